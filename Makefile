@@ -1,0 +1,56 @@
+# bench: the two commands a newcomer needs are `make run` and `make test`.
+# Each does its own set-up: virtual environment, Python and front-end packages, assets,
+# migrations (and, for the tests, Chromium for the browser tests).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+export FLASK_APP := wsgi.py
+
+.PHONY: run test assets install migration clean browser
+
+## make run: migrate, seed the demo network (first run only) and serve on 127.0.0.1:5000
+run: install assets
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## make test: lint, architecture contracts, migrations check, the whole suite
+test: install assets browser
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMPS)/python $(STAMPS)/node
+
+$(STAMPS)/python: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(STAMPS) && touch $@
+
+assets: bench/static/dist/bench.css
+
+bench/static/dist/bench.css: $(STAMPS)/node assets/bench.scss assets/build.mjs
+	npm run --silent build
+
+## Debian's Chromium for the browser tests; installed when missing and we are root.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Could not install chromium; browser tests will fail in CI"; \
+	  else echo "chromium is missing (/usr/bin/chromium): browser tests need it"; fi; \
+	fi
+
+## make migration message="...": autogenerate a migration to read, number and pin
+migration: install
+	$(BIN)/flask db revision --autogenerate -m "$(message)"
+
+clean:
+	rm -rf $(VENV) node_modules $(STAMPS) bench/static/dist

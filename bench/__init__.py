@@ -1,0 +1,81 @@
+"""bench: a peer benchmarking network for local authorities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+import config as bench_config
+
+
+def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
+    """Build the application for the named configuration (default: ``BENCH_CONFIG``)."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(bench_config.load(config_name))
+    app.config.update(overrides)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("bench"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from bench.access import guard_request
+    from bench.errors import register_error_handlers
+    from bench.web import register_security_headers, register_template_helpers
+
+    app.before_request(guard_request)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+
+    from bench.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from bench import mail, security
+    from bench.auth.service import load_user_for_session
+    from bench.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(bench_config.BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    mail.init_app(app)
+
+    from bench import messages
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = messages.SIGN_IN_REQUIRED
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_for_session)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from bench.auth.views import bp as auth_bp
+    from bench.home.views import bp as home_bp
+    from bench.users.views import bp as users_bp
+
+    for blueprint in (home_bp, auth_bp, users_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,79 @@
+"""Reads and writes for accounts. Flush, never commit: services own the transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bench.extensions import db
+from bench.models import Invitation, User, UserSession
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalars(select(User).where(User.email == email.lower())).first()
+
+
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def live_session(token_hash: str, now: datetime) -> UserSession | None:
+    return db.session.scalars(
+        select(UserSession)
+        .join(UserSession.user)
+        .where(
+            UserSession.token_hash == token_hash,
+            UserSession.ended_at.is_(None),
+            UserSession.expires_at > now,
+            User.active.is_(True),
+        )
+        .order_by(UserSession.id)
+    ).first()
+
+
+def add_session(user: User, token_hash: str, now: datetime, expires_at: datetime) -> UserSession:
+    record = UserSession(user=user, token_hash=token_hash, created_at=now, expires_at=expires_at)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def end_session(token_hash: str, now: datetime, reason: str) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == token_hash, UserSession.ended_at.is_(None))
+        .values(ended_at=now, end_reason=reason)
+    )
+
+
+def end_all_sessions(user_id: int, now: datetime, reason: str) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=now, end_reason=reason)
+    )
+
+
+def invitation_by_token_hash(token_hash: str) -> Invitation | None:
+    return db.session.scalars(
+        select(Invitation).where(Invitation.token_hash == token_hash).order_by(Invitation.id)
+    ).first()
+
+
+def add(obj: object) -> None:
+    db.session.add(obj)
+    db.session.flush()
+
+
+def pending_invitation(email: str, now: datetime) -> Invitation | None:
+    return db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .order_by(Invitation.id)
+    ).first()

@@ -1,0 +1,146 @@
+"""Sign in, sign out, account page, accepting an invitation."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from bench import messages
+from bench.access import Permission, allow, signed_out_only
+from bench.auth import service
+from bench.auth.forms import AcceptInvitationForm, ChangePasswordForm, SignInForm, SignOutForm
+from bench.errors import InvalidInput, NotFound
+from bench.limits import limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    # Limit by the account asked for, existing or not, so the limit reveals nothing.
+    return "sign-in-account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed(response: object) -> bool:
+    return getattr(response, "status_code", 200) != 302
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("home.index")
+
+
+def _open_session(signed_in: service.SignedIn) -> None:
+    session.clear()
+    session.permanent = True
+    login_user(signed_in.user)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@signed_out_only
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="sign-in-account",
+)
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="sign-in-address",
+)
+def sign_in() -> ResponseReturnValue:
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            signed_in = service.sign_in(form.email.data or "", form.password.data or "")
+        except InvalidInput as error:
+            form.email.errors = [error.message]
+        else:
+            _open_session(signed_in)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/sign_in.html", form=form, title="Sign in")
+
+
+@bp.route("/sign-out", methods=["POST"])
+@allow(Permission.ANY_SIGNED_IN)
+def sign_out() -> ResponseReturnValue:
+    form = SignOutForm()
+    if form.validate_on_submit():
+        service.sign_out(current_user._get_current_object())
+        logout_user()
+        session.clear()
+        flash(messages.SIGNED_OUT, "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account")
+@allow(Permission.ANY_SIGNED_IN)
+def account() -> ResponseReturnValue:
+    return render_template("auth/account.html", title="Your account")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(Permission.ANY_SIGNED_IN)
+def change_password() -> ResponseReturnValue:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            signed_in = service.change_password(
+                current_user._get_current_object(),
+                form.current_password.data or "",
+                form.new_password.data or "",
+                form.confirm_password.data or "",
+            )
+        except InvalidInput as error:
+            getattr(form, error.field or "new_password").errors = [error.message]
+        else:
+            _open_session(signed_in)
+            flash(messages.PASSWORD_CHANGED, "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form, title="Change your password")
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@signed_out_only
+def accept_invitation(token: str) -> ResponseReturnValue:
+    try:
+        invitation = service.open_invitation(token)
+    except NotFound:
+        return render_template(
+            "auth/invitation_invalid.html", title="This invitation link is not valid"
+        ), 404
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            signed_in = service.accept_invitation(
+                token, form.password.data or "", form.confirm_password.data or ""
+            )
+        except InvalidInput as error:
+            getattr(form, error.field or "password").errors = [error.message]
+        else:
+            _open_session(signed_in)
+            flash(messages.INVITATION_ACCEPTED, "success")
+            return redirect(url_for("home.index"))
+    return render_template(
+        "auth/accept_invitation.html",
+        form=form,
+        invitation=invitation,
+        title="Create your account",
+    )

@@ -1,0 +1,62 @@
+"""Command-line tools: ``flask users create`` and ``flask seed demo``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from bench.errors import BenchError
+from bench.extensions import db
+from bench.models import Authority, Role
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+seed_cli = AppGroup("seed", help="Load demonstration data.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="The user's email address (their sign-in name).")
+@click.option("--name", required=True, help="The user's full name.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="What the user may do (see README: roles).",
+)
+@click.option("--authority", "gss_code", default=None, help="GSS code of the user's authority.")
+@click.password_option(help="The password (asked for when not given).")
+def create_user(email: str, name: str, role: str, gss_code: str | None, password: str) -> None:
+    """Create a user account."""
+    from bench.auth.service import create_user as create
+
+    authority = None
+    if gss_code:
+        authority = db.session.scalars(
+            select(Authority).where(Authority.gss_code == gss_code.upper()).order_by(Authority.id)
+        ).first()
+        if authority is None:
+            raise click.ClickException(f"No authority has the GSS code {gss_code}")
+    try:
+        user = create(
+            email=email, name=name, password=password, role=Role(role), authority=authority
+        )
+    except BenchError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Created {user.role.label.lower()} {user.email}")
+
+
+@seed_cli.command("demo")
+def seed_demo() -> None:
+    """Load the demo network (idempotent; refused in production)."""
+    if not current_app.config.get("SEED_ALLOWED", False):
+        raise click.ClickException("Seeding the demo network is refused in production.")
+    from seed.demo import load_demo
+
+    report = load_demo(current_app.config["DEMO_PASSWORD"])
+    click.echo(report.summary())
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_cli)

@@ -1,0 +1,97 @@
+"""The database: one engine and one scoped session per application.
+
+A thin layer over SQLAlchemy 2.0 rather than Flask-SQLAlchemy, so that the engine set-up
+(SQLite pragmas, driver-level transactions) and the test harness's outer transaction are
+plain SQLAlchemy that anyone can read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from bench.models.base import Base
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme the environment gives."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def build_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine with the settings bench relies on for each backend."""
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT;
+        # SQLAlchemy's documented recipe hands transactions to SQLAlchemy instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """Engine and session for one Flask application."""
+
+    def __init__(self) -> None:
+        self.metadata = Base.metadata
+        self._session_factory = sessionmaker(expire_on_commit=False)
+        self.session: scoped_session[Session] = scoped_session(self._session_factory)
+        self._engine: Engine | None = None
+
+    def init_app(self, app: Flask) -> None:
+        self._engine = build_engine(app.config["DATABASE_URL"])
+        self._session_factory.configure(bind=self._engine)
+        app.extensions["bench.database"] = self
+
+        @app.teardown_appcontext
+        def _remove_session(_exc: BaseException | None) -> None:
+            self.session.remove()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("The database is not initialised: call init_app first.")
+        return self._engine
+
+    @contextmanager
+    def bound_to(self, connection: Any) -> Iterator[None]:
+        """Bind sessions to *connection* (tests wrap each test in one transaction)."""
+        self.session.remove()
+        self._session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            self.session.remove()
+            self._session_factory.configure(
+                bind=self._engine, join_transaction_mode="conservative_savepoint"
+            )

@@ -1,0 +1,31 @@
+"""The home page: what a signed-in user sees first."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from bench.access import Permission, allow, has_permission
+from bench.home import service
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@allow(Permission.ANY_SIGNED_IN)
+def index() -> ResponseReturnValue:
+    user = current_user._get_current_object()
+    if has_permission(user, Permission.SEE_OWN_DATA) and user.authority is not None:
+        return render_template(
+            "home/authority.html",
+            sections=service.authority_overview(user.authority_id),
+            title=user.authority.name,
+        )
+    if has_permission(user, Permission.MANAGE_NETWORK):
+        return render_template(
+            "home/network.html", counts=service.network_counts(), title="The network"
+        )
+    return render_template(
+        "home/inspector.html", grants=service.inspector_grants(user), title="Inspection"
+    )

@@ -1,0 +1,70 @@
+"""bench's data model: every word of DESIGN.md's glossary as a mapped class."""
+
+from bench.models.accounts import (
+    AUTHORITY_ROLES,
+    InspectorGrant,
+    Invitation,
+    Role,
+    User,
+    UserSession,
+)
+from bench.models.allies import Alliance, AllyRequest, AllyRequestStatus
+from bench.models.audit import AuditEvent
+from bench.models.authorities import Authority, AuthorityType, ContextFigure, Succession
+from bench.models.base import Base, utcnow
+from bench.models.indicators import Indicator, KeyArea, Period, PeriodKind, Polarity, UnitKind
+from bench.models.issues import (
+    FlagAnswer,
+    FlagStatus,
+    IssueFlag,
+    IssueType,
+    IssueTypeStatus,
+    Severity,
+    issue_type_indicators,
+)
+from bench.models.peers import STORED_KINDS, PeerGroup, PeerGroupKind, PeerGroupMember
+from bench.models.reviews import ActionStatus, FollowUpAction, Visit, VisitKind, VisitTopic
+from bench.models.values import Value, ValueStatus
+
+__all__ = [
+    "AUTHORITY_ROLES",
+    "STORED_KINDS",
+    "ActionStatus",
+    "Alliance",
+    "AllyRequest",
+    "AllyRequestStatus",
+    "AuditEvent",
+    "Authority",
+    "AuthorityType",
+    "Base",
+    "ContextFigure",
+    "FlagAnswer",
+    "FlagStatus",
+    "FollowUpAction",
+    "Indicator",
+    "InspectorGrant",
+    "Invitation",
+    "IssueFlag",
+    "IssueType",
+    "IssueTypeStatus",
+    "KeyArea",
+    "PeerGroup",
+    "PeerGroupKind",
+    "PeerGroupMember",
+    "Period",
+    "PeriodKind",
+    "Polarity",
+    "Role",
+    "Severity",
+    "Succession",
+    "UnitKind",
+    "User",
+    "UserSession",
+    "Value",
+    "ValueStatus",
+    "Visit",
+    "VisitKind",
+    "VisitTopic",
+    "issue_type_indicators",
+    "utcnow",
+]

@@ -1,0 +1,156 @@
+"""Users, their server-side sessions, invitations and inspector grants."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bench.models.authorities import Authority
+from bench.models.base import Base, UTCDateTime, str_enum, utcnow
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    ANALYST = "analyst"
+    AUTHORITY_ADMIN = "authority_admin"
+    INSPECTOR = "inspector"
+    NETWORK_ADMIN = "network_admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def belongs_to_authority(self) -> bool:
+        return self in AUTHORITY_ROLES
+
+
+ROLE_LABELS = {
+    Role.STAFF: "Staff",
+    Role.ANALYST: "Analyst",
+    Role.AUTHORITY_ADMIN: "Authority admin",
+    Role.INSPECTOR: "Inspector",
+    Role.NETWORK_ADMIN: "Network admin",
+}
+AUTHORITY_ROLES = frozenset({Role.STAFF, Role.ANALYST, Role.AUTHORITY_ADMIN})
+
+
+class User(Base):
+    """A person who signs in. Inspectors and network admins belong to no authority."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "(role IN ('inspector', 'network_admin')) = (authority_id IS NULL)",
+            name="authority_matches_role",
+        ),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    authority_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authorities.id", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    authority: Mapped[Authority | None] = relationship()
+
+    # Flask-Login: the session token this request was authenticated with. Not a column:
+    # the cookie names the session, never the user (DESIGN.md, Accounts).
+    session_token = None  # str | None, set per request
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"
+
+
+class UserSession(Base):
+    """A signed-in session. The cookie holds the token; the database holds its hash."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship()
+
+
+class Invitation(Base):
+    """An authority admin's invitation for a new user of their own authority."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint("role IN ('staff', 'analyst', 'authority_admin')", name="authority_role"),
+        CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(
+        ForeignKey("authorities.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "invitation_role"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    authority: Mapped[Authority] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+
+class InspectorGrant(Base):
+    """Time-limited permission, given by an authority admin, for an inspector to see it."""
+
+    __tablename__ = "inspector_grants"
+    __table_args__ = (CheckConstraint("expires_at > starts_at", name="expires_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    authority_id: Mapped[int] = mapped_column(
+        ForeignKey("authorities.id", ondelete="CASCADE"), index=True
+    )
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
+    authority: Mapped[Authority] = relationship()
+
+    def is_current(self, at: datetime) -> bool:
+        return self.revoked_at is None and self.starts_at <= at < self.expires_at

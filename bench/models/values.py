@@ -1,0 +1,97 @@
+"""Published values. A correction adds a revision; nothing is overwritten."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Double,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bench.models.accounts import User
+from bench.models.authorities import Authority
+from bench.models.base import Base, UTCDateTime, str_enum, utcnow
+from bench.models.indicators import Indicator, Period, UnitKind
+
+
+class ValueStatus(enum.StrEnum):
+    PROVISIONAL = "provisional"
+    FINAL = "final"
+
+
+class Value(Base):
+    """One revision of one authority's figure for one indicator and period.
+
+    ``is_latest`` marks the current revision; the write path keeps it (a partial unique
+    index allows one per authority, indicator and period). It is cheaper to read than a
+    "no later revision exists" rule (PERFORMANCE.md).
+    """
+
+    __tablename__ = "values"
+    __table_args__ = (
+        UniqueConstraint("authority_id", "indicator_id", "period_id", "revision"),
+        # unit_kind copies the indicator's, enforced by this composite key, so that the
+        # database itself can hold proportions to numerator <= denominator.
+        ForeignKeyConstraint(
+            ["indicator_id", "unit_kind"],
+            ["indicators.id", "indicators.unit_kind"],
+            name="fk_values_indicator_unit_kind",
+            onupdate="CASCADE",
+            ondelete="RESTRICT",
+        ),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        CheckConstraint("denominator IS NULL OR denominator > 0", name="denominator_positive"),
+        CheckConstraint("numerator IS NULL OR numerator >= 0", name="numerator_not_negative"),
+        CheckConstraint(
+            "unit_kind <> 'proportion' OR numerator IS NULL OR numerator <= denominator",
+            name="proportion_numerator_within_denominator",
+        ),
+        CheckConstraint(
+            "(numerator IS NULL) = (denominator IS NULL)", name="numerator_with_denominator"
+        ),
+        Index(
+            "uq_values_latest",
+            "authority_id",
+            "indicator_id",
+            "period_id",
+            unique=True,
+            sqlite_where=text("is_latest"),
+            postgresql_where=text("is_latest"),
+        ),
+        Index("ix_values_period_indicator_latest", "period_id", "indicator_id", "is_latest"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id", ondelete="RESTRICT"))
+    indicator_id: Mapped[int] = mapped_column(Integer)
+    unit_kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind, "value_unit_kind"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id", ondelete="RESTRICT"))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    is_latest: Mapped[bool] = mapped_column(Boolean, default=True)
+    numerator: Mapped[float | None] = mapped_column(Double)
+    denominator: Mapped[float | None] = mapped_column(Double)
+    value: Mapped[float | None] = mapped_column(Double)
+    status: Mapped[ValueStatus] = mapped_column(
+        str_enum(ValueStatus, "value_status"), default=ValueStatus.PROVISIONAL
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(40), default="form")
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    authority: Mapped[Authority] = relationship()
+    indicator: Mapped[Indicator] = relationship(foreign_keys=[indicator_id])
+    period: Mapped[Period] = relationship()
+    published_by: Mapped[User | None] = relationship()

@@ -1,0 +1,1 @@
+"""Authority admins and network admins manage user accounts."""

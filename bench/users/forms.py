@@ -1,0 +1,54 @@
+"""Forms for inviting users and changing whether they can sign in."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from bench import messages
+from bench.models import AUTHORITY_ROLES, Role
+
+ROLE_CHOICES = [
+    (role.value, role.label)
+    for role in (Role.STAFF, Role.ANALYST, Role.AUTHORITY_ADMIN)
+    if role in AUTHORITY_ROLES
+]
+
+
+class InviteForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(messages.NAME_REQUIRED), Length(max=200)],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(messages.EMAIL_REQUIRED),
+            Email(messages.EMAIL_INVALID, check_deliverability=False),
+            Length(max=320),
+        ],
+    )
+    role = RadioField(
+        "Role",
+        choices=ROLE_CHOICES,
+        widget=GovRadioInput(),
+        validators=[InputRequired(messages.ROLE_REQUIRED)],
+    )
+    # Shown to network admins only; authority admins always invite to their own authority.
+    authority = SelectField(
+        "Authority", widget=GovSelect(), coerce=int, validators=[Optional()], choices=[]
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class ActivationForm(FlaskForm):
+    """Only a CSRF token; the route says what happens."""

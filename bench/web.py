@@ -1,0 +1,89 @@
+"""What every page shares: template helpers, the CSP nonce, security headers."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from typing import Any
+
+from flask import Flask, g, get_flashed_messages
+from flask.wrappers import Response
+from flask_login import current_user
+
+from bench import access
+from bench.auth.forms import SignOutForm
+from bench.models import Indicator, UnitKind
+
+OFLOG_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Source: Oflog."
+)
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def format_number(value: float | None, decimals: int = 1) -> str:
+    """Format a figure for reading: thousands separators, fixed decimals, dash if none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{decimals}f}"
+
+
+def format_value(value: float | None, indicator: Indicator) -> str:
+    text = format_number(value, indicator.decimals)
+    if text == "–":
+        return text
+    if indicator.unit_kind is UnitKind.CURRENCY:
+        return f"£{text}"
+    if indicator.unit_kind is UnitKind.PROPORTION and indicator.multiplier == 100:
+        return f"{text}%"
+    return text
+
+
+def unit_text(indicator: Indicator) -> str:
+    if indicator.unit_label:
+        return indicator.unit_label
+    if indicator.unit_kind is UnitKind.RATE:
+        return f"per {indicator.multiplier:,}"
+    return ""
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "cspNonce": csp_nonce(),
+            "can": lambda permission: access.has_permission(
+                current_user, access.Permission(permission)
+            ),
+            "sign_out_form": SignOutForm() if current_user.is_authenticated else None,
+            "oflog_attribution": OFLOG_ATTRIBUTION,
+            "flashed": get_flashed_messages(with_categories=True),
+        }
+
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_value, "indicator_value")
+    app.add_template_filter(unit_text, "unit_text")
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        nonce = g.get("csp_nonce")
+        script = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src {script}; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

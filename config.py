@@ -1,0 +1,139 @@
+"""Configurations for bench, read from environment variables.
+
+``BENCH_CONFIG`` picks one of ``development`` (the default), ``test`` or ``production``.
+Every setting a deployment may change is read from the environment; see README.md.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# The development key is public (it is in this file), so production refuses it.
+DEVELOPMENT_SECRET_KEY = "bench-development-key-not-for-production"  # noqa: S105
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+class Config:
+    """Settings shared by every configuration."""
+
+    NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'bench.sqlite3'}")
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+
+    # Sessions: the cookie carries only a session token; the server keeps the rest.
+    SESSION_COOKIE_NAME = "bench_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("BENCH_SESSION_HOURS", 8))
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Sign-in attempts (Flask-Limiter syntax).
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get(
+        "BENCH_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
+    )
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(
+        "BENCH_SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+    )
+
+    # Password hashing (argon2id); defaults are argon2-cffi's RFC 9106 low-memory profile.
+    ARGON2_TIME_COST = _env_int("BENCH_ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _env_int("BENCH_ARGON2_MEMORY_COST", 65536)
+    ARGON2_PARALLELISM = _env_int("BENCH_ARGON2_PARALLELISM", 4)
+
+    INVITATION_LIFETIME = timedelta(days=_env_int("BENCH_INVITATION_DAYS", 7))
+
+    # Anonymity: no group statistic from fewer than this many peers (never below 3).
+    ANONYMITY_MIN_PEERS = max(3, _env_int("BENCH_ANONYMITY_MIN_PEERS", 5))
+
+    DEMO_PASSWORD = os.environ.get("BENCH_DEMO_PASSWORD", "bench-demo-password")
+    SEED_ALLOWED = True
+
+    SMTP_HOST = os.environ.get("BENCH_SMTP_HOST", "")
+    SMTP_PORT = _env_int("BENCH_SMTP_PORT", 587)
+    SMTP_USER = os.environ.get("BENCH_SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("BENCH_SMTP_PASSWORD", "")
+    MAIL_FROM = os.environ.get("BENCH_MAIL_FROM", "bench@localhost")
+
+    MAX_CONTENT_LENGTH = _env_int("BENCH_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+    DEBUG = False
+
+
+class TestConfig(Config):
+    NAME = "test"
+    TESTING = True
+    SECRET_KEY = "bench-test-key"  # noqa: S105
+    DATABASE_URL = os.environ.get("TEST_SQLITE_URL", "sqlite://")
+    # Cheap hashing keeps the suite fast; production uses the defaults above.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_BACKEND = "memory"
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SEED_ALLOWED = False
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "")
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a configuration bench can run with."""
+
+
+def load(name: str | None = None) -> type[Config]:
+    """Return the configuration class named by *name* or ``BENCH_CONFIG``."""
+    name = name or os.environ.get("BENCH_CONFIG", "development")
+    try:
+        config = CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"BENCH_CONFIG={name!r} is not one of {', '.join(sorted(CONFIGS))}"
+        ) from None
+    if config is ProductionConfig:
+        check_production(config)
+    return config
+
+
+def check_production(config: type[Config]) -> None:
+    """Refuse to start production without the settings it cannot do without."""
+    key = config.SECRET_KEY or ""
+    if key in ("", DEVELOPMENT_SECRET_KEY) or len(key) < 32:
+        raise ConfigurationError(
+            "Production needs SECRET_KEY: a random value of at least 32 characters "
+            '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
+        )
+    if config.DATABASE_URL.startswith("sqlite"):
+        raise ConfigurationError("Production needs DATABASE_URL pointing at PostgreSQL.")
+    if not config.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")):
+        raise ConfigurationError("Production needs REDIS_URL for the sign-in rate limits.")

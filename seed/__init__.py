@@ -1,0 +1,1 @@
+"""The demo network: real published Oflog measures plus a labelled synthetic layer."""

@@ -1,0 +1,112 @@
+"""Factories for test data: small, explicit, flushed into the test's transaction."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bench import security
+from bench.extensions import db
+from bench.models import (
+    Authority,
+    AuthorityType,
+    Indicator,
+    KeyArea,
+    Period,
+    PeriodKind,
+    Polarity,
+    Role,
+    UnitKind,
+    User,
+    Value,
+    ValueStatus,
+)
+
+PASSWORD = "correct horse battery staple"
+_numbers = itertools.count(1)
+
+
+def authority(**fields: Any) -> Authority:
+    number = next(_numbers)
+    values = {
+        "gss_code": f"X{number:08d}",
+        "name": f"Testshire {number}",
+        "type": AuthorityType.COUNTY,
+        "region": "North West",
+    }
+    values.update(fields)
+    record = Authority(**values)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def user(role: Role = Role.ANALYST, authority_: Authority | None = None, **fields: Any) -> User:
+    number = next(_numbers)
+    if authority_ is None and role in (Role.STAFF, Role.ANALYST, Role.AUTHORITY_ADMIN):
+        authority_ = authority()
+    values = {
+        "email": f"user{number}@example.gov.uk",
+        "name": f"Test User {number}",
+        "password_hash": security.hash_password(PASSWORD),
+        "role": role,
+        "authority": authority_,
+    }
+    values.update(fields)
+    record = User(**values)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def indicator(**fields: Any) -> Indicator:
+    number = next(_numbers)
+    values = {
+        "code": f"IND{number}",
+        "title": f"Indicator {number}",
+        "key_area": KeyArea.NATIONAL_FRAMEWORK,
+        "unit_kind": UnitKind.PROPORTION,
+        "multiplier": 100,
+        "polarity": Polarity.HIGHER_IS_BETTER,
+        "has_counts": True,
+    }
+    values.update(fields)
+    record = Indicator(**values)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def period(code: str = "2022-23", released: bool = True, **fields: Any) -> Period:
+    first = int(code[:4])
+    values = {
+        "code": code,
+        "label": code,
+        "kind": PeriodKind.FINANCIAL_YEAR,
+        "starts_on": date(first, 4, 1),
+        "ends_on": date(first + 1, 3, 31),
+        "released_at": datetime(first + 1, 12, 1, tzinfo=UTC) if released else None,
+    }
+    values.update(fields)
+    record = Period(**values)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def value(authority_: Authority, indicator_: Indicator, period_: Period, **fields: Any) -> Value:
+    values = {
+        "authority": authority_,
+        "indicator_id": indicator_.id,
+        "unit_kind": indicator_.unit_kind,
+        "period": period_,
+        "status": ValueStatus.FINAL,
+    }
+    values.update(fields)
+    if "value" not in values and values.get("denominator"):
+        values["value"] = values["numerator"] / values["denominator"] * indicator_.multiplier
+    record = Value(**values)
+    db.session.add(record)
+    db.session.flush()
+    return record
