@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from bench.models.base import Base
+
+EXTENSION_KEY = "bench.database"
 
 
 def normalise_url(url: str) -> str:
@@ -59,39 +62,49 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-class Database:
-    """Engine and session for one Flask application."""
+@dataclass
+class _AppDatabase:
+    engine: Engine
+    factory: sessionmaker[Session]
+    session: scoped_session[Session]
 
-    def __init__(self) -> None:
-        self.metadata = Base.metadata
-        self._session_factory = sessionmaker(expire_on_commit=False)
-        self.session: scoped_session[Session] = scoped_session(self._session_factory)
-        self._engine: Engine | None = None
+
+class Database:
+    """Engine and scoped session, one pair per Flask application (as Flask-SQLAlchemy)."""
+
+    metadata = Base.metadata
 
     def init_app(self, app: Flask) -> None:
-        self._engine = build_engine(app.config["DATABASE_URL"])
-        self._session_factory.configure(bind=self._engine)
-        app.extensions["bench.database"] = self
+        engine = build_engine(app.config["DATABASE_URL"])
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        app.extensions[EXTENSION_KEY] = _AppDatabase(engine, factory, scoped_session(factory))
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
-            self.session.remove()
+            app.extensions[EXTENSION_KEY].session.remove()
+
+    @staticmethod
+    def _state() -> _AppDatabase:
+        return current_app.extensions[EXTENSION_KEY]
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None:
-            raise RuntimeError("The database is not initialised: call init_app first.")
-        return self._engine
+        return self._state().engine
+
+    @property
+    def session(self) -> scoped_session[Session]:
+        return self._state().session
 
     @contextmanager
     def bound_to(self, connection: Any) -> Iterator[None]:
         """Bind sessions to *connection* (tests wrap each test in one transaction)."""
-        self.session.remove()
-        self._session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+        state = self._state()
+        state.session.remove()
+        state.factory.configure(bind=connection, join_transaction_mode="create_savepoint")
         try:
             yield
         finally:
-            self.session.remove()
-            self._session_factory.configure(
-                bind=self._engine, join_transaction_mode="conservative_savepoint"
+            state.session.remove()
+            state.factory.configure(
+                bind=state.engine, join_transaction_mode="conservative_savepoint"
             )

@@ -6,14 +6,15 @@ import logging
 from logging.config import fileConfig
 
 from alembic import context
-from flask import current_app
+
+from bench.extensions import db
 
 config = context.config
 if config.config_file_name is not None and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-database = current_app.extensions["bench.database"]
-target_metadata = database.metadata
+database = db
+target_metadata = db.metadata
 
 
 def run_migrations_offline() -> None:

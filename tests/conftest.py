@@ -8,12 +8,14 @@ instead of skipping.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -65,8 +67,23 @@ def empty_database(backend: str, tmp_path_factory: pytest.TempPathFactory, prefi
     return create_postgres_database(prefix)
 
 
+class RequestClient(FlaskClient):
+    """Each request in a fresh context, as in production.
+
+    Tests keep an application context pushed for factories; Flask would reuse it for the
+    request, sharing ``g`` (and so the CSRF token and CSP nonce) between requests. An
+    empty contextvars context gives every request its own, while the thread-local
+    database session still joins the test's transaction.
+    """
+
+    def open(self, *args: object, **kwargs: object):  # noqa: ANN201
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(database_url: str, **overrides: object) -> Flask:
-    return create_app("test", DATABASE_URL=database_url, **overrides)
+    application = create_app("test", DATABASE_URL=database_url, **overrides)
+    application.test_client_class = RequestClient
+    return application
 
 
 def migrate_to_head(app: Flask) -> None:

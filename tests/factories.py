@@ -1,4 +1,7 @@
-"""Factories for test data: small, explicit, flushed into the test's transaction."""
+"""Factories for test data: small, explicit, committed into the test's outer transaction.
+
+A commit here releases a savepoint; the test's transaction still rolls it all back.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ def authority(**fields: Any) -> Authority:
     values.update(fields)
     record = Authority(**values)
     db.session.add(record)
-    db.session.flush()
+    db.session.commit()
     return record
 
 
@@ -56,7 +59,7 @@ def user(role: Role = Role.ANALYST, authority_: Authority | None = None, **field
     values.update(fields)
     record = User(**values)
     db.session.add(record)
-    db.session.flush()
+    db.session.commit()
     return record
 
 
@@ -74,7 +77,7 @@ def indicator(**fields: Any) -> Indicator:
     values.update(fields)
     record = Indicator(**values)
     db.session.add(record)
-    db.session.flush()
+    db.session.commit()
     return record
 
 
@@ -91,7 +94,7 @@ def period(code: str = "2022-23", released: bool = True, **fields: Any) -> Perio
     values.update(fields)
     record = Period(**values)
     db.session.add(record)
-    db.session.flush()
+    db.session.commit()
     return record
 
 
@@ -108,5 +111,5 @@ def value(authority_: Authority, indicator_: Indicator, period_: Period, **field
         values["value"] = values["numerator"] / values["denominator"] * indicator_.multiplier
     record = Value(**values)
     db.session.add(record)
-    db.session.flush()
+    db.session.commit()
     return record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from html.parser import HTMLParser
@@ -104,4 +105,5 @@ def sign_in(client: FlaskClient, email: str, password: str) -> TestResponse:
 
 
 def text_of(response: TestResponse) -> str:
-    return squash(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    """The page's text as a reader sees it: tags dropped, entities decoded."""
+    return squash(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))

@@ -10,13 +10,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from bench import messages
 from bench.models import AUTHORITY_ROLES, Role
 
 ROLE_CHOICES = [
-    (role.value, role.label)
+    SelectChoice(role.value, role.label)
     for role in (Role.STAFF, Role.ANALYST, Role.AUTHORITY_ADMIN)
     if role in AUTHORITY_ROLES
 ]

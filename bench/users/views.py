@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from bench import mail, messages
 from bench.access import Permission, allow, has_permission
@@ -36,8 +37,9 @@ def invite() -> ResponseReturnValue:
     network_admin = has_permission(admin, Permission.MANAGE_NETWORK)
     form = InviteForm()
     if network_admin:
-        form.authority.choices = [(0, "Select an authority")] + [
-            (authority.id, authority.name) for authority in service.current_authorities()
+        form.authority.choices = [SelectChoice("0", "Select an authority")] + [
+            SelectChoice(str(authority.id), authority.name)
+            for authority in service.current_authorities()
         ]
     else:
         del form.authority

@@ -1,0 +1,117 @@
+"""Every route has an access rule, and one table says what each role gets from it.
+
+DESIGN.md "Who may do what" is the source of the expectations. A route missing from
+ROUTES, or a view without an access decorator, fails the suite.
+"""
+
+import pytest
+
+from bench.access import rule_for
+from bench.models import Role
+from tests import factories
+from tests.pages import csrf_token
+
+ANONYMOUS = "anonymous"
+ROLES = [ANONYMOUS, *Role]
+SIGN_IN = 302  # signed-out visitors are sent to sign in
+
+# (method, rule) -> expected status per role. "target" routes act on another user of the
+# signed-in user's own authority (or, for people without one, of some authority).
+ROUTES: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
+    ("GET", "/sign-in"): {ANONYMOUS: 200, **dict.fromkeys(Role, 302)},
+    ("POST", "/sign-in"): {ANONYMOUS: 200, **dict.fromkeys(Role, 302)},
+    ("POST", "/sign-out"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 302)},
+    ("GET", "/account"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
+    ("GET", "/account/password"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
+    ("POST", "/account/password"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
+    ("GET", "/invitations/<token>"): {ANONYMOUS: 404, **dict.fromkeys(Role, 302)},
+    ("POST", "/invitations/<token>"): {ANONYMOUS: 404, **dict.fromkeys(Role, 302)},
+    ("GET", "/users/"): {
+        ANONYMOUS: SIGN_IN,
+        Role.STAFF: 403,
+        Role.ANALYST: 403,
+        Role.AUTHORITY_ADMIN: 200,
+        Role.INSPECTOR: 403,
+        Role.NETWORK_ADMIN: 200,
+    },
+    ("GET", "/users/invite"): {
+        ANONYMOUS: SIGN_IN,
+        Role.STAFF: 403,
+        Role.ANALYST: 403,
+        Role.AUTHORITY_ADMIN: 200,
+        Role.INSPECTOR: 403,
+        Role.NETWORK_ADMIN: 200,
+    },
+    ("POST", "/users/invite"): {
+        ANONYMOUS: SIGN_IN,
+        Role.STAFF: 403,
+        Role.ANALYST: 403,
+        Role.AUTHORITY_ADMIN: 200,
+        Role.INSPECTOR: 403,
+        Role.NETWORK_ADMIN: 200,
+    },
+    ("POST", "/users/<int:user_id>/deactivate"): {
+        ANONYMOUS: SIGN_IN,
+        Role.STAFF: 403,
+        Role.ANALYST: 403,
+        Role.AUTHORITY_ADMIN: 302,
+        Role.INSPECTOR: 403,
+        Role.NETWORK_ADMIN: 302,
+    },
+    ("POST", "/users/<int:user_id>/reactivate"): {
+        ANONYMOUS: SIGN_IN,
+        Role.STAFF: 403,
+        Role.ANALYST: 403,
+        Role.AUTHORITY_ADMIN: 302,
+        Role.INSPECTOR: 403,
+        Role.NETWORK_ADMIN: 302,
+    },
+}
+
+
+def _app_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule.rule, rule.endpoint
+
+
+def test_every_route_is_in_the_table(app):
+    routes = {(method, path) for method, path, _ in _app_routes(app)}
+    assert routes - set(ROUTES) == set(), "add these routes to ROUTES"
+    assert set(ROUTES) - routes == set(), "ROUTES lists routes that no longer exist"
+
+
+def test_every_view_declares_an_access_rule(app):
+    missing = [endpoint for _, _, endpoint in _app_routes(app) if rule_for(endpoint, app) is None]
+    assert missing == []
+
+
+def _url(path, target_id):
+    return path.replace("<token>", "no-such-token").replace("<int:user_id>", str(target_id))
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_role_route_table(app_context, sign_in_as, role):
+    colleague_authority = factories.authority()
+    if role == ANONYMOUS:
+        client = app_context.test_client()
+    else:
+        own = colleague_authority if Role(role).belongs_to_authority else None
+        client = sign_in_as(Role(role), own)
+    target = factories.user(Role.STAFF, colleague_authority)
+    failures = []
+    # Signing out last, so every other route is tried signed in.
+    for (method, path), expected in sorted(ROUTES.items(), key=lambda r: r[0][1] == "/sign-out"):
+        url = _url(path, target.id)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token_page = "/sign-in" if role == ANONYMOUS else "/account"
+            token = csrf_token(client, token_page)
+            response = client.post(url, data={"csrf_token": token})
+        if response.status_code != expected[role]:
+            failures.append(f"{method} {path}: {response.status_code}, expected {expected[role]}")
+    assert failures == []
