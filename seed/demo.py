@@ -173,9 +173,7 @@ def _authorities(rows: list[dict[str, str]], report: SeedReport) -> dict[str, De
         for a in db.session.scalars(select(Authority).order_by(Authority.gss_code))
     }
     existing_pairs = set(
-        db.session.execute(select(Succession.predecessor_id, Succession.successor_id))
-        .tuples()
-        .all()
+        db.session.execute(select(Succession.predecessor_id, Succession.successor_id)).all()
     )
     successions = [
         {
@@ -233,15 +231,12 @@ def _context_figures(authorities: dict[str, DemoAuthority], report: SeedReport) 
 
 
 def _context(authority_id: int) -> dict[str, float]:
-    return dict(
-        db.session.execute(
-            select(ContextFigure.name, ContextFigure.value).where(
-                ContextFigure.authority_id == authority_id
-            )
+    rows = db.session.execute(
+        select(ContextFigure.name, ContextFigure.value).where(
+            ContextFigure.authority_id == authority_id
         )
-        .tuples()
-        .all()
     )
+    return {name: value for name, value in rows}
 
 
 # --- indicators, periods, values ----------------------------------------------------
@@ -291,9 +286,7 @@ def _existing_value_keys() -> set[tuple[int, int, int]]:
             select(Value.authority_id, Value.indicator_id, Value.period_id).where(
                 Value.is_latest.is_(True)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 
@@ -507,7 +500,7 @@ def _current(authorities: dict[str, DemoAuthority]) -> Iterable[DemoAuthority]:
 def _users(
     authorities: dict[str, DemoAuthority], password: str, report: SeedReport
 ) -> dict[str, int]:
-    existing = dict(db.session.execute(select(User.email, User.id)).tuples().all())
+    existing = {email: id_ for email, id_ in db.session.execute(select(User.email, User.id))}
     # One hash for every demo account: they share the documented demo password, and
     # hashing it 460 times would make seeding slow for no safety gain.
     password_hash = security.hash_password(password)
@@ -550,7 +543,7 @@ def _users(
     if new:
         db.session.execute(insert(User), new)
         report.added["demo accounts"] += len(new)
-        existing = dict(db.session.execute(select(User.email, User.id)).tuples().all())
+        existing = {email: id_ for email, id_ in db.session.execute(select(User.email, User.id))}
     return existing
 
 
@@ -571,7 +564,7 @@ def _flags(
     report: SeedReport,
 ) -> None:
     existing = set(
-        db.session.execute(select(IssueFlag.authority_id, IssueFlag.issue_type_id)).tuples().all()
+        db.session.execute(select(IssueFlag.authority_id, IssueFlag.issue_type_id)).all()
     )
     new = []
     for authority in _current(authorities):

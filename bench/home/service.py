@@ -10,7 +10,7 @@ import numpy as np
 
 from bench import disclosure
 from bench.home import queries
-from bench.models import Indicator, InspectorGrant, KeyArea, Period, User, utcnow
+from bench.models import Indicator, InspectorGrant, KeyArea, Period, Polarity, User, utcnow
 from bench.stats import quantile_bands, quartiles
 
 QUARTILE_NAMES = {
@@ -40,6 +40,14 @@ class IndicatorRow:
     @property
     def quartile_name(self) -> str:
         return QUARTILE_NAMES.get(self.quartile or 0, "")
+
+    @property
+    def quartile_reading(self) -> str:
+        """What the extreme quarters mean, by the indicator's polarity."""
+        if self.quartile not in (1, 4) or self.indicator.polarity is Polarity.NEITHER:
+            return ""
+        high_is_good = self.indicator.polarity is Polarity.HIGHER_IS_BETTER
+        return "among the best" if (self.quartile == 4) == high_is_good else "among the worst"
 
 
 @dataclass(frozen=True)

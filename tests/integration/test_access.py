@@ -9,7 +9,7 @@ import pytest
 from bench.access import rule_for
 from bench.models import Role
 from tests import factories
-from tests.pages import csrf_token
+from tests.pages import check_page, csrf_token
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, *Role]
@@ -102,6 +102,8 @@ def test_role_route_table(app_context, sign_in_as, role):
         own = colleague_authority if Role(role).belongs_to_authority else None
         client = sign_in_as(Role(role), own)
     target = factories.user(Role.STAFF, colleague_authority)
+    stranger = factories.authority(name="Strangershire Council")
+    factories.user(Role.ANALYST, stranger)
     failures = []
     # Signing out last, so every other route is tried signed in.
     for (method, path), expected in sorted(ROUTES.items(), key=lambda r: r[0][1] == "/sign-out"):
@@ -114,4 +116,10 @@ def test_role_route_table(app_context, sign_in_as, role):
             response = client.post(url, data={"csrf_token": token})
         if response.status_code != expected[role]:
             failures.append(f"{method} {path}: {response.status_code}, expected {expected[role]}")
+        if response.mimetype == "text/html" and response.status_code != 302:
+            check_page(response)
+            # Network admins manage every authority's users; nobody else sees a stranger.
+            if role != Role.NETWORK_ADMIN:
+                body = response.get_data(as_text=True)
+                assert stranger.name not in body and stranger.gss_code not in body, path
     assert failures == []

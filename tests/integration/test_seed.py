@@ -1,0 +1,114 @@
+"""The demo network: real Oflog figures, a labelled synthetic layer, idempotent loading."""
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+import config
+from bench.models import (
+    Authority,
+    Base,
+    Indicator,
+    IssueFlag,
+    PeerGroup,
+    Period,
+    Role,
+    User,
+    Value,
+)
+from seed.demo import load_demo
+from tests.pages import check_page, sign_in, text_of
+
+OFLOG = Path(__file__).resolve().parents[2] / "seed" / "data" / "oflog-asc" / "values.csv"
+
+
+def _row_counts(session):
+    return {
+        table.name: session.scalar(select(func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+        if table.name != "audit_events"
+    }
+
+
+def test_demo_network_loads_once_and_signs_in(app_context, session):
+    report = load_demo("bench-demo-password")
+    assert report.added["authorities"] == 157
+    first = _row_counts(session)
+
+    again = load_demo("bench-demo-password")
+    assert not any(again.added.values())
+    assert _row_counts(session) == first  # seeding twice changes nothing
+
+    # Real figures arrive unchanged: Lancashire's 2022-23 reablement outcome (ASC5).
+    with OFLOG.open(newline="") as handle:
+        published = next(
+            row
+            for row in csv.DictReader(handle)
+            if row["gss_code"] == "E10000017"
+            and row["measure_code"] == "ASC5"
+            and row["financial_year"] == "2022-23"
+        )
+    lancashire = session.scalars(select(Authority).where(Authority.gss_code == "E10000017")).one()
+    stored = session.scalar(
+        select(Value.value)
+        .join(Indicator, Indicator.id == Value.indicator_id)
+        .join(Period, Period.id == Value.period_id)
+        .where(
+            Value.authority_id == lancashire.id,
+            Indicator.code == "ASC5",
+            Period.code == "2022-23",
+            Value.is_latest,
+        )
+    )
+    assert stored == float(published["value"])
+
+    # Every current council has the three demo accounts; replaced councils have none.
+    accounts = session.scalars(
+        select(User.email).where(User.email.like("%@e10000017.demo.example")).order_by(User.email)
+    ).all()
+    assert accounts == [
+        "admin@e10000017.demo.example",
+        "analyst@e10000017.demo.example",
+        "staff@e10000017.demo.example",
+    ]
+    assert not session.scalars(select(User).where(User.email.like("%e06000028%"))).all()
+    network_wide = session.scalars(select(User.role).where(User.authority_id.is_(None)))
+    assert sorted(network_wide) == sorted([Role.INSPECTOR, Role.NETWORK_ADMIN])
+
+    # Synthetic layer: labelled, with counts, and slow direct payments reported by most.
+    synthetic = session.scalars(select(Indicator).where(Indicator.is_synthetic)).all()
+    assert synthetic and all("Synthetic" in indicator.source for indicator in synthetic)
+    assert any(indicator.has_counts for indicator in synthetic)
+    reported = session.scalar(
+        select(func.count())
+        .select_from(IssueFlag)
+        .where(
+            IssueFlag.answer == "reported", IssueFlag.issue_type.has(code="slow-direct-payments")
+        )
+    )
+    assert reported > 152 / 2
+    assert session.scalar(select(func.count()).select_from(PeerGroup)) == 152
+
+    # The README's walkthrough: Lancashire's analyst sees Lancashire's figures.
+    client = app_context.test_client()
+    response = sign_in(client, "analyst@e10000017.demo.example", "bench-demo-password")
+    assert response.status_code == 302
+    home = client.get("/")
+    check_page(home)
+    text = text_of(home)
+    assert "Lancashire" in text
+    assert f"{float(published['value']):.1f}%" in text
+    assert "Demo data" in text
+    assert "Source: Oflog" in text
+
+
+def test_seeding_is_refused_in_production(app_context):
+    assert config.ProductionConfig.SEED_ALLOWED is False
+    app_context.config["SEED_ALLOWED"] = False
+    try:
+        result = app_context.test_cli_runner().invoke(args=["seed", "demo"])
+    finally:
+        app_context.config["SEED_ALLOWED"] = True
+    assert result.exit_code != 0
+    assert "refused in production" in result.output
