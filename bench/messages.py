@@ -9,6 +9,7 @@ EMAIL_INVALID = "Enter an email address in the correct format, like name@example
 PASSWORD_REQUIRED = "Enter your password"
 PASSWORD_TOO_SHORT = "Password must be {min} characters or more"
 PASSWORD_TOO_LONG = "Password must be {max} characters or fewer"
+NEW_PASSWORD_HINT = "At least 12 characters. A few unrelated words make a strong password."
 PASSWORDS_DIFFER = "Passwords must match"
 CURRENT_PASSWORD_WRONG = "Enter your current password correctly"
 PASSWORD_CHANGED = "Your password has been changed. Other sessions have been signed out"

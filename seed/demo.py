@@ -577,46 +577,45 @@ def _flags(
             share = definition.reported_share
             if definition.code == "slow-direct-payments":
                 share = 0.9 if _slow_direct_payments(authority.gss_code) else 0.4
-            draw = rng.random()
-            if draw < share:
-                status = rng.choice(
-                    [FlagStatus.OPEN, FlagStatus.IMPROVING, FlagStatus.RESOLVED],
-                    p=[0.55, 0.3, 0.15],
+            answer = _flag_answer(rng, share, definition.answered_no_share)
+            if answer is None:
+                continue  # silence: this council has not answered
+            flag = {
+                "authority_id": authority.id,
+                "issue_type_id": issue_type.id,
+                "answer": answer,
+                "status": None,
+                "since": None,
+                "severity": None,
+                "tried": "",
+                "share_tried": False,
+                "open_to_contact": False,
+                "updated_by_id": analyst,
+                "updated_at": datetime(2023, 6, 1, tzinfo=UTC),
+            }
+            if answer is FlagAnswer.REPORTED:
+                flag.update(
+                    status=FlagStatus(rng.choice(list(FlagStatus), p=[0.55, 0.3, 0.15])),
+                    since=date(int(rng.integers(2017, 2023)), int(rng.integers(1, 13)), 1),
+                    severity=Severity(rng.choice(list(Severity))),
+                    tried=str(rng.choice(TRIED)) if rng.random() < 0.6 else "",
+                    share_tried=bool(rng.random() < 0.5),
+                    open_to_contact=bool(rng.random() < 0.4),
                 )
-                new.append(
-                    {
-                        "authority_id": authority.id,
-                        "issue_type_id": issue_type.id,
-                        "answer": FlagAnswer.REPORTED,
-                        "status": FlagStatus(status),
-                        "since": date(int(rng.integers(2017, 2023)), int(rng.integers(1, 13)), 1),
-                        "severity": Severity(rng.choice(list(Severity))),
-                        "tried": str(rng.choice(TRIED)) if rng.random() < 0.6 else "",
-                        "share_tried": bool(rng.random() < 0.5),
-                        "open_to_contact": bool(rng.random() < 0.4),
-                        "updated_by_id": analyst,
-                        "updated_at": datetime(2023, 6, 1, tzinfo=UTC),
-                    }
-                )
-            elif rng.random() < definition.answered_no_share:
-                new.append(
-                    {
-                        "authority_id": authority.id,
-                        "issue_type_id": issue_type.id,
-                        "answer": FlagAnswer.NOT_AN_ISSUE,
-                        "status": None,
-                        "since": None,
-                        "severity": None,
-                        "tried": "",
-                        "share_tried": False,
-                        "open_to_contact": False,
-                        "updated_by_id": analyst,
-                        "updated_at": datetime(2023, 6, 1, tzinfo=UTC),
-                    }
-                )
+            new.append(flag)
     if new:
         db.session.execute(insert(IssueFlag), new)
         report.added["issue flags"] += len(new)
+
+
+def _flag_answer(
+    rng: np.random.Generator, reported_share: float, answered_no_share: float
+) -> FlagAnswer | None:
+    if rng.random() < reported_share:
+        return FlagAnswer.REPORTED
+    if rng.random() < answered_no_share:
+        return FlagAnswer.NOT_AN_ISSUE
+    return None
 
 
 def _visits(

@@ -3,59 +3,29 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
 
-from bench import messages
+from bench.fields import email_field, password_field
+from bench.messages import NEW_PASSWORD_HINT
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[InputRequired(messages.EMAIL_REQUIRED), Length(max=320)],
-    )
-    password = PasswordField(
-        "Password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(messages.PASSWORD_REQUIRED), Length(max=1000)],
-    )
+    email = email_field()
+    password = password_field("Password")
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-def confirm_password_field() -> PasswordField:
-    return PasswordField(
-        "Confirm password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(messages.PASSWORD_REQUIRED)],
-    )
-
-
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(messages.PASSWORD_REQUIRED)],
-    )
-    new_password = PasswordField(
-        "New password",
-        description="At least 12 characters. A few unrelated words make a strong password.",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(messages.PASSWORD_REQUIRED)],
-    )
-    confirm_password = confirm_password_field()
+    current_password = password_field("Current password")
+    new_password = password_field("New password", NEW_PASSWORD_HINT)
+    confirm_password = password_field("Confirm new password")
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
 class AcceptInvitationForm(FlaskForm):
-    password = PasswordField(
-        "Choose a password",
-        description="At least 12 characters. A few unrelated words make a strong password.",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(messages.PASSWORD_REQUIRED)],
-    )
-    confirm_password = confirm_password_field()
+    password = password_field("Choose a password", NEW_PASSWORD_HINT)
+    confirm_password = password_field("Confirm password")
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 

@@ -9,11 +9,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
+from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from bench import messages
+from bench.fields import email_field
 from bench.models import AUTHORITY_ROLES, Role
 
 ROLE_CHOICES = [
@@ -29,15 +30,7 @@ class InviteForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired(messages.NAME_REQUIRED), Length(max=200)],
     )
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(messages.EMAIL_REQUIRED),
-            Email(messages.EMAIL_INVALID, check_deliverability=False),
-            Length(max=320),
-        ],
-    )
+    email = email_field(check_format=True)
     role = RadioField(
         "Role",
         choices=ROLE_CHOICES,

@@ -15,6 +15,15 @@ ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, *Role]
 SIGN_IN = 302  # signed-out visitors are sent to sign in
 
+# Authority admins (own authority) and network admins (everyone) manage users.
+USER_MANAGERS = {
+    ANONYMOUS: SIGN_IN,
+    **dict.fromkeys(Role, 403),
+    Role.AUTHORITY_ADMIN: 200,
+    Role.NETWORK_ADMIN: 200,
+}
+USER_MANAGERS_REDIRECT = {**USER_MANAGERS, Role.AUTHORITY_ADMIN: 302, Role.NETWORK_ADMIN: 302}
+
 # (method, rule) -> expected status per role. "target" routes act on another user of the
 # signed-in user's own authority (or, for people without one, of some authority).
 ROUTES: dict[tuple[str, str], dict[str, int]] = {
@@ -27,46 +36,11 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/account/password"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("GET", "/invitations/<token>"): {ANONYMOUS: 404, **dict.fromkeys(Role, 302)},
     ("POST", "/invitations/<token>"): {ANONYMOUS: 404, **dict.fromkeys(Role, 302)},
-    ("GET", "/users/"): {
-        ANONYMOUS: SIGN_IN,
-        Role.STAFF: 403,
-        Role.ANALYST: 403,
-        Role.AUTHORITY_ADMIN: 200,
-        Role.INSPECTOR: 403,
-        Role.NETWORK_ADMIN: 200,
-    },
-    ("GET", "/users/invite"): {
-        ANONYMOUS: SIGN_IN,
-        Role.STAFF: 403,
-        Role.ANALYST: 403,
-        Role.AUTHORITY_ADMIN: 200,
-        Role.INSPECTOR: 403,
-        Role.NETWORK_ADMIN: 200,
-    },
-    ("POST", "/users/invite"): {
-        ANONYMOUS: SIGN_IN,
-        Role.STAFF: 403,
-        Role.ANALYST: 403,
-        Role.AUTHORITY_ADMIN: 200,
-        Role.INSPECTOR: 403,
-        Role.NETWORK_ADMIN: 200,
-    },
-    ("POST", "/users/<int:user_id>/deactivate"): {
-        ANONYMOUS: SIGN_IN,
-        Role.STAFF: 403,
-        Role.ANALYST: 403,
-        Role.AUTHORITY_ADMIN: 302,
-        Role.INSPECTOR: 403,
-        Role.NETWORK_ADMIN: 302,
-    },
-    ("POST", "/users/<int:user_id>/reactivate"): {
-        ANONYMOUS: SIGN_IN,
-        Role.STAFF: 403,
-        Role.ANALYST: 403,
-        Role.AUTHORITY_ADMIN: 302,
-        Role.INSPECTOR: 403,
-        Role.NETWORK_ADMIN: 302,
-    },
+    ("GET", "/users/"): USER_MANAGERS,
+    ("GET", "/users/invite"): USER_MANAGERS,
+    ("POST", "/users/invite"): USER_MANAGERS,
+    ("POST", "/users/<int:user_id>/deactivate"): USER_MANAGERS_REDIRECT,
+    ("POST", "/users/<int:user_id>/reactivate"): USER_MANAGERS_REDIRECT,
 }
 
 
