@@ -309,6 +309,7 @@ def _value_row(
         "status": ValueStatus.FINAL,
         "note": "",
         "published_at": period.released_at - timedelta(days=60),
+        "visible_from": period.released_at,
         "numerator": figures.get("numerator"),
         "denominator": figures.get("denominator"),
         "value": figures["value"],

@@ -2,9 +2,11 @@
 
 from bench.models.accounts import (
     AUTHORITY_ROLES,
+    ApiToken,
     InspectorGrant,
     Invitation,
     Role,
+    TokenScope,
     User,
     UserSession,
 )
@@ -23,6 +25,14 @@ from bench.models.issues import (
     issue_type_indicators,
 )
 from bench.models.peers import STORED_KINDS, PeerGroup, PeerGroupKind, PeerGroupMember
+from bench.models.publishing import (
+    QueryReason,
+    QueryStatus,
+    SeriesBreak,
+    UploadBatch,
+    UploadStatus,
+    ValueQuery,
+)
 from bench.models.reviews import ActionStatus, FollowUpAction, Visit, VisitKind, VisitTopic
 from bench.models.values import Value, ValueStatus
 
@@ -30,6 +40,7 @@ __all__ = [
     "AUTHORITY_ROLES",
     "STORED_KINDS",
     "ActionStatus",
+    "ApiToken",
     "Alliance",
     "AllyRequest",
     "AllyRequestStatus",
@@ -54,13 +65,20 @@ __all__ = [
     "Period",
     "PeriodKind",
     "Polarity",
+    "QueryReason",
+    "QueryStatus",
     "Role",
+    "SeriesBreak",
     "Severity",
     "Succession",
+    "TokenScope",
     "UnitKind",
+    "UploadBatch",
+    "UploadStatus",
     "User",
     "UserSession",
     "Value",
+    "ValueQuery",
     "ValueStatus",
     "Visit",
     "VisitKind",

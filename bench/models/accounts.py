@@ -154,3 +154,29 @@ class InspectorGrant(Base):
 
     def is_current(self, at: datetime) -> bool:
         return self.revoked_at is None and self.starts_at <= at < self.expires_at
+
+
+class TokenScope(enum.StrEnum):
+    READ = "read"
+    PUBLISH = "publish"
+
+
+class ApiToken(Base):
+    """A personal API token: shown once, stored hashed, never more than its user may do."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("scope IN ('read', 'publish')", name="known_scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[TokenScope] = mapped_column(str_enum(TokenScope, "token_scope"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, so users can tell their tokens apart without the secret.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

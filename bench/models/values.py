@@ -90,6 +90,10 @@ class Value(Base):
     source: Mapped[str] = mapped_column(String(40), default="form")
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When peers may first see this revision: the period's release for values published
+    # before it; the next release round for late values and corrections (DESIGN.md,
+    # Anonymity 12). None: not yet scheduled (the period has no release date).
+    visible_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     authority: Mapped[Authority] = relationship()
     indicator: Mapped[Indicator] = relationship(foreign_keys=[indicator_id])

@@ -1,0 +1,102 @@
+"""Publishing: upload batches awaiting confirmation, series breaks, queries on values."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bench.models.accounts import User
+from bench.models.authorities import Authority
+from bench.models.base import Base, UTCDateTime, str_enum, utcnow
+from bench.models.indicators import Indicator, Period
+from bench.models.values import Value
+
+
+class UploadStatus(enum.StrEnum):
+    PREVIEWED = "previewed"
+    APPLIED = "applied"
+    DISCARDED = "discarded"
+
+
+class UploadBatch(Base):
+    """A validated CSV upload, kept between its preview and its confirmation."""
+
+    __tablename__ = "upload_batches"
+    __table_args__ = (CheckConstraint("row_count >= 0", name="row_count_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(
+        ForeignKey("authorities.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[UploadStatus] = mapped_column(
+        str_enum(UploadStatus, "upload_status"), default=UploadStatus.PREVIEWED
+    )
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The normalised rows, exactly as previewed; confirming re-checks them against the
+    # database as it is then.
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    authority: Mapped[Authority] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class SeriesBreak(Base):
+    """From ``period`` on, an indicator's definition or source changed."""
+
+    __tablename__ = "series_breaks"
+    __table_args__ = (UniqueConstraint("indicator_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id", ondelete="RESTRICT"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    indicator: Mapped[Indicator] = relationship()
+    period: Mapped[Period] = relationship()
+
+
+class QueryReason(enum.StrEnum):
+    OUTSIDE_PLAUSIBLE_RANGE = "outside_plausible_range"
+    FAR_FROM_PEERS = "far_from_peers"
+    JUMP_FROM_LAST_YEAR = "jump_from_last_year"
+    BROKEN_SERIES = "broken_series"
+
+
+class QueryStatus(enum.StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    CORRECTED = "corrected"
+
+
+class ValueQuery(Base):
+    """The network's checks query a value back to its publisher before release."""
+
+    __tablename__ = "value_queries"
+    __table_args__ = (UniqueConstraint("value_id", "reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value_id: Mapped[int] = mapped_column(ForeignKey("values.id", ondelete="CASCADE"))
+    authority_id: Mapped[int] = mapped_column(
+        ForeignKey("authorities.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[QueryReason] = mapped_column(str_enum(QueryReason, "query_reason"))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[QueryStatus] = mapped_column(
+        str_enum(QueryStatus, "query_status"), default=QueryStatus.OPEN
+    )
+    response: Mapped[str] = mapped_column(Text, default="")
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    value: Mapped[Value] = relationship()
