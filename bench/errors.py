@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, render_template
@@ -32,6 +33,23 @@ class InvalidInput(BenchError):
 
 class Conflict(BenchError):
     """The change clashes with the current state (a duplicate, a stale edit)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one row (1-based, as a spreadsheet numbers it) and field."""
+
+    row: int | None
+    field: str
+    message: str
+
+
+class ValidationFailed(BenchError):
+    """A batch (file, form or API body) broke rules; nothing was written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found")
+        self.errors = errors
 
 
 ERROR_PAGES = {
