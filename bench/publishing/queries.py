@@ -85,8 +85,10 @@ def retire(value_ids: Sequence[int]) -> None:
 
 
 def insert_values(rows: Sequence[dict[str, Any]]) -> None:
+    # Core insert on the table: the ORM's bulk path costs more than the database does.
+    table = Value.__table__
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(Value), list(rows[start : start + CHUNK]))
+        db.session.execute(table.insert(), list(rows[start : start + CHUNK]))
 
 
 def latest_ids(authority_id: int, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
