@@ -75,8 +75,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from bench.auth.views import bp as auth_bp
     from bench.home.views import bp as home_bp
+    from bench.issues.views import admin_bp as issue_types_bp
+    from bench.issues.views import bp as issues_bp
     from bench.publishing.views import bp as publishing_bp
     from bench.users.views import bp as users_bp
 
-    for blueprint in (home_bp, auth_bp, users_bp, publishing_bp):
+    for blueprint in (home_bp, auth_bp, users_bp, publishing_bp, issues_bp, issue_types_bp):
         app.register_blueprint(blueprint)
