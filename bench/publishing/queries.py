@@ -204,3 +204,43 @@ def close_queries_for(
             .where(ValueQuery.id.in_(ids))
             .values(status=QueryStatus.CORRECTED, resolved_at=now, resolved_by_id=user_id)
         )
+
+
+def latest_rows_for_period(period_id: int) -> dict[int, list[dict[str, Any]]]:
+    """Every authority's latest figures for a period, as normalised rows."""
+    rows = db.session.execute(
+        select(
+            Value.authority_id,
+            Value.indicator_id,
+            Value.numerator,
+            Value.denominator,
+            Value.value,
+            Value.status,
+            Value.note,
+        )
+        .where(Value.period_id == period_id, Value.is_latest.is_(True))
+        .order_by(Value.authority_id, Value.indicator_id)
+    )
+    out: dict[int, list[dict[str, Any]]] = {}
+    for number, (
+        authority_id,
+        indicator_id,
+        numerator,
+        denominator,
+        value,
+        status,
+        note,
+    ) in enumerate(rows, start=1):
+        out.setdefault(authority_id, []).append(
+            {
+                "row": number,
+                "indicator_id": indicator_id,
+                "period_id": period_id,
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+                "status": str(status),
+                "note": note,
+            }
+        )
+    return out

@@ -561,3 +561,29 @@ def template_rows(key_area: str | None, period_code: str | None) -> list[list[An
 
 def form_choices() -> tuple[list[Indicator], list[Period]]:
     return queries.indicators(), queries.periods()
+
+
+def run_release_checks(period_code: str) -> int:
+    """Check every authority's figures for a period not yet released; query what is odd.
+
+    Publishing checks figures as they arrive, when few peers have published; run again
+    before the release (``flask publishing check``), the peers' range means more.
+    """
+    period = next((p for p in queries.periods() if p.code == period_code), None)
+    if period is None:
+        raise NotFound(f"No period {period_code}")
+    if period.is_released(utcnow()):
+        raise ValidationFailed(
+            [RowError(None, "period", f"{period_code} is released: checks query figures before")]
+        )
+    raised = 0
+    for authority_id, rows in queries.latest_rows_for_period(period.id).items():
+        result = plan(authority_id, rows)
+        # Every row counts as published now, so its findings are queried once.
+        new_changes = [
+            Change(c.row, "new", c.indicator, c.period, c.new, c.old, c.warnings)
+            for c in result.changes
+        ]
+        raised += _raise_queries(authority_id, Plan(new_changes, result.findings), utcnow())
+    db.session.commit()
+    return raised
