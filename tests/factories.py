@@ -20,6 +20,7 @@ from bench.models import (
     PeriodKind,
     Polarity,
     Role,
+    SeriesBreak,
     UnitKind,
     User,
     Value,
@@ -110,6 +111,15 @@ def value(authority_: Authority, indicator_: Indicator, period_: Period, **field
     if "value" not in values and values.get("denominator"):
         values["value"] = values["numerator"] / values["denominator"] * indicator_.multiplier
     record = Value(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def series_break(indicator_: Indicator, period_: Period, **fields: Any) -> SeriesBreak:
+    values = {"indicator": indicator_, "period": period_, "reason": "Definition changed"}
+    values.update(fields)
+    record = SeriesBreak(**values)
     db.session.add(record)
     db.session.commit()
     return record

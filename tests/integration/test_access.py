@@ -4,9 +4,13 @@ DESIGN.md "Who may do what" is the source of the expectations. A route missing f
 ROUTES, or a view without an access decorator, fails the suite.
 """
 
+import re
+
 import pytest
 
+from bench import audit
 from bench.access import rule_for
+from bench.extensions import db
 from bench.models import Role
 from tests import factories
 from tests.pages import check_page, csrf_token
@@ -23,6 +27,12 @@ USER_MANAGERS = {
     Role.NETWORK_ADMIN: 200,
 }
 USER_MANAGERS_REDIRECT = {**USER_MANAGERS, Role.AUTHORITY_ADMIN: 302, Role.NETWORK_ADMIN: 302}
+
+# Network admins alone manage the catalogue and read the whole network's audit log.
+NETWORK_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.NETWORK_ADMIN: 200}
+NETWORK_ADMINS_REDIRECT = {**NETWORK_ADMINS, Role.NETWORK_ADMIN: 302}
+# Authority admins read their own authority's audit log; network admins read /admin/audit/.
+AUTHORITY_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.AUTHORITY_ADMIN: 200}
 
 # (method, rule) -> expected status per role. "target" routes act on another user of the
 # signed-in user's own authority (or, for people without one, of some authority).
@@ -41,6 +51,25 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/users/invite"): USER_MANAGERS,
     ("POST", "/users/<int:user_id>/deactivate"): USER_MANAGERS_REDIRECT,
     ("POST", "/users/<int:user_id>/reactivate"): USER_MANAGERS_REDIRECT,
+    ("GET", "/admin/indicators/"): NETWORK_ADMINS,
+    ("GET", "/admin/indicators/new"): NETWORK_ADMINS,
+    ("POST", "/admin/indicators/new"): NETWORK_ADMINS,  # empty: the form again, with errors
+    ("GET", "/admin/indicators/<int:indicator_id>"): NETWORK_ADMINS,
+    ("GET", "/admin/indicators/<int:indicator_id>/edit"): NETWORK_ADMINS,
+    ("POST", "/admin/indicators/<int:indicator_id>/edit"): NETWORK_ADMINS,
+    ("POST", "/admin/indicators/<int:indicator_id>/breaks"): NETWORK_ADMINS,
+    (
+        "POST",
+        "/admin/indicators/<int:indicator_id>/breaks/<int:break_id>/delete",
+    ): NETWORK_ADMINS_REDIRECT,
+    ("GET", "/admin/periods/"): NETWORK_ADMINS,
+    ("GET", "/admin/periods/new"): NETWORK_ADMINS,
+    ("POST", "/admin/periods/new"): NETWORK_ADMINS,
+    ("GET", "/admin/periods/<int:period_id>/release"): NETWORK_ADMINS,
+    ("POST", "/admin/periods/<int:period_id>/release"): NETWORK_ADMINS,
+    ("POST", "/admin/periods/<int:period_id>/release/clear"): NETWORK_ADMINS_REDIRECT,
+    ("GET", "/admin/audit/"): NETWORK_ADMINS,
+    ("GET", "/audit/"): AUTHORITY_ADMINS,
 }
 
 
@@ -63,8 +92,10 @@ def test_every_view_declares_an_access_rule(app):
     assert missing == []
 
 
-def _url(path, target_id):
-    return path.replace("<token>", "no-such-token").replace("<int:user_id>", str(target_id))
+def _url(path, ids):
+    """The path with real ids: ``<int:user_id>`` becomes ``ids["user_id"]``, and so on."""
+    path = path.replace("<token>", "no-such-token")
+    return re.sub(r"<int:(\w+)>", lambda part: str(ids[part[1]]), path)
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)
@@ -77,11 +108,23 @@ def test_role_route_table(app_context, sign_in_as, role):
         client = sign_in_as(Role(role), own)
     target = factories.user(Role.STAFF, colleague_authority)
     stranger = factories.authority(name="Strangershire Council")
-    factories.user(Role.ANALYST, stranger)
+    stranger_user = factories.user(Role.ANALYST, stranger)
+    # An event in the stranger's log, which only network admins may read.
+    audit.record(
+        "signed_in", actor=stranger_user, authority_id=stranger.id, details={"who": stranger.name}
+    )
+    db.session.commit()
+    series_break = factories.series_break(factories.indicator(), factories.period("2021-22"))
+    ids = {
+        "user_id": target.id,
+        "indicator_id": series_break.indicator_id,
+        "break_id": series_break.id,
+        "period_id": series_break.period_id,
+    }
     failures = []
     # Signing out last, so every other route is tried signed in.
     for (method, path), expected in sorted(ROUTES.items(), key=lambda r: r[0][1] == "/sign-out"):
-        url = _url(path, target.id)
+        url = _url(path, ids)
         if method == "GET":
             response = client.get(url)
         else:
