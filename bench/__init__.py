@@ -73,6 +73,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from bench.admin.views import bp as admin_bp
+    from bench.auditlog.views import bp as auditlog_bp
     from bench.auth.views import bp as auth_bp
     from bench.home.views import bp as home_bp
     from bench.issues.views import admin_bp as issue_types_bp
@@ -80,5 +82,14 @@ def _register_blueprints(app: Flask) -> None:
     from bench.publishing.views import bp as publishing_bp
     from bench.users.views import bp as users_bp
 
-    for blueprint in (home_bp, auth_bp, users_bp, publishing_bp, issues_bp, issue_types_bp):
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        users_bp,
+        publishing_bp,
+        issues_bp,
+        issue_types_bp,
+        admin_bp,
+        auditlog_bp,
+    ):
         app.register_blueprint(blueprint)
