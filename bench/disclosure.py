@@ -1,11 +1,19 @@
 """Who may see what: the anonymity rules of DESIGN.md applied before anything is shown.
 
-Every figure about peers passes through here before a view or an export serialises it.
+Every figure about peers passes through here before a view, an API response or an export
+serialises it. The rules themselves are plain functions over sets and numbers, so each
+can be tested on its own.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
 from flask import current_app
+
+SMALL_COUNT_MAX = 4  # a peer's counts from 1 to this are shown as "<5"
 
 
 def min_peers() -> int:
@@ -13,6 +21,99 @@ def min_peers() -> int:
     return max(3, int(current_app.config["ANONYMITY_MIN_PEERS"]))
 
 
-def group_statistic_allowed(peer_count: int) -> bool:
+def group_statistic_allowed(peer_count: int, k: int | None = None) -> bool:
     """Rule 3: a group statistic needs k contributing peers, the viewer not counted."""
-    return peer_count >= min_peers()
+    return peer_count >= (min_peers() if k is None else k)
+
+
+# --- rule 4: small numbers ----------------------------------------------------------------
+
+
+def peer_count_text(count: float | None, small: int = SMALL_COUNT_MAX) -> str:
+    """A peer's count as it may be shown: 1 to 4 become "<5" (0 is not small)."""
+    if count is None or (isinstance(count, float) and math.isnan(count)):
+        return "–"
+    if 0 < count <= small:
+        return f"<{small + 1}"
+    return f"{count:,.0f}"
+
+
+def is_small(count: float | None, small: int = SMALL_COUNT_MAX) -> bool:
+    return count is not None and not math.isnan(count) and 0 < count <= small
+
+
+def rounded_denominator(denominator: float | None) -> float | None:
+    """A peer's denominator to two significant figures: enough for a funnel plot, not a
+    fingerprint (an exact population identifies a council)."""
+    if denominator is None or math.isnan(denominator) or denominator <= 0:
+        return denominator
+    digits = 2 - int(math.floor(math.log10(abs(denominator)))) - 1
+    return float(round(denominator, digits))
+
+
+# --- rule 9: overlap control between peer groups -------------------------------------------
+
+
+@dataclass(frozen=True)
+class CandidateGroup:
+    """A group one authority's users can see; ``peers`` excludes the authority itself."""
+
+    key: str
+    label: str
+    peers: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Admission:
+    group: CandidateGroup
+    admitted: bool
+    conflicts_with: CandidateGroup | None = None
+    differing: int = 0  # how many members set the two groups apart (for the explanation)
+
+
+def conflict_size(first: frozenset[int], second: frozenset[int], k: int) -> int:
+    """The members one group has and the other lacks, when that number is 1 to k - 1.
+
+    Comparing two such groups would give away those few members' figures. Returns 0 when
+    the two groups do not conflict.
+    """
+    for difference in (len(first - second), len(second - first)):
+        if 1 <= difference <= k - 1:
+            return difference
+    return 0
+
+
+def admit(groups: Sequence[CandidateGroup], k: int) -> list[Admission]:
+    """Admit *groups* in the order given, each only if it conflicts with none before it.
+
+    The order is DESIGN.md's: newest published nearest neighbours, computed neighbours,
+    same type, same region, all, older published versions, then custom groups by age.
+    """
+    admitted: list[CandidateGroup] = []
+    out: list[Admission] = []
+    for group in groups:
+        clash = next(
+            (
+                (other, size)
+                for other in admitted
+                if (size := conflict_size(group.peers, other.peers, k))
+            ),
+            None,
+        )
+        if clash is None:
+            admitted.append(group)
+            out.append(Admission(group, True))
+        else:
+            out.append(Admission(group, False, clash[0], clash[1]))
+    return out
+
+
+def first_conflict(
+    candidate: frozenset[int], existing: Iterable[CandidateGroup], k: int
+) -> Admission | None:
+    """Why a new custom group would not be admitted (it is refused when saved), or None."""
+    for other in existing:
+        size = conflict_size(candidate, other.peers, k)
+        if size:
+            return Admission(CandidateGroup("new", "new group", candidate), False, other, size)
+    return None
