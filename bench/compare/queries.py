@@ -1,0 +1,239 @@
+"""Reads for the comparison engine: whole columns at once, straight into numpy arrays.
+
+Rows become tuples before numpy sees them (an array built from SQLAlchemy Row objects is
+twenty times slower: PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+import numpy as np
+from sqlalchemy import func, select
+
+from bench.extensions import db
+from bench.models import (
+    Authority,
+    ContextFigure,
+    FlagAnswer,
+    Indicator,
+    IssueFlag,
+    IssueType,
+    IssueTypeStatus,
+    PeerGroup,
+    PeerGroupKind,
+    PeerGroupMember,
+    Period,
+    SeriesBreak,
+    Value,
+    issue_type_indicators,
+    visible_to_peers,
+)
+
+
+class AuthorityRow(NamedTuple):
+    id: int
+    type: str
+    region: str
+    started_on: date | None
+    ended_on: date | None
+
+
+def authorities() -> list[AuthorityRow]:
+    rows = db.session.execute(
+        select(
+            Authority.id,
+            Authority.type,
+            Authority.region,
+            Authority.started_on,
+            Authority.ended_on,
+        ).order_by(Authority.id)
+    )
+    return [AuthorityRow(r[0], str(r[1]), r[2], r[3], r[4]) for r in rows]
+
+
+def indicators() -> list[Indicator]:
+    return list(db.session.scalars(select(Indicator).order_by(Indicator.key_area, Indicator.code)))
+
+
+def periods() -> list[Period]:
+    return list(db.session.scalars(select(Period).order_by(Period.starts_on, Period.code)))
+
+
+def visible_values(now: datetime, period_ids: list[int] | None = None) -> np.ndarray:
+    """Every revision peers may see now, as a structured array sorted so that, per
+    (period, authority, indicator), the newest revision comes last."""
+    query = (
+        select(
+            Value.period_id,
+            Value.authority_id,
+            Value.indicator_id,
+            Value.revision,
+            Value.numerator,
+            Value.denominator,
+            Value.value,
+        )
+        .join(Period, Period.id == Value.period_id)
+        .where(visible_to_peers(now))
+        .order_by(Value.period_id, Value.authority_id, Value.indicator_id, Value.revision)
+    )
+    if period_ids is not None:
+        query = query.where(Value.period_id.in_(period_ids))
+    rows = [tuple(row) for row in db.session.execute(query)]
+    dtype = [
+        ("period", "i8"),
+        ("authority", "i8"),
+        ("indicator", "i8"),
+        ("revision", "i8"),
+        ("numerator", "f8"),
+        ("denominator", "f8"),
+        ("value", "f8"),
+    ]
+    cleaned = [
+        (
+            p,
+            a,
+            i,
+            r,
+            np.nan if n is None else n,
+            np.nan if d is None else d,
+            np.nan if v is None else v,
+        )
+        for p, a, i, r, n, d, v in rows
+    ]
+    return np.array(cleaned, dtype=dtype)
+
+
+def own_latest(
+    authority_id: int,
+) -> list[tuple[int, int, float | None, float | None, float | None, Any]]:
+    """(period, indicator, numerator, denominator, value, visible_from) of the authority's
+    latest revisions: its own figures, exact and current."""
+    rows = db.session.execute(
+        select(
+            Value.period_id,
+            Value.indicator_id,
+            Value.numerator,
+            Value.denominator,
+            Value.value,
+            Value.visible_from,
+        )
+        .where(Value.authority_id == authority_id, Value.is_latest.is_(True))
+        .order_by(Value.period_id, Value.indicator_id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def published_groups() -> list[tuple[int, int, int, datetime, int]]:
+    """(group id, authority id, version, created_at, member id) of every published
+    nearest-neighbour list, every version."""
+    rows = db.session.execute(
+        select(
+            PeerGroup.id,
+            PeerGroup.authority_id,
+            PeerGroup.version,
+            PeerGroup.created_at,
+            PeerGroupMember.authority_id,
+        )
+        .join(PeerGroupMember, PeerGroupMember.peer_group_id == PeerGroup.id)
+        .where(PeerGroup.kind == PeerGroupKind.PUBLISHED_NEIGHBOURS)
+        .order_by(PeerGroup.authority_id, PeerGroup.version, PeerGroupMember.authority_id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def custom_groups(authority_id: int) -> list[tuple[int, str, datetime, list[int]]]:
+    rows = db.session.execute(
+        select(PeerGroup.id, PeerGroup.name, PeerGroup.created_at, PeerGroupMember.authority_id)
+        .join(PeerGroupMember, PeerGroupMember.peer_group_id == PeerGroup.id)
+        .where(PeerGroup.kind == PeerGroupKind.CUSTOM, PeerGroup.authority_id == authority_id)
+        .order_by(PeerGroup.created_at, PeerGroup.id, PeerGroupMember.authority_id)
+    )
+    groups: dict[int, tuple[int, str, datetime, list[int]]] = {}
+    for group_id, name, created_at, member in rows:
+        groups.setdefault(group_id, (group_id, name, created_at, []))[3].append(member)
+    return list(groups.values())
+
+
+def context_figures() -> list[tuple[int, str, float]]:
+    """(authority id, figure name, value), the latest figure of each name."""
+    rows = db.session.execute(
+        select(ContextFigure.authority_id, ContextFigure.name, ContextFigure.value).order_by(
+            ContextFigure.authority_id, ContextFigure.name, ContextFigure.as_of
+        )
+    )
+    return [tuple(row) for row in rows]
+
+
+def series_breaks() -> list[tuple[int, int]]:
+    rows = db.session.execute(
+        select(SeriesBreak.indicator_id, SeriesBreak.period_id).order_by(
+            SeriesBreak.indicator_id, SeriesBreak.period_id
+        )
+    )
+    return [tuple(row) for row in rows]
+
+
+def issue_types() -> list[IssueType]:
+    return list(
+        db.session.scalars(
+            select(IssueType)
+            .where(IssueType.status == IssueTypeStatus.APPROVED)
+            .order_by(IssueType.title)
+        )
+    )
+
+
+def issue_indicator_links() -> list[tuple[int, int]]:
+    rows = db.session.execute(
+        select(
+            issue_type_indicators.c.issue_type_id, issue_type_indicators.c.indicator_id
+        ).order_by(issue_type_indicators.c.issue_type_id, issue_type_indicators.c.indicator_id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def flags() -> list[tuple[int, int, str, str | None, bool, bool, str]]:
+    """(authority, issue type, answer, status, open to contact, share tried, tried)."""
+    rows = db.session.execute(
+        select(
+            IssueFlag.authority_id,
+            IssueFlag.issue_type_id,
+            IssueFlag.answer,
+            IssueFlag.status,
+            IssueFlag.open_to_contact,
+            IssueFlag.share_tried,
+            IssueFlag.tried,
+        ).order_by(IssueFlag.issue_type_id, IssueFlag.authority_id)
+    )
+    return [
+        (a, t, str(answer), None if status is None else str(status), contact, share, tried)
+        for a, t, answer, status, contact, share, tried in rows
+    ]
+
+
+def data_version(now: datetime) -> tuple[Any, ...]:
+    """Changes whenever anything the engine reads changes, including what time has made
+    visible (a release date or a release round passing)."""
+    values = db.session.execute(select(func.count(Value.id), func.max(Value.id))).one()
+    released = db.session.scalar(
+        select(func.max(Period.released_at)).where(Period.released_at <= now)
+    )
+    round_passed = db.session.scalar(
+        select(func.max(Value.visible_from)).where(Value.visible_from <= now)
+    )
+    groups = db.session.execute(select(func.count(PeerGroup.id), func.max(PeerGroup.id))).one()
+    members = db.session.scalar(select(func.count()).select_from(PeerGroupMember))
+    flag_state = db.session.execute(
+        select(func.count(IssueFlag.id), func.max(IssueFlag.updated_at))
+    ).one()
+    answers = db.session.scalar(
+        select(func.count()).select_from(IssueFlag).where(IssueFlag.answer == FlagAnswer.REPORTED)
+    )
+    catalogue = db.session.execute(select(func.count(Indicator.id), func.max(Indicator.id))).one()
+    breaks = db.session.scalar(select(func.count(SeriesBreak.id)))
+    return (
+        tuple(values), released, round_passed, tuple(groups), members, tuple(flag_state),
+        answers, tuple(catalogue), breaks,
+    )  # fmt: skip
