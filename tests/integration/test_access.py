@@ -23,6 +23,10 @@ USER_MANAGERS = {
     Role.NETWORK_ADMIN: 200,
 }
 USER_MANAGERS_REDIRECT = {**USER_MANAGERS, Role.AUTHORITY_ADMIN: 302, Role.NETWORK_ADMIN: 302}
+EVERYONE_SIGNED_IN = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)}
+# The JSON API takes bearer tokens only: a session cookie, signed in or not, is a 401.
+# tests/integration/test_api.py has the token-based table for these routes.
+API_COOKIE_ONLY = {ANONYMOUS: 401, **dict.fromkeys(Role, 401)}
 
 # (method, rule) -> expected status per role. "target" routes act on another user of the
 # signed-in user's own authority (or, for people without one, of some authority).
@@ -41,6 +45,20 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/users/invite"): USER_MANAGERS,
     ("POST", "/users/<int:user_id>/deactivate"): USER_MANAGERS_REDIRECT,
     ("POST", "/users/<int:user_id>/reactivate"): USER_MANAGERS_REDIRECT,
+    ("GET", "/account/tokens"): EVERYONE_SIGNED_IN,
+    ("GET", "/account/tokens/new"): EVERYONE_SIGNED_IN,
+    ("POST", "/account/tokens/new"): EVERYONE_SIGNED_IN,  # the form again, with errors
+    # The token is a colleague's: nobody else may know it exists.
+    ("POST", "/account/tokens/<int:token_id>/revoke"): {
+        ANONYMOUS: SIGN_IN,
+        **dict.fromkeys(Role, 404),
+    },
+    ("GET", "/api/reference"): EVERYONE_SIGNED_IN,
+    ("GET", "/api/v1/indicators"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/periods"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/issue-types"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/values"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/openapi.json"): {ANONYMOUS: 200, **dict.fromkeys(Role, 200)},
 }
 
 
@@ -63,8 +81,12 @@ def test_every_view_declares_an_access_rule(app):
     assert missing == []
 
 
-def _url(path, target_id):
-    return path.replace("<token>", "no-such-token").replace("<int:user_id>", str(target_id))
+def _url(path, target_id, token_id):
+    return (
+        path.replace("<token>", "no-such-token")
+        .replace("<int:user_id>", str(target_id))
+        .replace("<int:token_id>", str(token_id))
+    )
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)
@@ -76,12 +98,13 @@ def test_role_route_table(app_context, sign_in_as, role):
         own = colleague_authority if Role(role).belongs_to_authority else None
         client = sign_in_as(Role(role), own)
     target = factories.user(Role.STAFF, colleague_authority)
+    target_token, _ = factories.api_token(target)
     stranger = factories.authority(name="Strangershire Council")
     factories.user(Role.ANALYST, stranger)
     failures = []
     # Signing out last, so every other route is tried signed in.
     for (method, path), expected in sorted(ROUTES.items(), key=lambda r: r[0][1] == "/sign-out"):
-        url = _url(path, target.id)
+        url = _url(path, target.id, target_token.id)
         if method == "GET":
             response = client.get(url)
         else:
