@@ -59,7 +59,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # Writers ask for BEGIN IMMEDIATE (see Database.begin_write): a deferred
+        # transaction that reads, then writes, can deadlock against another writer.
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 @dataclass
@@ -95,6 +98,16 @@ class Database:
     def session(self) -> scoped_session[Session]:
         return self._state().session
 
+    def begin_write(self) -> None:
+        """Start a transaction that will write, taking SQLite's write lock at once.
+
+        Ends any read-only transaction the request had open (nothing is pending then),
+        so that the write transaction starts with the lock instead of upgrading to it.
+        """
+        session = self.session
+        session.commit()
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
     @contextmanager
     def bound_to(self, connection: Any) -> Iterator[None]:
         """Bind sessions to *connection* (tests wrap each test in one transaction)."""
@@ -105,6 +118,5 @@ class Database:
             yield
         finally:
             state.session.remove()
-            state.factory.configure(
-                bind=state.engine, join_transaction_mode="conservative_savepoint"
-            )
+            state.factory.kw.pop("join_transaction_mode", None)
+            state.factory.configure(bind=state.engine)

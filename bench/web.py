@@ -6,7 +6,7 @@ import math
 import secrets
 from typing import Any
 
-from flask import Flask, g, get_flashed_messages
+from flask import Flask, g
 from flask.wrappers import Response
 from flask_login import current_user
 
@@ -60,9 +60,9 @@ def register_template_helpers(app: Flask) -> None:
             "can": lambda permission: access.has_permission(
                 current_user, access.Permission(permission)
             ),
-            "sign_out_form": SignOutForm() if current_user.is_authenticated else None,
+            # formdata=None: rendering must not read the request body (it may be too large).
+            "sign_out_form": SignOutForm(formdata=None) if current_user.is_authenticated else None,
             "oflog_attribution": OFLOG_ATTRIBUTION,
-            "flashed": get_flashed_messages(with_categories=True),
         }
 
     app.add_template_filter(format_number, "number")

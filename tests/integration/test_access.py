@@ -30,6 +30,22 @@ API_COOKIE_ONLY = {ANONYMOUS: 401, **dict.fromkeys(Role, 401)}
 
 # (method, rule) -> expected status per role. "target" routes act on another user of the
 # signed-in user's own authority (or, for people without one, of some authority).
+# Analysts and authority admins publish their own authority's figures.
+PUBLISHERS = {
+    ANONYMOUS: SIGN_IN,
+    **dict.fromkeys(Role, 403),
+    Role.ANALYST: 200,
+    Role.AUTHORITY_ADMIN: 200,
+}
+PUBLISHERS_REDIRECT = {**PUBLISHERS, Role.ANALYST: 302, Role.AUTHORITY_ADMIN: 302}
+PUBLISHERS_MISSING = {**PUBLISHERS, Role.ANALYST: 404, Role.AUTHORITY_ADMIN: 404}
+OWN_DATA = {
+    ANONYMOUS: SIGN_IN,
+    **dict.fromkeys(Role, 200),
+    Role.INSPECTOR: 403,
+    Role.NETWORK_ADMIN: 403,
+}
+
 ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("GET", "/sign-in"): {ANONYMOUS: 200, **dict.fromkeys(Role, 302)},
@@ -59,6 +75,17 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/issue-types"): API_COOKIE_ONLY,
     ("GET", "/api/v1/values"): API_COOKIE_ONLY,
     ("GET", "/api/v1/openapi.json"): {ANONYMOUS: 200, **dict.fromkeys(Role, 200)},
+    ("GET", "/publish/"): PUBLISHERS,
+    ("POST", "/publish/upload"): PUBLISHERS,
+    ("GET", "/publish/uploads/<int:batch_id>"): PUBLISHERS_MISSING,
+    ("POST", "/publish/uploads/<int:batch_id>/confirm"): PUBLISHERS_MISSING,
+    ("POST", "/publish/uploads/<int:batch_id>/discard"): PUBLISHERS_MISSING,
+    ("GET", "/publish/value"): PUBLISHERS,
+    ("POST", "/publish/value"): PUBLISHERS,
+    ("GET", "/publish/queries"): PUBLISHERS,
+    ("POST", "/publish/queries/<int:query_id>/confirm"): PUBLISHERS_REDIRECT,
+    ("GET", "/publish/template.csv"): PUBLISHERS,
+    ("GET", "/publish/current.csv"): OWN_DATA,
 }
 
 
@@ -82,10 +109,13 @@ def test_every_view_declares_an_access_rule(app):
 
 
 def _url(path, target_id, token_id):
+    # Other ids name nothing that exists (a stranger's upload or query is a 404 too).
     return (
         path.replace("<token>", "no-such-token")
         .replace("<int:user_id>", str(target_id))
         .replace("<int:token_id>", str(token_id))
+        .replace("<int:batch_id>", "999999")
+        .replace("<int:query_id>", "999999")
     )
 
 

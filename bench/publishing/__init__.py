@@ -1,0 +1,1 @@
+"""Publishing: authorities upload and correct their figures, validated, all or nothing."""

@@ -1,0 +1,134 @@
+"""Plausibility checks on newly published figures: warnings, and queries before release.
+
+Pure: plain data in, findings out (numpy for the arithmetic), so the rules can be read
+and tested on their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.models import QueryReason
+
+HISTORY_Z = 4.0  # robust distance from the authority's own other periods
+PEER_Z = 3.5  # robust distance from the other authorities' figures
+JUMP = 0.5  # a change of more than half since the previous period
+MAD_SCALE = 1.4826
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A figure about to be published."""
+
+    key: int  # the caller's reference (row number)
+    indicator_id: int
+    period_index: int  # position of the period in time order
+    value: float | None
+
+
+@dataclass(frozen=True)
+class IndicatorRange:
+    code: str
+    plausible_min: float | None
+    plausible_max: float | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    key: int
+    reason: QueryReason
+    message: str
+
+
+def _robust_distance(value: float, others: np.ndarray) -> float:
+    median = float(np.median(others))
+    spread = MAD_SCALE * float(np.median(np.abs(others - median)))
+    # A flat series has no spread: measure against 5% of its level instead.
+    spread = max(spread, 0.05 * abs(median), 1e-9)
+    return abs(value - median) / spread
+
+
+def check(
+    candidates: Iterable[Candidate],
+    ranges: Mapping[int, IndicatorRange],
+    own_history: Mapping[int, Mapping[int, float]],
+    peers: Mapping[tuple[int, int], list[float]],
+    min_peers: int,
+) -> list[Finding]:
+    """Findings for *candidates*.
+
+    ``own_history`` maps indicator -> period index -> the authority's current value;
+    ``peers`` maps (indicator, period index) -> other authorities' values.
+    """
+    findings: list[Finding] = []
+    peer_arrays: dict[tuple[int, int], np.ndarray] = defaultdict(lambda: np.empty(0))
+    for pair, values in peers.items():
+        peer_arrays[pair] = np.asarray(values, dtype=float)
+    for candidate in candidates:
+        value = candidate.value
+        if value is None:
+            continue
+        limits = ranges[candidate.indicator_id]
+        low, high = limits.plausible_min, limits.plausible_max
+        if (low is not None and value < low) or (high is not None and value > high):
+            findings.append(
+                Finding(
+                    candidate.key,
+                    QueryReason.OUTSIDE_PLAUSIBLE_RANGE,
+                    f"{value:g} is outside the plausible range for {limits.code} "
+                    f"({_range_text(low, high)})",
+                )
+            )
+        history = own_history.get(candidate.indicator_id, {})
+        others = np.array(
+            [v for index, v in history.items() if index != candidate.period_index], dtype=float
+        )
+        if others.size >= 3 and _robust_distance(value, others) > HISTORY_Z:
+            findings.append(
+                Finding(
+                    candidate.key,
+                    QueryReason.JUMP_FROM_LAST_YEAR,
+                    f"{value:g} is far from your own figures for other periods "
+                    f"({others.min():g} to {others.max():g})",
+                )
+            )
+        previous = history.get(candidate.period_index - 1)
+        if previous is not None and abs(value - previous) > JUMP * max(abs(previous), 1e-9):
+            findings.append(
+                Finding(
+                    candidate.key,
+                    QueryReason.JUMP_FROM_LAST_YEAR,
+                    f"{value:g} changed by more than half since the previous period ({previous:g})",
+                )
+            )
+        earlier = [index for index in history if index < candidate.period_index - 1]
+        if previous is None and earlier and candidate.period_index - 1 >= 0:
+            findings.append(
+                Finding(
+                    candidate.key,
+                    QueryReason.BROKEN_SERIES,
+                    "There is no figure for the previous period, though earlier periods have "
+                    "one: the series is broken",
+                )
+            )
+        peer_values = peer_arrays[(candidate.indicator_id, candidate.period_index)]
+        if peer_values.size >= min_peers and _robust_distance(value, peer_values) > PEER_Z:
+            findings.append(
+                Finding(
+                    candidate.key,
+                    QueryReason.FAR_FROM_PEERS,
+                    "This figure is far outside the range of other councils' figures for "
+                    "the same period",
+                )
+            )
+    return findings
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"

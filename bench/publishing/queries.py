@@ -1,0 +1,213 @@
+"""Reads and writes for publishing. Flush, never commit: the service owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, insert, or_, select, update
+
+from bench.extensions import db
+from bench.models import (
+    Authority,
+    Indicator,
+    Period,
+    QueryStatus,
+    UploadBatch,
+    Value,
+    ValueQuery,
+)
+
+CHUNK = 5_000
+
+
+class CurrentValue(NamedTuple):
+    id: int
+    indicator_id: int
+    period_id: int
+    revision: int
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    status: str
+    note: str
+
+
+def authority(authority_id: int) -> Authority | None:
+    return db.session.get(Authority, authority_id)
+
+
+def indicators() -> list[Indicator]:
+    return list(db.session.scalars(select(Indicator).order_by(Indicator.key_area, Indicator.code)))
+
+
+def periods() -> list[Period]:
+    return list(db.session.scalars(select(Period).order_by(Period.starts_on, Period.code)))
+
+
+def lock_authority(authority_id: int) -> None:
+    """Serialise publishing per authority until the transaction ends.
+
+    A no-op UPDATE takes PostgreSQL's row lock and SQLite's write lock at once, so two
+    uploads for one authority cannot both read revision n and both write n + 1.
+    """
+    db.session.execute(
+        update(Authority).where(Authority.id == authority_id).values(id=Authority.id)
+    )
+
+
+def current_values(authority_id: int) -> dict[tuple[int, int], CurrentValue]:
+    """The authority's latest revision of every figure, keyed by (indicator, period)."""
+    rows = db.session.execute(
+        select(
+            Value.id,
+            Value.indicator_id,
+            Value.period_id,
+            Value.revision,
+            Value.numerator,
+            Value.denominator,
+            Value.value,
+            Value.status,
+            Value.note,
+        )
+        .where(Value.authority_id == authority_id, Value.is_latest.is_(True))
+        .order_by(Value.indicator_id, Value.period_id)
+    )
+    return {(row[1], row[2]): CurrentValue(*row) for row in rows}
+
+
+def retire(value_ids: Sequence[int]) -> None:
+    """Mark revisions as no longer the latest (a correction supersedes them)."""
+    for start in range(0, len(value_ids), CHUNK):
+        chunk = list(value_ids[start : start + CHUNK])
+        db.session.execute(update(Value).where(Value.id.in_(chunk)).values(is_latest=False))
+
+
+def insert_values(rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(Value), list(rows[start : start + CHUNK]))
+
+
+def latest_ids(authority_id: int, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    wanted = set(keys)
+    rows = db.session.execute(
+        select(Value.indicator_id, Value.period_id, Value.id)
+        .where(Value.authority_id == authority_id, Value.is_latest.is_(True))
+        .order_by(Value.id)
+    )
+    return {(i, p): v for i, p, v in rows if (i, p) in wanted}
+
+
+def history(authority_id: int, indicator_ids: Iterable[int]) -> list[tuple[int, int, float]]:
+    """(indicator_id, period_id, value) of the authority's latest revisions."""
+    ids = sorted(set(indicator_ids))
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Value.indicator_id, Value.period_id, Value.value)
+        .where(
+            Value.authority_id == authority_id,
+            Value.is_latest.is_(True),
+            Value.indicator_id.in_(ids),
+            Value.value.is_not(None),
+        )
+        .order_by(Value.indicator_id, Value.period_id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def peer_values(
+    authority_id: int, pairs: Iterable[tuple[int, int]]
+) -> list[tuple[int, int, float]]:
+    """(indicator_id, period_id, value) of every other authority's latest revision."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return []
+    indicator_ids = sorted({i for i, _ in pairs})
+    period_ids = sorted({p for _, p in pairs})
+    rows = db.session.execute(
+        select(Value.indicator_id, Value.period_id, Value.value)
+        .where(
+            Value.authority_id != authority_id,
+            Value.is_latest.is_(True),
+            Value.indicator_id.in_(indicator_ids),
+            Value.period_id.in_(period_ids),
+            Value.value.is_not(None),
+        )
+        .order_by(Value.indicator_id, Value.period_id)
+    )
+    wanted = set(pairs)
+    return [tuple(row) for row in rows if (row[0], row[1]) in wanted]
+
+
+def visible_to_peers(now: datetime):  # noqa: ANN201 - a SQL expression
+    """Revisions peers may see now (DESIGN.md, Anonymity 12: release dates and rounds)."""
+    return and_(
+        Period.released_at.is_not(None),
+        Period.released_at <= now,
+        or_(Value.visible_from.is_(None), Value.visible_from <= now),
+    )
+
+
+def add_batch(batch: UploadBatch) -> UploadBatch:
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def batch(batch_id: int) -> UploadBatch | None:
+    return db.session.get(UploadBatch, batch_id)
+
+
+def open_queries(authority_id: int) -> list[ValueQuery]:
+    return list(
+        db.session.scalars(
+            select(ValueQuery)
+            .where(ValueQuery.authority_id == authority_id, ValueQuery.status == QueryStatus.OPEN)
+            .order_by(ValueQuery.raised_at, ValueQuery.id)
+        )
+    )
+
+
+def query(query_id: int) -> ValueQuery | None:
+    return db.session.get(ValueQuery, query_id)
+
+
+def existing_query_keys(value_ids: Iterable[int]) -> set[tuple[int, str]]:
+    ids = sorted(set(value_ids))
+    if not ids:
+        return set()
+    rows = db.session.execute(
+        select(ValueQuery.value_id, ValueQuery.reason)
+        .where(ValueQuery.value_id.in_(ids))
+        .order_by(ValueQuery.id)
+    )
+    return {(value_id, str(reason)) for value_id, reason in rows}
+
+
+def add_queries(rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        db.session.execute(insert(ValueQuery), list(rows))
+
+
+def close_queries_for(
+    authority_id: int, keys: Iterable[tuple[int, int]], now: datetime, user_id: int | None
+) -> None:
+    """A correction answers the open queries on the figure it replaces."""
+    keys = set(keys)
+    if not keys:
+        return
+    rows = db.session.execute(
+        select(ValueQuery.id, Value.indicator_id, Value.period_id)
+        .join(Value, Value.id == ValueQuery.value_id)
+        .where(ValueQuery.authority_id == authority_id, ValueQuery.status == QueryStatus.OPEN)
+        .order_by(ValueQuery.id)
+    )
+    ids = [query_id for query_id, i, p in rows if (i, p) in keys]
+    if ids:
+        db.session.execute(
+            update(ValueQuery)
+            .where(ValueQuery.id.in_(ids))
+            .values(status=QueryStatus.CORRECTED, resolved_at=now, resolved_by_id=user_id)
+        )

@@ -1,0 +1,214 @@
+"""The one schema for a published value, from a CSV row, a form or an API body."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from bench.models import Indicator, Period, UnitKind, ValueStatus
+from bench.numbers import NotANumber, check_finite, decimals_in, parse_number
+
+COLUMNS = ("indicator", "period", "numerator", "denominator", "value", "status", "note")
+OPTIONAL_COLUMNS = ("authority",)
+NOTE_MAX = 1000
+FINANCIAL_YEAR = re.compile(r"([0-9]{4})[/-]([0-9]{2})")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What rows are checked against: the indicators, periods and the publishing authority."""
+
+    indicators: dict[str, Indicator]  # by upper-case code
+    periods: dict[str, Period]  # by code
+    authority_code: str
+
+
+class StrictNumber(fields.Field):
+    """A number: JSON numbers, or text of ASCII digits (thousands separators in CSV only)."""
+
+    default_error_messages = {  # noqa: RUF012 - marshmallow's own convention
+        "invalid": "Enter a number, like 1234 or 12.5",
+        "not_finite": "Enter a number, like 1234 or 12.5 (not NaN or infinity)",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, int | float):
+            try:
+                return check_finite(float(value))
+            except NotANumber:
+                raise self.make_error("not_finite") from None
+        if isinstance(value, str):
+            thousands = getattr(self.parent, "thousands", False)
+            try:
+                return parse_number(value, thousands=thousands)
+            except NotANumber:
+                raise self.make_error("invalid") from None
+        raise self.make_error("invalid")
+
+
+def normalise_period(text: str) -> str:
+    """``2023/24`` and ``2023-24`` name the same financial year."""
+    text = text.strip()
+    match = FINANCIAL_YEAR.fullmatch(text)
+    if match:
+        return f"{match.group(1)}-{match.group(2)}"
+    return text
+
+
+class ValueRowSchema(Schema):
+    """One authority's figure for one indicator and period.
+
+    Checks every rule a single row can break; duplicates across rows are the service's.
+    """
+
+    class Meta:
+        unknown = RAISE
+
+    indicator = fields.String(
+        required=True, error_messages={"required": "Enter the indicator code"}
+    )
+    period = fields.String(required=True, error_messages={"required": "Enter the period"})
+    numerator = StrictNumber(load_default=None, allow_none=True)
+    denominator = StrictNumber(load_default=None, allow_none=True)
+    value = StrictNumber(load_default=None, allow_none=True)
+    status = fields.String(
+        load_default=ValueStatus.PROVISIONAL.value,
+        validate=validate.OneOf(
+            [status.value for status in ValueStatus],
+            error="Status must be provisional or final",
+        ),
+    )
+    note = fields.String(
+        load_default="",
+        validate=validate.Length(
+            max=NOTE_MAX, error=f"Note must be {NOTE_MAX} characters or fewer"
+        ),
+    )
+    authority = fields.String(load_default=None, allow_none=True)
+
+    def __init__(self, catalogue: Catalogue, *, thousands: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.catalogue = catalogue
+        self.thousands = thousands
+
+    @pre_load
+    def _blank_to_default(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        cleaned = dict(data)
+        for key in ("status", "note", "authority"):
+            if isinstance(cleaned.get(key), str) and not cleaned[key].strip():
+                cleaned.pop(key)
+        if isinstance(cleaned.get("status"), str):
+            cleaned["status"] = cleaned["status"].strip().lower()
+        # Remember how precisely the value was written, to check it against the counts.
+        raw = cleaned.get("value")
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            self._value_decimals = None
+        else:
+            self._value_decimals = decimals_in(raw if isinstance(raw, str) else repr(raw))
+        return cleaned
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+
+        def problem(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        code = (data.get("indicator") or "").strip().upper()
+        indicator = self.catalogue.indicators.get(code)
+        if "indicator" in data and indicator is None:
+            problem("indicator", f"Unknown indicator '{data['indicator'].strip()}'")
+        period_code = normalise_period(data.get("period") or "")
+        if "period" in data and period_code not in self.catalogue.periods:
+            problem("period", f"Unknown period '{data['period'].strip()}'")
+        authority = (data.get("authority") or "").strip().upper()
+        if authority and authority != self.catalogue.authority_code:
+            problem(
+                "authority",
+                f"This row is for authority '{authority}': you can publish only your own "
+                f"authority's figures ({self.catalogue.authority_code})",
+            )
+        if indicator is not None:
+            for field, message in _figure_problems(indicator, data, self._value_decimals):
+                problem(field, message)
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _resolve(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        indicator = self.catalogue.indicators[data["indicator"].strip().upper()]
+        period = self.catalogue.periods[normalise_period(data["period"])]
+        numerator, denominator, value = data["numerator"], data["denominator"], data["value"]
+        if indicator.has_counts and value is None:
+            value = numerator / denominator * indicator.multiplier
+        return {
+            "indicator_id": indicator.id,
+            "period_id": period.id,
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": value,
+            "status": data["status"],
+            "note": data["note"],
+        }
+
+
+def _figure_problems(
+    indicator: Indicator, data: dict[str, Any], value_decimals: int | None
+) -> list[tuple[str, str]]:
+    numerator, denominator = data.get("numerator"), data.get("denominator")
+    value = data.get("value")
+    out: list[tuple[str, str]] = []
+    if not indicator.has_counts:
+        if numerator is not None or denominator is not None:
+            field = "numerator" if numerator is not None else "denominator"
+            out.append((field, f"{indicator.code} takes a value only: leave this empty"))
+        if value is None:
+            out.append(("value", f"Enter the value for {indicator.code}"))
+        elif indicator.unit_kind is UnitKind.PROPORTION and not 0 <= value <= indicator.multiplier:
+            out.append(("value", f"A proportion must be between 0 and {indicator.multiplier}"))
+        return out
+    if numerator is None:
+        out.append(("numerator", f"Enter the numerator for {indicator.code}"))
+    elif numerator < 0:
+        out.append(("numerator", "The numerator cannot be negative"))
+    if denominator is None:
+        out.append(("denominator", f"Enter the denominator for {indicator.code}"))
+    elif denominator <= 0:
+        out.append(("denominator", "The denominator must be greater than 0"))
+    if out:
+        return out
+    if indicator.unit_kind is UnitKind.PROPORTION and numerator > denominator:
+        out.append(("numerator", "The numerator cannot be more than the denominator"))
+        return out
+    if value is not None:
+        expected = numerator / denominator * indicator.multiplier
+        # Accept the value as rounded by whoever wrote it, and tiny floating-point slack.
+        tolerance = 0.5 * 10 ** -(value_decimals if value_decimals is not None else 6)
+        if not math.isclose(value, expected, rel_tol=1e-9, abs_tol=tolerance * (1 + 1e-9)):
+            out.append(
+                (
+                    "value",
+                    f"The value {value:g} does not match numerator ÷ denominator × "
+                    f"{indicator.multiplier:,} = {expected:.{max(value_decimals or 2, 2)}f}",
+                )
+            )
+    return out

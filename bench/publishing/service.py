@@ -1,0 +1,548 @@
+"""Publishing rules: validate every row, preview the changes, apply all or nothing.
+
+A correction adds a revision and retires the old one; nothing is overwritten. Figures in
+periods not yet released are checked and queried back to their publisher; late figures
+and corrections reach peers in the next release round, never one authority at a time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from flask import current_app
+from marshmallow import ValidationError
+
+from bench import audit, disclosure
+from bench.access import Permission, can_publish, has_permission, is_own_authority
+from bench.errors import NotFound, RowError, ValidationFailed
+from bench.extensions import db
+from bench.models import (
+    Indicator,
+    Period,
+    QueryStatus,
+    UploadBatch,
+    UploadStatus,
+    User,
+    ValueStatus,
+    utcnow,
+)
+from bench.publishing import checks, queries
+from bench.publishing.csvfile import HeaderProblems, NotCsv, read_table
+from bench.publishing.schemas import COLUMNS, OPTIONAL_COLUMNS, Catalogue, ValueRowSchema
+
+AUDITED_CORRECTIONS = 500  # the revisions table keeps every one; the log names the first
+
+
+# --- validation --------------------------------------------------------------------------
+
+
+def catalogue_for(authority_id: int) -> Catalogue:
+    authority = queries.authority(authority_id)
+    if authority is None:
+        raise NotFound("No such authority")
+    return Catalogue(
+        indicators={indicator.code.upper(): indicator for indicator in queries.indicators()},
+        periods={period.code: period for period in queries.periods()},
+        authority_code=authority.gss_code,
+    )
+
+
+def validate_rows(
+    catalogue: Catalogue, rows: Iterable[tuple[int, dict[str, Any]]], *, thousands: bool
+) -> list[dict[str, Any]]:
+    """Check every row and return them normalised, or raise with every problem at once."""
+    schema = ValueRowSchema(catalogue, thousands=thousands)
+    errors: list[RowError] = []
+    clean: list[dict[str, Any]] = []
+    first_row: dict[tuple[int, int], int] = {}
+    for number, row in rows:
+        if "__shape__" in row:
+            errors.append(
+                RowError(
+                    number, "row", f"This row has {row['__shape__']} cells, not one per column"
+                )
+            )
+            continue
+        try:
+            data = schema.load(row)
+        except ValidationError as error:
+            errors.extend(_row_errors(number, error.messages))
+            continue
+        key = (data["indicator_id"], data["period_id"])
+        if key in first_row:
+            errors.append(
+                RowError(
+                    number,
+                    "indicator",
+                    f"{row['indicator'].strip()} for {row['period'].strip()} is already in "
+                    f"row {first_row[key]}",
+                )
+            )
+            continue
+        first_row[key] = number
+        clean.append({"row": number, **data})
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _row_errors(number: int, messages: Any) -> list[RowError]:
+    if isinstance(messages, list):
+        return [RowError(number, "row", str(message)) for message in messages]
+    out = []
+    for name, problems in messages.items():
+        field_name = "row" if name == "_schema" else name
+        if isinstance(problems, dict):  # unknown field under RAISE
+            problems = [str(p) for p in problems.values()]
+        for problem in problems:
+            text = "Unknown field" if problem == "Unknown field." else str(problem)
+            out.append(RowError(number, field_name, text))
+    return out
+
+
+# --- planning: what a set of rows would change ----------------------------------------------
+
+
+Kind = Literal["new", "correction", "unchanged"]
+
+
+@dataclass(frozen=True)
+class Change:
+    row: int
+    kind: Kind
+    indicator: Indicator
+    period: Period
+    new: dict[str, Any]
+    old: queries.CurrentValue | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    findings: list[checks.Finding] = field(default_factory=list)
+
+    def count(self, kind: Kind) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    @property
+    def warnings(self) -> list[Change]:
+        return [change for change in self.changes if change.warnings]
+
+
+FIGURES = ("numerator", "denominator", "value", "status", "note")
+
+
+def _same(old: queries.CurrentValue, new: dict[str, Any]) -> bool:
+    return all(_equal(getattr(old, name), new[name]) for name in FIGURES)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return str(a) == str(b) if a is not None and b is not None else a is b
+
+
+def plan(authority_id: int, rows: Sequence[dict[str, Any]]) -> Plan:
+    """Compare *rows* with the authority's current figures and check them."""
+    indicators = {indicator.id: indicator for indicator in queries.indicators()}
+    ordered_periods = queries.periods()
+    periods = {period.id: period for period in ordered_periods}
+    current = queries.current_values(authority_id)
+    findings = _findings(authority_id, rows, indicators, ordered_periods, current)
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for finding in findings:
+        by_row[finding.key].append(finding.message)
+    changes = []
+    for row in rows:
+        key = (row["indicator_id"], row["period_id"])
+        old = current.get(key)
+        kind: Kind = "new" if old is None else "unchanged" if _same(old, row) else "correction"
+        changes.append(
+            Change(
+                row=row["row"],
+                kind=kind,
+                indicator=indicators[key[0]],
+                period=periods[key[1]],
+                new=row,
+                old=old,
+                warnings=tuple(by_row.get(row["row"], ())) if kind != "unchanged" else (),
+            )
+        )
+    return Plan(changes, [f for f in findings if by_row.get(f.key)])
+
+
+def _findings(
+    authority_id: int,
+    rows: Sequence[dict[str, Any]],
+    indicators: dict[int, Indicator],
+    ordered_periods: list[Period],
+    current: dict[tuple[int, int], queries.CurrentValue],
+) -> list[checks.Finding]:
+    position = {period.id: index for index, period in enumerate(ordered_periods)}
+    history: dict[int, dict[int, float]] = defaultdict(dict)
+    for (indicator_id, period_id), old in current.items():
+        if old.value is not None:
+            history[indicator_id][position[period_id]] = old.value
+    peers: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for indicator_id, period_id, value in queries.peer_values(
+        authority_id, ((row["indicator_id"], row["period_id"]) for row in rows)
+    ):
+        peers[(indicator_id, position[period_id])].append(value)
+    candidates = [
+        checks.Candidate(row["row"], row["indicator_id"], position[row["period_id"]], row["value"])
+        for row in rows
+    ]
+    ranges = {
+        i.id: checks.IndicatorRange(i.code, i.plausible_min, i.plausible_max)
+        for i in indicators.values()
+    }
+    found = checks.check(candidates, ranges, history, peers, disclosure.min_peers())
+    unique: dict[tuple[int, str], checks.Finding] = {}
+    for finding in found:
+        unique.setdefault((finding.key, finding.reason.value), finding)
+    return list(unique.values())
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    added: int
+    corrected: int
+    unchanged: int
+    queried: int
+    warnings: tuple[RowError, ...] = ()
+
+
+def next_release_round(now: datetime) -> datetime:
+    """Late figures and corrections reach peers together, on the 1st of the next month."""
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def _visible_from(period: Period, now: datetime) -> datetime | None:
+    if period.released_at is not None and period.released_at <= now:
+        return next_release_round(now)
+    return None  # follows the period's release
+
+
+def _apply(
+    user: User,
+    authority_id: int,
+    rows: Sequence[dict[str, Any]],
+    source: str,
+    *,
+    warnings_checked: bool = True,
+) -> PublishOutcome:
+    """Write *rows* in the caller's transaction; the caller commits."""
+    queries.lock_authority(authority_id)
+    now = utcnow()
+    result = plan(authority_id, rows)  # after the lock: against the figures as they are now
+    if not warnings_checked and result.warnings:
+        raise ValidationFailed(
+            [
+                RowError(change.row, "warning", message)
+                for change in result.warnings
+                for message in change.warnings
+            ]
+            + [RowError(None, "confirm", "Confirm that you have checked the warnings")]
+        )
+    new_rows, retired = [], []
+    for change in result.changes:
+        if change.kind == "unchanged":
+            continue
+        if change.old is not None:
+            retired.append(change.old.id)
+        new_rows.append(
+            {
+                "authority_id": authority_id,
+                "indicator_id": change.indicator.id,
+                "unit_kind": change.indicator.unit_kind,
+                "period_id": change.period.id,
+                "revision": change.old.revision + 1 if change.old else 1,
+                "is_latest": True,
+                "numerator": change.new["numerator"],
+                "denominator": change.new["denominator"],
+                "value": change.new["value"],
+                "status": ValueStatus(change.new["status"]),
+                "note": change.new["note"],
+                "source": source,
+                "published_by_id": user.id,
+                "published_at": now,
+                "visible_from": _visible_from(change.period, now),
+            }
+        )
+    queries.retire(retired)
+    queries.insert_values(new_rows)
+    corrected_keys = [
+        (c.indicator.id, c.period.id) for c in result.changes if c.kind == "correction"
+    ]
+    queries.close_queries_for(authority_id, corrected_keys, now, user.id)
+    queried = _raise_queries(authority_id, result, now)
+    corrections = [c for c in result.changes if c.kind == "correction"]
+    audit.record(
+        "values_published",
+        actor=user,
+        authority_id=authority_id,
+        details={
+            "source": source,
+            "added": result.count("new"),
+            "corrected": len(corrections),
+            "unchanged": result.count("unchanged"),
+            "corrections": [
+                {
+                    "indicator": c.indicator.code,
+                    "period": c.period.code,
+                    "old": _figures(c.old._asdict()),
+                    "new": _figures(c.new),
+                }
+                for c in corrections[:AUDITED_CORRECTIONS]
+            ],
+            "corrections_listed": min(len(corrections), AUDITED_CORRECTIONS),
+        },
+    )
+    return PublishOutcome(
+        added=result.count("new"),
+        corrected=len(corrections),
+        unchanged=result.count("unchanged"),
+        queried=queried,
+        warnings=tuple(
+            RowError(c.row, "value", message) for c in result.warnings for message in c.warnings
+        ),
+    )
+
+
+def _figures(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: data[name] for name in FIGURES}
+
+
+def _raise_queries(authority_id: int, result: Plan, now: datetime) -> int:
+    """Query back findings on figures in periods peers cannot see yet."""
+    rows_by_number = {c.row: c for c in result.changes if c.kind != "unchanged"}
+    pending = [
+        f
+        for f in result.findings
+        if f.key in rows_by_number and not rows_by_number[f.key].period.is_released(now)
+    ]
+    if not pending:
+        return 0
+    ids = queries.latest_ids(
+        authority_id,
+        {(rows_by_number[f.key].indicator.id, rows_by_number[f.key].period.id) for f in pending},
+    )
+    existing = queries.existing_query_keys(ids.values())
+    new = []
+    for finding in pending:
+        change = rows_by_number[finding.key]
+        value_id = ids[(change.indicator.id, change.period.id)]
+        if (value_id, finding.reason.value) in existing:
+            continue
+        new.append(
+            {
+                "value_id": value_id,
+                "authority_id": authority_id,
+                "reason": finding.reason,
+                "detail": finding.message,
+                "status": QueryStatus.OPEN,
+                "raised_at": now,
+            }
+        )
+    queries.add_queries(new)
+    return len(new)
+
+
+def _authority_for(user: User, authority_id: int) -> None:
+    if not can_publish(user, authority_id):
+        raise NotFound("No such authority")
+
+
+def publish_values(
+    user: User, authority_id: int, rows: Sequence[dict[str, Any]], *, source: str
+) -> PublishOutcome:
+    """Validate and publish *rows* (form or API) at once: all of them or none."""
+    _authority_for(user, authority_id)
+    db.begin_write()
+    clean = validate_rows(catalogue_for(authority_id), enumerate(rows, start=1), thousands=False)
+    try:
+        outcome = _apply(user, authority_id, clean, source)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return outcome
+
+
+# --- CSV uploads: preview, then confirm --------------------------------------------------------
+
+
+def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadBatch:
+    """Validate a CSV file and keep it for preview. Raises ValidationFailed, writes nothing."""
+    _authority_for(user, authority_id)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if len(data) > limit:
+        raise ValidationFailed(
+            [RowError(None, "file", f"The file must be smaller than {limit // 1_000_000} MB")]
+        )
+    if filename and not filename.lower().endswith((".csv", ".txt")):
+        raise ValidationFailed([RowError(None, "file", "The file must be a CSV file (.csv)")])
+    try:
+        table = read_table(
+            data, allowed={*COLUMNS, *OPTIONAL_COLUMNS}, required={"indicator", "period"}
+        )
+    except NotCsv as error:
+        raise ValidationFailed([RowError(None, "file", str(error))]) from None
+    except HeaderProblems as problems:
+        raise ValidationFailed(problems.errors) from None
+    if not table.rows:
+        raise ValidationFailed([RowError(None, "file", "The file has no rows of figures")])
+    clean = validate_rows(catalogue_for(authority_id), table.rows, thousands=True)
+    batch = queries.add_batch(
+        UploadBatch(
+            authority_id=authority_id,
+            user_id=user.id,
+            filename=filename[:255],
+            row_count=len(clean),
+            rows=clean,
+            created_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    return batch
+
+
+def _batch_for(user: User, batch_id: int) -> UploadBatch:
+    batch = queries.batch(batch_id)
+    if batch is None or not can_publish(user, batch.authority_id):
+        raise NotFound("No such upload")
+    return batch
+
+
+def preview(user: User, batch_id: int) -> tuple[UploadBatch, Plan]:
+    batch = _batch_for(user, batch_id)
+    return batch, plan(batch.authority_id, batch.rows)
+
+
+def confirm(user: User, batch_id: int, *, warnings_checked: bool) -> PublishOutcome:
+    db.begin_write()
+    batch = _batch_for(user, batch_id)
+    if batch.status is not UploadStatus.PREVIEWED:
+        raise ValidationFailed([RowError(None, "file", "This upload has already been dealt with")])
+    try:
+        outcome = _apply(
+            user, batch.authority_id, batch.rows, "csv", warnings_checked=warnings_checked
+        )
+        batch.status = UploadStatus.APPLIED
+        batch.finished_at = utcnow()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return outcome
+
+
+def discard(user: User, batch_id: int) -> None:
+    batch = _batch_for(user, batch_id)
+    if batch.status is UploadStatus.PREVIEWED:
+        batch.status = UploadStatus.DISCARDED
+        batch.finished_at = utcnow()
+        db.session.commit()
+
+
+# --- single values, queries, files to download ------------------------------------------------
+
+
+def publish_one(
+    user: User, authority_id: int, row: dict[str, Any], *, warnings_checked: bool
+) -> PublishOutcome:
+    """The form: one value, the same rules; warnings must be confirmed before it lands."""
+    _authority_for(user, authority_id)
+    db.begin_write()
+    clean = validate_rows(catalogue_for(authority_id), [(1, row)], thousands=False)
+    try:
+        outcome = _apply(user, authority_id, clean, "form", warnings_checked=warnings_checked)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return outcome
+
+
+def open_queries(user: User, authority_id: int) -> list:
+    _authority_for(user, authority_id)
+    return queries.open_queries(authority_id)
+
+
+def confirm_query(user: User, query_id: int, response: str) -> None:
+    """The publisher confirms a queried figure is right, saying why."""
+    query = queries.query(query_id)
+    if query is None or not can_publish(user, query.authority_id):
+        raise NotFound("No such query")
+    if not response.strip():
+        raise ValidationFailed([RowError(None, "response", "Say why the figure is right")])
+    if query.status is not QueryStatus.OPEN:
+        raise ValidationFailed([RowError(None, "response", "This query has been answered")])
+    query.status = QueryStatus.CONFIRMED
+    query.response = response.strip()
+    query.resolved_at = utcnow()
+    query.resolved_by_id = user.id
+    audit.record(
+        "value_query_confirmed",
+        actor=user,
+        authority_id=query.authority_id,
+        subject=query,
+        details={"reason": query.reason.value, "response": query.response},
+    )
+    db.session.commit()
+
+
+EXPORT_COLUMNS = COLUMNS
+
+
+def current_rows(user: User, authority_id: int) -> list[list[Any]]:
+    """The authority's current figures in the upload format, so round trips work."""
+    if not (has_permission(user, Permission.SEE_OWN_DATA) and is_own_authority(user, authority_id)):
+        raise NotFound("No such authority")
+    audit.record("values_exported", actor=user, authority_id=authority_id)
+    db.session.commit()
+    indicators = {indicator.id: indicator for indicator in queries.indicators()}
+    periods = {period.id: period for period in queries.periods()}
+    current = queries.current_values(authority_id)
+    ordered = sorted(
+        current.values(),
+        key=lambda v: (indicators[v.indicator_id].code, periods[v.period_id].starts_on),
+    )
+    return [
+        [
+            indicators[v.indicator_id].code,
+            periods[v.period_id].code,
+            v.numerator,
+            v.denominator,
+            None if indicators[v.indicator_id].has_counts else v.value,
+            str(v.status),
+            v.note,
+        ]
+        for v in ordered
+    ]
+
+
+def template_rows(key_area: str | None, period_code: str | None) -> list[list[Any]]:
+    """An empty row for each indicator (of one key area) for one period."""
+    periods = queries.periods()
+    period = next((p for p in periods if p.code == period_code), periods[-1] if periods else None)
+    if period is None:
+        return []
+    return [
+        [indicator.code, period.code, None, None, None, ValueStatus.PROVISIONAL.value, ""]
+        for indicator in queries.indicators()
+        if key_area in (None, "", indicator.key_area.value)
+    ]
+
+
+def form_choices() -> tuple[list[Indicator], list[Period]]:
+    return queries.indicators(), queries.periods()
