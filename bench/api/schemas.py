@@ -17,6 +17,7 @@ from bench.models import KeyArea, PeriodKind, Polarity, UnitKind, ValueStatus
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500
+MAX_BATCH = 10_000
 
 
 class AsciiInteger(fields.Integer):
@@ -55,6 +56,65 @@ class ValuesQuerySchema(PageQuerySchema):
     indicator = fields.String(
         validate=validate.Length(min=1, max=40),
         metadata={"description": "Only this indicator (its code)."},
+    )
+
+
+class ValueInSchema(Schema):
+    """One value to publish: the upload file's columns, as JSON.
+
+    The publishing service checks every figure with the one schema shared by uploads,
+    forms and this API (bench.publishing.schemas.ValueRowSchema), so that each problem
+    reads the same wherever it is made. Here the fields only pass through, typed for the
+    OpenAPI document.
+    """
+
+    error_messages = {"unknown": "Unknown field"}  # noqa: RUF012 - as the upload page says
+
+    indicator = fields.Raw(
+        required=True,
+        error_messages={"required": "Enter the indicator code"},
+        metadata={"type": "string", "description": "The indicator's code."},
+    )
+    period = fields.Raw(
+        required=True,
+        error_messages={"required": "Enter the period"},
+        metadata={"type": "string", "description": "The period's code, like 2023-24."},
+    )
+    numerator = fields.Raw(
+        allow_none=True,
+        metadata={"type": "number", "nullable": True, "description": "For indicators with counts."},
+    )
+    denominator = fields.Raw(
+        allow_none=True,
+        metadata={"type": "number", "nullable": True, "description": "For indicators with counts."},
+    )
+    value = fields.Raw(
+        allow_none=True,
+        metadata={
+            "type": "number",
+            "nullable": True,
+            "description": "Required without counts; with counts, worked out when left out.",
+        },
+    )
+    status = fields.Raw(
+        metadata={
+            "type": "string",
+            "enum": [status.value for status in ValueStatus],
+            "description": "provisional (the default) or final.",
+        }
+    )
+    note = fields.Raw(metadata={"type": "string", "description": "Up to 1,000 characters."})
+
+
+class PublishValuesSchema(Schema):
+    values = fields.List(
+        fields.Nested(ValueInSchema),
+        required=True,
+        validate=validate.Length(
+            min=1, max=MAX_BATCH, error=f"Send from 1 to {MAX_BATCH:,} values in one request"
+        ),
+        error_messages={"required": "Send the values to publish as a list"},
+        metadata={"description": "All are published, or none: item n is row n in errors."},
     )
 
 
@@ -158,6 +218,23 @@ class ValuePageSchema(PageSchema):
     items = fields.List(fields.Nested(ValueSchema), required=True)
 
 
+class PublishOutcomeSchema(Schema):
+    added = fields.Integer(required=True, metadata={"description": "New values."})
+    corrected = fields.Integer(
+        required=True, metadata={"description": "Corrections: each a new revision."}
+    )
+    unchanged = fields.Integer(required=True, metadata={"description": "Same as published."})
+    queried = fields.Integer(
+        required=True,
+        metadata={"description": "Suspicious figures queried back before their release."},
+    )
+    warnings = fields.List(
+        fields.Nested(lambda: RowErrorSchema()),
+        required=True,
+        metadata={"description": "Published, but worth a second look (plausibility checks)."},
+    )
+
+
 class RowErrorSchema(Schema):
     row = fields.Integer(
         allow_none=True,
@@ -199,9 +276,10 @@ def row_errors(messages: Any, row: int | None = None, field: str = "") -> list[R
         for key, nested in messages.items():
             if isinstance(key, int):
                 found += row_errors(nested, key + 1, "")
+            elif key == "_schema":  # the item or the body as a whole
+                found += row_errors(nested, row, field or ("row" if row else "body"))
             else:
-                name = "" if key == "_schema" else str(key)
-                found += row_errors(nested, row, f"{field}.{name}" if field and name else name)
+                found += row_errors(nested, row, f"{field}.{key}" if field else str(key))
         return found
     return [error for message in messages for error in row_errors(message, row, field)]
 

@@ -6,13 +6,15 @@ raised, never built here: bench.errors turns them into problem+json for API path
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from marshmallow import Schema
 
+from bench import messages
 from bench.access import Permission, allow, public
 from bench.api import openapi, service
 from bench.api.openapi import operation
@@ -21,13 +23,31 @@ from bench.api.schemas import (
     IssueTypePageSchema,
     PageQuerySchema,
     PeriodPageSchema,
+    PublishOutcomeSchema,
+    PublishValuesSchema,
     ValuePageSchema,
     ValuesQuerySchema,
     load,
 )
+from bench.publishing import service as publishing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 reference_bp = Blueprint("api_reference", __name__, url_prefix="/api")
+
+
+def _json_body() -> dict[str, Any]:
+    """The body as a JSON object. NaN and Infinity are not JSON, though Python reads them."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    try:
+        body = json.loads(request.get_data(), parse_constant=refuse)
+    except ValueError:  # also bad UTF-8
+        abort(400, messages.API_BAD_JSON)
+    if not isinstance(body, dict):
+        abort(400, messages.API_BAD_JSON)
+    return body
 
 
 def _page_response(page: service.Page[Any], schema: Schema, query: dict[str, Any]) -> Any:
@@ -104,6 +124,26 @@ def list_values() -> ResponseReturnValue:
     query = load(ValuesQuerySchema(), request.args)
     page = service.own_values(current_user._get_current_object(), **query)
     return _page_response(page, ValuePageSchema(), query)
+
+
+@bp.post("/values")
+@allow(Permission.PUBLISH)
+@operation(
+    summary="Publish values",
+    description=(
+        "Publish or correct your own authority's values, all or none: a batch with any "
+        "problem writes nothing and answers 422 with every problem's row and field. A "
+        "correction adds a revision. Suspicious figures are published and listed in "
+        "warnings."
+    ),
+    body=PublishValuesSchema,
+    response=PublishOutcomeSchema,
+)
+def publish_values() -> ResponseReturnValue:
+    rows = load(PublishValuesSchema(), _json_body())["values"]
+    user = current_user._get_current_object()
+    outcome = publishing.publish_values(user, user.authority_id, rows, source="api")
+    return jsonify(PublishOutcomeSchema().dump(outcome))
 
 
 @bp.get("/openapi.json")
