@@ -69,8 +69,14 @@ def authority_overview(authority_id: int, now: datetime | None = None) -> list[K
         if period_by_id[own.period_id].is_released(now)
     ]
     national: dict[tuple[int, int], list[tuple[int, float | None]]] = defaultdict(list)
-    for indicator_id, period_id, other_id, value in queries.latest_values_for(released_pairs):
-        national[(indicator_id, period_id)].append((other_id, value))
+    for indicator_id, period_id, other_id, value in queries.peer_visible_values(
+        released_pairs, now
+    ):
+        if other_id != authority_id:  # the viewer's own figure is always its latest
+            national[(indicator_id, period_id)].append((other_id, value))
+    for own in latest.values():
+        if (own.indicator_id, own.period_id) in national:
+            national[(own.indicator_id, own.period_id)].append((authority_id, own.value))
 
     sections: dict[KeyArea, list[IndicatorRow]] = defaultdict(list)
     for indicator in queries.indicators():

@@ -34,7 +34,7 @@ from bench.models.publishing import (
     ValueQuery,
 )
 from bench.models.reviews import ActionStatus, FollowUpAction, Visit, VisitKind, VisitTopic
-from bench.models.values import Value, ValueStatus
+from bench.models.values import Value, ValueStatus, visible_to_peers
 
 __all__ = [
     "AUTHORITY_ROLES",
@@ -85,4 +85,5 @@ __all__ = [
     "VisitTopic",
     "issue_type_indicators",
     "utcnow",
+    "visible_to_peers",
 ]

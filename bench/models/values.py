@@ -16,9 +16,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from bench.models.accounts import User
 from bench.models.authorities import Authority
@@ -99,3 +102,16 @@ class Value(Base):
     indicator: Mapped[Indicator] = relationship(foreign_keys=[indicator_id])
     period: Mapped[Period] = relationship()
     published_by: Mapped[User | None] = relationship()
+
+
+def visible_to_peers(now: datetime) -> ColumnElement[bool]:
+    """Revisions peers may see at *now* (DESIGN.md, Anonymity 12).
+
+    The period must be released, and a revision published after the release (a late
+    figure or a correction) waits for its release round. Join ``Period`` to use it.
+    """
+    return and_(
+        Period.released_at.is_not(None),
+        Period.released_at <= now,
+        or_(Value.visible_from.is_(None), Value.visible_from <= now),
+    )

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import insert, select, update
 
 from bench.extensions import db
 from bench.models import (
@@ -139,15 +139,6 @@ def peer_values(
     )
     wanted = set(pairs)
     return [tuple(row) for row in rows if (row[0], row[1]) in wanted]
-
-
-def visible_to_peers(now: datetime):  # noqa: ANN201 - a SQL expression
-    """Revisions peers may see now (DESIGN.md, Anonymity 12: release dates and rounds)."""
-    return and_(
-        Period.released_at.is_not(None),
-        Period.released_at <= now,
-        or_(Value.visible_from.is_(None), Value.visible_from <= now),
-    )
 
 
 def add_batch(batch: UploadBatch) -> UploadBatch:

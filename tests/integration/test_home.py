@@ -102,3 +102,21 @@ def test_home_for_inspector_and_network_admin(app_context, sign_in_as, session):
     network_admin = sign_in_as(Role.NETWORK_ADMIN)
     check_page(network_admin.get("/"))
     assert "You do not see any authority's figures" in text_of(network_admin.get("/"))
+
+
+def test_a_peers_fresh_correction_waits_for_the_release_round(app_context, sign_in_as, session):
+    # A peer's 70 is corrected to 1 after the release; until the next round peers' medians
+    # still use 70, while the corrector sees its own new figure.
+    own, indicator, period = _network(session, 30.0, [10.0, 20.0, 40.0, 50.0, 60.0])
+    peer = factories.authority(name="Correctorshire")
+    old = factories.value(peer, indicator, period, value=70.0)
+    old.is_latest = False
+    session.commit()
+    factories.value(
+        peer, indicator, period, value=1.0, revision=2,
+        visible_from=datetime.now(UTC) + timedelta(days=10),
+    )  # fmt: skip
+    text = text_of(sign_in_as(Role.ANALYST, own).get("/"))
+    assert "40.0%" in text  # median of 10, 20, 30, 40, 50, 60, 70: the old revision counts
+    corrector = text_of(sign_in_as(Role.ANALYST, peer).get("/"))
+    assert "1.0%" in corrector
