@@ -180,7 +180,9 @@ class ValueSchema(Schema):
     value = fields.Float(allow_none=True, required=True)
     status = fields.Enum(ValueStatus, by_value=True, required=True)
     note = fields.String(required=True)
-    source = fields.String(required=True, metadata={"description": "form, upload or api"})
+    source = fields.String(
+        required=True, metadata={"description": "How it came: csv, form, api, ..."}
+    )
     published_at = fields.DateTime(required=True)
     visible_from = fields.DateTime(
         allow_none=True,
