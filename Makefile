@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMPS := .make
 export FLASK_APP := wsgi.py
 
-.PHONY: run test assets install migration clean browser
+.PHONY: run test bench assets install migration clean browser
 
 ## make run: migrate, seed the demo network (first run only) and serve on 127.0.0.1:5000
 run: install assets
@@ -47,6 +47,11 @@ browser:
 	      || echo "Could not install chromium; browser tests will fail in CI"; \
 	  else echo "chromium is missing (/usr/bin/chromium): browser tests need it"; fi; \
 	fi
+
+## make bench: performance benchmarks on SQLite and PostgreSQL (medians, with baselines)
+bench: install assets
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+	  $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 ## make migration message="...": autogenerate a migration to read, number and pin
 migration: install

@@ -80,10 +80,21 @@ def _register_blueprints(app: Flask) -> None:
     from bench.auth.views import bp as auth_bp
     from bench.extensions import csrf
     from bench.home.views import bp as home_bp
+    from bench.issues.views import admin_bp as issue_types_bp
+    from bench.issues.views import bp as issues_bp
     from bench.publishing.views import bp as publishing_bp
     from bench.users.views import bp as users_bp
 
-    for blueprint in (home_bp, auth_bp, users_bp, publishing_bp, api_bp, reference_bp):
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        users_bp,
+        publishing_bp,
+        issues_bp,
+        issue_types_bp,
+        api_bp,
+        reference_bp,
+    ):
         app.register_blueprint(blueprint)
     # API calls authenticate with a bearer token and no cookie counts (bench.access), so
     # a forged cross-site request has nothing to ride on: CSRF tokens are for forms.

@@ -13,6 +13,7 @@ from bench.models import Authority, Role
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 seed_cli = AppGroup("seed", help="Load demonstration data.")
+publishing_cli = AppGroup("publishing", help="The network's checks on published figures.")
 
 
 @users_cli.command("create")
@@ -57,6 +58,21 @@ def seed_demo() -> None:
     click.echo(report.summary())
 
 
+@publishing_cli.command("check")
+@click.argument("period")
+def check_period(period: str) -> None:
+    """Query unusual figures of PERIOD (e.g. 2024-25) back to their publishers."""
+    from bench.publishing.service import run_release_checks
+
+    try:
+        raised = run_release_checks(period)
+    except BenchError as error:
+        detail = getattr(error, "errors", None)
+        raise click.ClickException(detail[0].message if detail else error.message) from None
+    click.echo(f"{raised} new queries raised for {period}")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(publishing_cli)

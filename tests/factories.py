@@ -15,12 +15,18 @@ from bench.models import (
     ApiToken,
     Authority,
     AuthorityType,
+    FlagAnswer,
+    FlagStatus,
     Indicator,
+    IssueFlag,
+    IssueType,
+    IssueTypeStatus,
     KeyArea,
     Period,
     PeriodKind,
     Polarity,
     Role,
+    Severity,
     TokenScope,
     UnitKind,
     User,
@@ -131,6 +137,41 @@ def value(authority_: Authority, indicator_: Indicator, period_: Period, **field
     if "value" not in values and values.get("denominator"):
         values["value"] = values["numerator"] / values["denominator"] * indicator_.multiplier
     record = Value(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def issue_type(indicators: list[Indicator] | None = None, **fields: Any) -> IssueType:
+    number = next(_numbers)
+    values = {
+        "code": f"issue-{number}",
+        "title": f"Issue {number}",
+        "description": f"Description of issue {number}.",
+        "status": IssueTypeStatus.APPROVED,
+        "indicators": indicators or [],
+    }
+    values.update(fields)
+    record = IssueType(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def flag(authority_: Authority, issue_type_: IssueType, **fields: Any) -> IssueFlag:
+    """A reported flag unless *answer* says otherwise."""
+    values: dict[str, Any] = {
+        "authority_id": authority_.id,
+        "issue_type_id": issue_type_.id,
+        "answer": FlagAnswer.REPORTED,
+        "status": FlagStatus.OPEN,
+        "since": date(2021, 3, 1),
+        "severity": Severity.MEDIUM,
+    }
+    if fields.get("answer") is FlagAnswer.NOT_AN_ISSUE:
+        values.update(status=None, since=None, severity=None)
+    values.update(fields)
+    record = IssueFlag(**values)
     db.session.add(record)
     db.session.commit()
     return record

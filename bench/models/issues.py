@@ -30,6 +30,10 @@ class IssueTypeStatus(enum.StrEnum):
     MERGED = "merged"
     REJECTED = "rejected"
 
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
 
 issue_type_indicators = Table(
     "issue_type_indicators",
@@ -73,17 +77,29 @@ class FlagAnswer(enum.StrEnum):
     REPORTED = "reported"
     NOT_AN_ISSUE = "not_an_issue"
 
+    @property
+    def label(self) -> str:
+        return "Reported" if self is FlagAnswer.REPORTED else "Not an issue for us"
+
 
 class FlagStatus(enum.StrEnum):
     OPEN = "open"
     IMPROVING = "improving"
     RESOLVED = "resolved"
 
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
 
 class Severity(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
 class IssueFlag(Base):

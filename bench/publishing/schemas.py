@@ -13,8 +13,6 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
-    pre_load,
-    validate,
     validates_schema,
 )
 
@@ -24,6 +22,7 @@ from bench.numbers import NotANumber, check_finite, decimals_in, parse_number
 COLUMNS = ("indicator", "period", "numerator", "denominator", "value", "status", "note")
 OPTIONAL_COLUMNS = ("authority",)
 NOTE_MAX = 1000
+STATUSES = frozenset(status.value for status in ValueStatus)
 FINANCIAL_YEAR = re.compile(r"([0-9]{4})[/-]([0-9]{2})")
 
 
@@ -63,6 +62,33 @@ class StrictNumber(fields.Field):
         raise self.make_error("invalid")
 
 
+class Figure(float):
+    """A float that remembers how many decimal places it was written with."""
+
+    decimals: int | None = None
+
+
+class StrictFigure(StrictNumber):
+    """A StrictNumber that keeps the written precision, to check a value against counts."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if number is None:
+            return None
+        figure = Figure(number)
+        text = value if isinstance(value, str) else repr(value)
+        figure.decimals = decimals_in(text) if not isinstance(value, bool) else None
+        return figure
+
+
+class Text(fields.String):
+    """Text with surrounding spaces removed; empty text counts as not given."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        return text or None
+
+
 def normalise_period(text: str) -> str:
     """``2023/24`` and ``2023-24`` name the same financial year."""
     text = text.strip()
@@ -87,44 +113,15 @@ class ValueRowSchema(Schema):
     period = fields.String(required=True, error_messages={"required": "Enter the period"})
     numerator = StrictNumber(load_default=None, allow_none=True)
     denominator = StrictNumber(load_default=None, allow_none=True)
-    value = StrictNumber(load_default=None, allow_none=True)
-    status = fields.String(
-        load_default=ValueStatus.PROVISIONAL.value,
-        validate=validate.OneOf(
-            [status.value for status in ValueStatus],
-            error="Status must be provisional or final",
-        ),
-    )
-    note = fields.String(
-        load_default="",
-        validate=validate.Length(
-            max=NOTE_MAX, error=f"Note must be {NOTE_MAX} characters or fewer"
-        ),
-    )
-    authority = fields.String(load_default=None, allow_none=True)
+    value = StrictFigure(load_default=None, allow_none=True)
+    status = Text(load_default=None, allow_none=True)
+    note = Text(load_default=None, allow_none=True)
+    authority = Text(load_default=None, allow_none=True)
 
     def __init__(self, catalogue: Catalogue, *, thousands: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.catalogue = catalogue
         self.thousands = thousands
-
-    @pre_load
-    def _blank_to_default(self, data: Any, **kwargs: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        cleaned = dict(data)
-        for key in ("status", "note", "authority"):
-            if isinstance(cleaned.get(key), str) and not cleaned[key].strip():
-                cleaned.pop(key)
-        if isinstance(cleaned.get("status"), str):
-            cleaned["status"] = cleaned["status"].strip().lower()
-        # Remember how precisely the value was written, to check it against the counts.
-        raw = cleaned.get("value")
-        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-            self._value_decimals = None
-        else:
-            self._value_decimals = decimals_in(raw if isinstance(raw, str) else repr(raw))
-        return cleaned
 
     @validates_schema(skip_on_field_errors=False)
     def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -140,7 +137,12 @@ class ValueRowSchema(Schema):
         period_code = normalise_period(data.get("period") or "")
         if "period" in data and period_code not in self.catalogue.periods:
             problem("period", f"Unknown period '{data['period'].strip()}'")
-        authority = (data.get("authority") or "").strip().upper()
+        status = (data.get("status") or ValueStatus.PROVISIONAL.value).lower()
+        if status not in STATUSES:
+            problem("status", "Status must be provisional or final")
+        if len(data.get("note") or "") > NOTE_MAX:
+            problem("note", f"Note must be {NOTE_MAX} characters or fewer")
+        authority = (data.get("authority") or "").upper()
         if authority and authority != self.catalogue.authority_code:
             problem(
                 "authority",
@@ -148,7 +150,7 @@ class ValueRowSchema(Schema):
                 f"authority's figures ({self.catalogue.authority_code})",
             )
         if indicator is not None:
-            for field, message in _figure_problems(indicator, data, self._value_decimals):
+            for field, message in _figure_problems(indicator, data):
                 problem(field, message)
         if errors:
             raise ValidationError(errors)
@@ -157,7 +159,8 @@ class ValueRowSchema(Schema):
     def _resolve(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         indicator = self.catalogue.indicators[data["indicator"].strip().upper()]
         period = self.catalogue.periods[normalise_period(data["period"])]
-        numerator, denominator, value = data["numerator"], data["denominator"], data["value"]
+        numerator, denominator = data["numerator"], data["denominator"]
+        value = None if data["value"] is None else float(data["value"])
         if indicator.has_counts and value is None:
             value = numerator / denominator * indicator.multiplier
         return {
@@ -166,14 +169,12 @@ class ValueRowSchema(Schema):
             "numerator": numerator,
             "denominator": denominator,
             "value": value,
-            "status": data["status"],
-            "note": data["note"],
+            "status": (data["status"] or ValueStatus.PROVISIONAL.value).lower(),
+            "note": data["note"] or "",
         }
 
 
-def _figure_problems(
-    indicator: Indicator, data: dict[str, Any], value_decimals: int | None
-) -> list[tuple[str, str]]:
+def _figure_problems(indicator: Indicator, data: dict[str, Any]) -> list[tuple[str, str]]:
     numerator, denominator = data.get("numerator"), data.get("denominator")
     value = data.get("value")
     out: list[tuple[str, str]] = []
@@ -200,6 +201,7 @@ def _figure_problems(
         out.append(("numerator", "The numerator cannot be more than the denominator"))
         return out
     if value is not None:
+        value_decimals = getattr(value, "decimals", None)
         expected = numerator / denominator * indicator.multiplier
         # Accept the value as rounded by whoever wrote it, and tiny floating-point slack.
         tolerance = 0.5 * 10 ** -(value_decimals if value_decimals is not None else 6)

@@ -32,7 +32,13 @@ from bench.models import (
 )
 from bench.publishing import checks, queries
 from bench.publishing.csvfile import HeaderProblems, NotCsv, read_table
-from bench.publishing.schemas import COLUMNS, OPTIONAL_COLUMNS, Catalogue, ValueRowSchema
+from bench.publishing.schemas import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    Catalogue,
+    ValueRowSchema,
+    normalise_period,
+)
 
 AUDITED_CORRECTIONS = 500  # the revisions table keeps every one; the log names the first
 
@@ -57,8 +63,7 @@ def validate_rows(
     """Check every row and return them normalised, or raise with every problem at once."""
     schema = ValueRowSchema(catalogue, thousands=thousands)
     errors: list[RowError] = []
-    clean: list[dict[str, Any]] = []
-    first_row: dict[tuple[int, int], int] = {}
+    numbered = []
     for number, row in rows:
         if "__shape__" in row:
             errors.append(
@@ -66,25 +71,35 @@ def validate_rows(
                     number, "row", f"This row has {row['__shape__']} cells, not one per column"
                 )
             )
+        else:
+            numbered.append((number, row))
+    # One load of every row: marshmallow reports problems by position in the list.
+    try:
+        loaded = schema.load([row for _, row in numbered], many=True)
+        failed: dict[int, Any] = {}
+    except ValidationError as error:
+        failed = error.messages if isinstance(error.messages, dict) else {}
+        loaded = []  # nothing is written when any row fails
+    clean: list[dict[str, Any]] = []
+    first_row: dict[tuple[str, str], int] = {}
+    for position, (number, row) in enumerate(numbered):
+        if position in failed:
+            errors.extend(_row_errors(number, failed[position]))
             continue
-        try:
-            data = schema.load(row)
-        except ValidationError as error:
-            errors.extend(_row_errors(number, error.messages))
-            continue
-        key = (data["indicator_id"], data["period_id"])
+        key = (str(row["indicator"]).strip().upper(), normalise_period(str(row["period"])))
         if key in first_row:
             errors.append(
                 RowError(
                     number,
                     "indicator",
-                    f"{row['indicator'].strip()} for {row['period'].strip()} is already in "
-                    f"row {first_row[key]}",
+                    f"{str(row['indicator']).strip()} for {str(row['period']).strip()} is "
+                    f"already in row {first_row[key]}",
                 )
             )
             continue
         first_row[key] = number
-        clean.append({"row": number, **data})
+        if loaded:
+            clean.append({"row": number, **loaded[position]})
     if errors:
         raise ValidationFailed(errors)
     return clean
@@ -546,3 +561,29 @@ def template_rows(key_area: str | None, period_code: str | None) -> list[list[An
 
 def form_choices() -> tuple[list[Indicator], list[Period]]:
     return queries.indicators(), queries.periods()
+
+
+def run_release_checks(period_code: str) -> int:
+    """Check every authority's figures for a period not yet released; query what is odd.
+
+    Publishing checks figures as they arrive, when few peers have published; run again
+    before the release (``flask publishing check``), the peers' range means more.
+    """
+    period = next((p for p in queries.periods() if p.code == period_code), None)
+    if period is None:
+        raise NotFound(f"No period {period_code}")
+    if period.is_released(utcnow()):
+        raise ValidationFailed(
+            [RowError(None, "period", f"{period_code} is released: checks query figures before")]
+        )
+    raised = 0
+    for authority_id, rows in queries.latest_rows_for_period(period.id).items():
+        result = plan(authority_id, rows)
+        # Every row counts as published now, so its findings are queried once.
+        new_changes = [
+            Change(c.row, "new", c.indicator, c.period, c.new, c.old, c.warnings)
+            for c in result.changes
+        ]
+        raised += _raise_queries(authority_id, Plan(new_changes, result.findings), utcnow())
+    db.session.commit()
+    return raised

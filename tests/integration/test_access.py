@@ -7,7 +7,7 @@ ROUTES, or a view without an access decorator, fails the suite.
 import pytest
 
 from bench.access import rule_for
-from bench.models import Role
+from bench.models import AUTHORITY_ROLES, IssueTypeStatus, Role
 from tests import factories
 from tests.pages import check_page, csrf_token
 
@@ -27,24 +27,22 @@ EVERYONE_SIGNED_IN = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)}
 # The JSON API takes bearer tokens only: a session cookie, signed in or not, is a 401.
 # tests/integration/test_api.py has the token-based table for these routes.
 API_COOKIE_ONLY = {ANONYMOUS: 401, **dict.fromkeys(Role, 401)}
+# An authority's own users see its data; analysts and authority admins also publish.
+OWN_DATA = {
+    ANONYMOUS: SIGN_IN,
+    **dict.fromkeys(Role, 403),
+    **dict.fromkeys(AUTHORITY_ROLES, 200),
+}
+PUBLISHERS = {**OWN_DATA, Role.STAFF: 403}
+# Network admins manage the network (here: the issue-type catalogue).
+NETWORK_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.NETWORK_ADMIN: 200}
+NETWORK_ADMINS_REDIRECT = {**NETWORK_ADMINS, Role.NETWORK_ADMIN: 302}
+
+PUBLISHERS_REDIRECT = {**PUBLISHERS, Role.ANALYST: 302, Role.AUTHORITY_ADMIN: 302}
+PUBLISHERS_MISSING = {**PUBLISHERS, Role.ANALYST: 404, Role.AUTHORITY_ADMIN: 404}
 
 # (method, rule) -> expected status per role. "target" routes act on another user of the
 # signed-in user's own authority (or, for people without one, of some authority).
-# Analysts and authority admins publish their own authority's figures.
-PUBLISHERS = {
-    ANONYMOUS: SIGN_IN,
-    **dict.fromkeys(Role, 403),
-    Role.ANALYST: 200,
-    Role.AUTHORITY_ADMIN: 200,
-}
-PUBLISHERS_REDIRECT = {**PUBLISHERS, Role.ANALYST: 302, Role.AUTHORITY_ADMIN: 302}
-PUBLISHERS_MISSING = {**PUBLISHERS, Role.ANALYST: 404, Role.AUTHORITY_ADMIN: 404}
-OWN_DATA = {
-    ANONYMOUS: SIGN_IN,
-    **dict.fromkeys(Role, 200),
-    Role.INSPECTOR: 403,
-    Role.NETWORK_ADMIN: 403,
-}
 
 ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
@@ -87,6 +85,20 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/publish/queries/<int:query_id>/confirm"): PUBLISHERS_REDIRECT,
     ("GET", "/publish/template.csv"): PUBLISHERS,
     ("GET", "/publish/current.csv"): OWN_DATA,
+    ("GET", "/issues/"): OWN_DATA,
+    # POSTs with empty data: the form comes back with its error messages (200).
+    ("GET", "/issues/<code>/answer"): PUBLISHERS,
+    ("POST", "/issues/<code>/answer"): PUBLISHERS,
+    ("GET", "/issues/propose"): PUBLISHERS,
+    ("POST", "/issues/propose"): PUBLISHERS,
+    ("GET", "/admin/issue-types/"): NETWORK_ADMINS,
+    ("GET", "/admin/issue-types/<code>/edit"): NETWORK_ADMINS,
+    ("POST", "/admin/issue-types/<code>/edit"): NETWORK_ADMINS,
+    ("GET", "/admin/issue-types/<code>/merge"): NETWORK_ADMINS,
+    ("POST", "/admin/issue-types/<code>/merge"): NETWORK_ADMINS,
+    # <code> is an approved type: approving or rejecting it is refused, back to the list.
+    ("POST", "/admin/issue-types/<code>/approve"): NETWORK_ADMINS_REDIRECT,
+    ("POST", "/admin/issue-types/<code>/reject"): NETWORK_ADMINS_REDIRECT,
 }
 
 
@@ -109,7 +121,7 @@ def test_every_view_declares_an_access_rule(app):
     assert missing == []
 
 
-def _url(path, target_id, token_id):
+def _url(path, target_id, issue_code, token_id):
     # Other ids name nothing that exists (a stranger's upload or query is a 404 too).
     return (
         path.replace("<token>", "no-such-token")
@@ -117,6 +129,7 @@ def _url(path, target_id, token_id):
         .replace("<int:token_id>", str(token_id))
         .replace("<int:batch_id>", "999999")
         .replace("<int:query_id>", "999999")
+        .replace("<code>", issue_code)
     )
 
 
@@ -132,10 +145,18 @@ def test_role_route_table(app_context, sign_in_as, role):
     target_token, _ = factories.api_token(target)
     stranger = factories.authority(name="Strangershire Council")
     factories.user(Role.ANALYST, stranger)
+    issue_type = factories.issue_type()
+    # The stranger's flag and proposal name it: only network admins may see the proposal.
+    factories.flag(stranger, issue_type, tried=f"{stranger.name} tried this", share_tried=True)
+    factories.issue_type(
+        title=f"Proposed by {stranger.name}",
+        status=IssueTypeStatus.PROPOSED,
+        proposed_by_authority_id=stranger.id,
+    )
     failures = []
     # Signing out last, so every other route is tried signed in.
     for (method, path), expected in sorted(ROUTES.items(), key=lambda r: r[0][1] == "/sign-out"):
-        url = _url(path, target.id, target_token.id)
+        url = _url(path, target.id, issue_type.code, target_token.id)
         if method == "GET":
             response = client.get(url)
         else:
@@ -146,7 +167,8 @@ def test_role_route_table(app_context, sign_in_as, role):
             failures.append(f"{method} {path}: {response.status_code}, expected {expected[role]}")
         if response.mimetype == "text/html" and response.status_code != 302:
             check_page(response)
-            # Network admins manage every authority's users; nobody else sees a stranger.
+            # Network admins manage every authority's users and see who proposed an issue
+            # type; nobody else sees a stranger.
             if role != Role.NETWORK_ADMIN:
                 body = response.get_data(as_text=True)
                 assert stranger.name not in body and stranger.gss_code not in body, path

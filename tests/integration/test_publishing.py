@@ -354,3 +354,36 @@ def test_export_neutralises_formula_cells(analyst, session, catalogue):
     confirm(analyst, upload(analyst, content).headers["Location"])
     body = analyst.get("/publish/current.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in body
+
+
+def test_release_checks_query_figures_far_from_peers(app_context, session, catalogue):
+    # Seven councils publish 900-930 for an unreleased period; one publishes 2,900 (inside
+    # the plausible range, so nothing warned at upload). Checked against peers, it stands
+    # far outside their range (robust z > 3.5) and is queried back to its publisher.
+    from bench.publishing import service
+
+    period = catalogue["2023-24"]
+    odd = factories.authority()
+    for figure in (900, 905, 910, 915, 920, 925, 930):
+        factories.value(factories.authority(), catalogue["cost"], period, value=float(figure))
+    factories.value(odd, catalogue["cost"], period, value=2900.0)
+    result = app_context.test_cli_runner().invoke(args=["publishing", "check", "2023-24"])
+    assert result.exit_code == 0, result.output
+    assert "1 new queries raised" in result.output
+    query = session.scalars(select(ValueQuery)).one()
+    assert query.authority_id == odd.id and query.reason.value == "far_from_peers"
+    assert service.run_release_checks("2023-24") == 0  # asked once only
+    released = app_context.test_cli_runner().invoke(args=["publishing", "check", "2022-23"])
+    assert released.exit_code != 0 and "is released" in released.output
+
+
+def test_single_value_form_asks_to_confirm_warnings(analyst, session, catalogue):
+    data = {"indicator": "COST", "period": "2022-23", "value": "5000"}
+    response = post_form(analyst, "/publish/value", data)
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "outside the plausible range for COST" in text
+    assert "Confirm that you have checked the warnings" in text
+    assert count(session, Value) == 0
+    confirmed = post_form(analyst, "/publish/value", {**data, "warnings_checked": "y"})
+    assert confirmed.status_code == 302 and count(session, Value) == 1

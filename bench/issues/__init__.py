@@ -1,0 +1,1 @@
+"""Known issues: the issue-type catalogue and authorities' flags about them."""

@@ -1,0 +1,50 @@
+"""Run bench's benchmarks: ``python -m benchmarks [--repeats N] [--only NAME]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+from benchmarks import publishing
+
+SUITES = {"publishing": publishing.run}
+
+
+def _isolated(name: str, backend: str, repeats: int) -> dict[str, float]:
+    """Run one suite in its own process, so its peak memory is its own."""
+    code = (
+        "import json, sys; from benchmarks.__main__ import SUITES; "
+        f"print('RESULT ' + json.dumps(SUITES[{name!r}]({backend!r}, {repeats})))"
+    )
+    output = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", choices=sorted(SUITES))
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
+    arguments = parser.parse_args()
+    backends = arguments.backend or ["sqlite", "postgresql"]
+    for name in SUITES:
+        if arguments.only and name != arguments.only:
+            continue
+        for backend in backends:
+            figures = _isolated(name, backend, arguments.repeats)
+            ratio = figures["total_s"] / figures["baseline_insert_s"]
+            print(
+                f"{name} [{backend}] median of {arguments.repeats}: "
+                + ", ".join(f"{key} {value:.2f}" for key, value in figures.items())
+                + f", ratio to bare insert {ratio:.1f}x"
+            )
+            print(json.dumps({"suite": name, "backend": backend, **figures}))
+
+
+if __name__ == "__main__":
+    main()
