@@ -20,6 +20,7 @@ from marshmallow import Schema
 from bench.access import rule_for, token_scope_needed
 from bench.api import API_PREFIX
 from bench.api.schemas import ProblemSchema
+from bench.issues.schemas import Month
 
 F = TypeVar("F", bound=Callable[..., Any])
 OPERATION_ATTRIBUTE = "_bench_api_operation"
@@ -96,19 +97,22 @@ def _operation(name: str, declared: Operation, rule: Any, method: str) -> dict[s
 
 def document(app: Flask) -> dict[str, Any]:
     """The OpenAPI 3.0 document of every route under /api/v1."""
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title="bench API",
         version="1",
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={
             "description": (
-                "Read the catalogue and your own authority's values; publish values. "
+                "Read the catalogue and your own authority's values; publish values and "
+                "known issues. "
                 "Authenticate with a personal API token (Your account > API tokens)."
             )
         },
         security=[{SECURITY_SCHEME: []}],
     )
+    plugin.map_to_openapi_type(Month, "string", "YYYY-MM")
     spec.components.security_scheme(
         SECURITY_SCHEME,
         {

@@ -13,7 +13,17 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from bench.errors import RowError, ValidationFailed
-from bench.models import KeyArea, PeriodKind, Polarity, UnitKind, ValueStatus
+from bench.issues.schemas import FlagSchema
+from bench.models import (
+    FlagAnswer,
+    FlagStatus,
+    KeyArea,
+    PeriodKind,
+    Polarity,
+    Severity,
+    UnitKind,
+    ValueStatus,
+)
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500
@@ -115,6 +125,31 @@ class PublishValuesSchema(Schema):
         ),
         error_messages={"required": "Send the values to publish as a list"},
         metadata={"description": "All are published, or none: item n is row n in errors."},
+    )
+
+
+class ItemsForTheService(fields.List):
+    """A list passed on unloaded: the service loads each item with the inner schema (and
+    numbers the rows itself); here the inner schema only documents the items."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        return list(value)
+
+
+class PublishFlagsSchema(Schema):
+    flags = ItemsForTheService(
+        fields.Nested(FlagSchema),
+        required=True,
+        validate=validate.Length(
+            min=1, max=MAX_BATCH, error=f"Send from 1 to {MAX_BATCH:,} answers in one request"
+        ),
+        error_messages={
+            "required": "Send the answers to record as a list",
+            "invalid": "Send the answers to record as a list",
+        },
+        metadata={"description": "All are recorded, or none: item n is row n in errors."},
     )
 
 
@@ -234,6 +269,26 @@ class PublishOutcomeSchema(Schema):
         fields.Nested(lambda: RowErrorSchema()),
         required=True,
         metadata={"description": "Published, but worth a second look (plausibility checks)."},
+    )
+
+
+class FlagOutSchema(Schema):
+    issue_type = fields.Pluck(IssueTypeSchema, "code", required=True)
+    answer = fields.Enum(FlagAnswer, by_value=True, required=True)
+    status = fields.Enum(FlagStatus, by_value=True, allow_none=True, required=True)
+    since = fields.Date("%Y-%m", allow_none=True, required=True, metadata={"format": "YYYY-MM"})
+    severity = fields.Enum(Severity, by_value=True, allow_none=True, required=True)
+    tried = fields.String(required=True)
+    share_tried = fields.Boolean(required=True)
+    open_to_contact = fields.Boolean(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class RecordedFlagsSchema(Schema):
+    flags = fields.List(
+        fields.Nested(FlagOutSchema),
+        required=True,
+        metadata={"description": "Each answer as now recorded, in the order sent."},
     )
 
 

@@ -23,12 +23,15 @@ from bench.api.schemas import (
     IssueTypePageSchema,
     PageQuerySchema,
     PeriodPageSchema,
+    PublishFlagsSchema,
     PublishOutcomeSchema,
     PublishValuesSchema,
+    RecordedFlagsSchema,
     ValuePageSchema,
     ValuesQuerySchema,
     load,
 )
+from bench.issues import service as issues
 from bench.publishing import service as publishing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -144,6 +147,24 @@ def publish_values() -> ResponseReturnValue:
     user = current_user._get_current_object()
     outcome = publishing.publish_values(user, user.authority_id, rows, source="api")
     return jsonify(PublishOutcomeSchema().dump(outcome))
+
+
+@bp.post("/flags")
+@allow(Permission.PUBLISH)
+@operation(
+    summary="Record known issues",
+    description=(
+        "Record your own authority's answers about issue types, all or none, as the "
+        "Known issues page does: reported (with status and severity) or not an issue."
+    ),
+    body=PublishFlagsSchema,
+    response=RecordedFlagsSchema,
+)
+def record_flags() -> ResponseReturnValue:
+    items = load(PublishFlagsSchema(), _json_body())["flags"]
+    user = current_user._get_current_object()
+    saved = issues.record_flags(user, user.authority_id, items)
+    return jsonify(RecordedFlagsSchema().dump({"flags": saved}))
 
 
 @bp.get("/openapi.json")

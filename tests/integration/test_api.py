@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from bench.models import (
     ApiToken,
     AuditEvent,
+    IssueFlag,
     IssueType,
     IssueTypeStatus,
     Role,
@@ -264,8 +265,13 @@ API_ROUTES = {
         TokenScope.READ: {},
         TokenScope.PUBLISH: dict.fromkeys(PUBLISHING_ROLES, 422),
     },
+    ("POST", "/api/v1/flags"): {
+        TokenScope.READ: {},
+        TokenScope.PUBLISH: dict.fromkeys(PUBLISHING_ROLES, 422),
+    },
     ("GET", "/api/v1/openapi.json"): {scope: dict.fromkeys(Role, 200) for scope in TokenScope},
 }
+EMPTY_BATCHES = {"/api/v1/values": {"values": []}, "/api/v1/flags": {"flags": []}}
 
 
 def test_the_token_table_covers_every_api_route(app):
@@ -287,7 +293,7 @@ def test_token_role_route_table(api, session, role, scope):
         if method == "GET":
             response = api.get(path, headers=bearer(secret))
         else:
-            response = api.post(path, headers=bearer(secret), json={"values": []})
+            response = api.post(path, headers=bearer(secret), json=EMPTY_BATCHES[path])
         want = expected[scope].get(role, 403)
         if response.status_code != want:
             failures.append(f"{method} {path}: {response.status_code}, expected {want}")
@@ -570,6 +576,79 @@ def test_a_publish_token_stops_publishing_when_its_user_cannot(api, session, cat
     assert api.get("/api/v1/values", headers=bearer(secret)).status_code == 200
 
 
+# --- known issues ------------------------------------------------------------------
+
+
+def record(api, secret, body):
+    return api.post("/api/v1/flags", headers=bearer(secret), json=body)
+
+
+def flags_of(session, authority_id):
+    return session.scalars(
+        select(IssueFlag).where(IssueFlag.authority_id == authority_id).order_by(IssueFlag.id)
+    ).all()
+
+
+def test_recording_known_issues(api, session):
+    slow, backlog = factories.issue_type(code="slow-dp"), factories.issue_type(code="backlog")
+    user, _, secret = token_for(Role.AUTHORITY_ADMIN, scope=TokenScope.PUBLISH)
+    body = {
+        "flags": [
+            {"issue_type": "slow-dp", "answer": "reported", "status": "open",
+             "severity": "high", "since": "2021-03", "tried": "Peer support", "share_tried": True},
+            {"issue_type": "backlog", "answer": "not_an_issue"},
+        ]
+    }  # fmt: skip
+    response = record(api, secret, body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    answers = response.get_json()["flags"]
+    assert [(a["issue_type"], a["answer"], a["status"], a["since"]) for a in answers] == [
+        ("slow-dp", "reported", "open", "2021-03"),
+        ("backlog", "not_an_issue", None, None),
+    ]
+    flags = flags_of(session, user.authority_id)
+    assert [(f.issue_type_id, f.severity and f.severity.value) for f in flags] == [
+        (slow.id, "high"),
+        (backlog.id, None),
+    ]
+    assert all(f.updated_by_id == user.id for f in flags)
+    assert [e.details["issue_type"] for e in events(session, "flag_recorded")] == [
+        "slow-dp",
+        "backlog",
+    ]
+
+
+def test_a_flag_batch_with_any_problem_records_nothing(api, session):
+    factories.issue_type(code="slow-dp")
+    factories.issue_type(code="idea", status=IssueTypeStatus.PROPOSED)
+    user, _, secret = token_for(Role.ANALYST, scope=TokenScope.PUBLISH)
+    body = {
+        "flags": [
+            {"issue_type": "slow-dp", "answer": "not_an_issue"},
+            {"issue_type": "slow-dp", "answer": "reported"},
+            {"issue_type": "idea", "answer": "not_an_issue"},
+            "slow-dp",
+        ]
+    }
+    problem = assert_problem(record(api, secret, body), 422)
+    found = {(e["row"], e["field"]) for e in problem["errors"]}
+    assert {(2, "status"), (2, "severity"), (3, "issue_type"), (4, "item")} <= found
+    assert flags_of(session, user.authority_id) == []
+    assert events(session, "flag_recorded") == []
+    missing = assert_problem(record(api, secret, {"flags": "slow-dp"}), 422)
+    assert missing["errors"] == [
+        {"row": None, "field": "flags", "message": "Send the answers to record as a list"}
+    ]
+
+
+def test_a_read_token_cannot_record_flags(api, session):
+    factories.issue_type(code="slow-dp")
+    user, _, secret = token_for(Role.ANALYST)
+    body = {"flags": [{"issue_type": "slow-dp", "answer": "not_an_issue"}]}
+    assert_problem(record(api, secret, body), 403)
+    assert flags_of(session, user.authority_id) == []
+
+
 # --- errors -------------------------------------------------------------------------
 
 
@@ -642,6 +721,7 @@ def test_the_openapi_document_is_public_and_complete(app, api, session):
     assert document["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
     assert document["paths"]["/api/v1/values"]["post"]["x-token-scope"] == "publish"
     assert document["paths"]["/api/v1/values"]["get"]["x-token-scope"] == "read"
+    assert document["paths"]["/api/v1/flags"]["post"]["x-token-scope"] == "publish"
     for ref in set(_refs(document)):
         kind, name = ref.removeprefix("#/components/").split("/")
         assert name in document["components"][kind], ref
@@ -655,7 +735,7 @@ def test_the_reference_page_is_drawn_from_the_document(sign_in_as, session, role
     assert page.status_code == 200
     check_page(page)
     text = text_of(page)
-    for path in ("/api/v1/indicators", "/api/v1/values", "/api/v1/openapi.json"):
+    for path in ("/api/v1/indicators", "/api/v1/values", "/api/v1/flags", "/api/v1/openapi.json"):
         assert path in text
     for words in ("Authorization: Bearer", "application/problem+json", "per_page", "curl"):
         assert words in text
