@@ -159,7 +159,8 @@ class EndpointEntry:
     path: str
     summary: str
     description: str
-    scope: str | None
+    public: bool
+    scope: str | None  # None on a private route: no token may call it
     parameters: list[FieldRow]
     body: str | None
     responses: list[tuple[str, str, str | None]]
@@ -236,6 +237,7 @@ def reference(spec: dict[str, Any]) -> tuple[list[EndpointEntry], list[SchemaEnt
                     path=path,
                     summary=details["summary"],
                     description=details.get("description", ""),
+                    public=details.get("security") == [],
                     scope=details.get("x-token-scope"),
                     parameters=parameters,
                     body=describe(body["schema"])[1] if body else None,

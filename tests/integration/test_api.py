@@ -656,6 +656,8 @@ def test_api_errors_are_problems_and_pages_keep_their_design(api, client, sessio
     _, _, secret = token_for(Role.ANALYST)
     assert_problem(api.get("/api/v1/no-such-thing", headers=bearer(secret)), 404)
     assert_problem(api.get("/api/v1/no-such-thing"), 404)
+    assert_problem(api.post("/api/v1/no-such-thing", json={}), 404)
+    assert_problem(api.post("/api/v1/indicators", headers=bearer(secret), json={}), 405)
     not_allowed = api.delete("/api/v1/indicators", headers=bearer(secret))
     assert_problem(not_allowed, 405)
     assert "GET" in not_allowed.headers["Allow"]
