@@ -75,8 +75,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from bench.admin.views import bp as admin_bp
     from bench.api.views import bp as api_bp
     from bench.api.views import reference_bp
+    from bench.auditlog.views import bp as auditlog_bp
     from bench.auth.views import bp as auth_bp
     from bench.extensions import csrf
     from bench.home.views import bp as home_bp
@@ -94,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
         issue_types_bp,
         api_bp,
         reference_bp,
+        admin_bp,
+        auditlog_bp,
     ):
         app.register_blueprint(blueprint)
     # API calls authenticate with a bearer token and no cookie counts (bench.access), so

@@ -31,3 +31,32 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+# What each action means, in the words the audit log pages show. One place, so that
+# every page says the same; an action missing here shows its code in plain words.
+ACTIONS = {
+    "signed_in": "Signed in",
+    "signed_out": "Signed out",
+    "sign_in_failed": "Failed to sign in",
+    "password_changed": "Changed their password",
+    "user_created": "Account created",
+    "user_invited": "Invited a user",
+    "invitation_accepted": "Accepted an invitation",
+    "user_deactivated": "Deactivated a user",
+    "user_reactivated": "Reactivated a user",
+    "indicator_created": "Created an indicator",
+    "indicator_changed": "Changed an indicator",
+    "series_break_added": "Added a series break",
+    "series_break_removed": "Removed a series break",
+    "period_created": "Created a period",
+    "period_release_set": "Set a period's release date",
+    "period_release_cleared": "Cleared a period's release date",
+    "api_token_created": "Created an API token",
+    "api_token_revoked": "Revoked an API token",
+}
+
+
+def describe(action: str) -> str:
+    """The action in plain words."""
+    return ACTIONS.get(action) or action.replace("_", " ").capitalize()

@@ -55,6 +55,51 @@ MERGE_TARGET_REQUIRED = "Select the issue type to merge into"
 MERGE_SOURCE_INVALID = "Only proposed or approved issue types can be merged"
 ISSUE_TYPE_MERGED = "{title} has been merged into {target}"
 
+# Catalogue: indicators, series breaks, periods (network admins)
+NUMBER_FORMAT = "{label} must be a number using the digits 0 to 9, like 12.5 or -3"
+INDICATOR_CODE_REQUIRED = "Enter a code"
+INDICATOR_CODE_FORMAT = (
+    "Code must use only capital letters A to Z, digits and hyphens, like ASCOF-2A"
+)
+INDICATOR_CODE_TAKEN = "Another indicator already uses this code"
+INDICATOR_TITLE_REQUIRED = "Enter a title"
+KEY_AREA_REQUIRED = "Select a key area"
+UNIT_KIND_REQUIRED = "Select a unit kind"
+MULTIPLIER_CHOICE = "Select a multiplier: 1, 100, 1,000 or 100,000"
+POLARITY_REQUIRED = "Select a polarity"
+COUNTS_NEED_RATIO = "Only proportions and rates can have numerators and denominators"
+PLAUSIBLE_RANGE_ORDER = "Lowest plausible value must be less than or equal to the highest"
+PERCENTAGE_RANGE = "A percentage's plausible values must be between 0 and 100"
+DECIMALS_RANGE = "Decimal places must be a whole number from 0 to 6"
+UNIT_KIND_LOCKED = (
+    "You cannot change the unit kind: values have been published for this indicator. "
+    "Create a new indicator instead"
+)
+INDICATOR_CREATED = "Indicator {code} created"
+INDICATOR_SAVED = "Indicator {code} saved"
+BREAK_PERIOD_REQUIRED = "Select the period from which the series breaks"
+BREAK_REASON_REQUIRED = "Enter the reason for the break"
+BREAK_EXISTS = "This indicator already has a series break from this period"
+BREAK_ADDED = "Series break from {period} added"
+BREAK_REMOVED = "Series break from {period} removed"
+PERIOD_CODE_REQUIRED = "Enter a code"
+PERIOD_CODE_FORMAT = "Enter a code like 2023-24 for a financial year or 2023-24 Q1 for a quarter"
+PERIOD_CODE_KIND = "A quarter's code ends in Q1 to Q4, like 2023-24 Q1; a financial year's does not"
+PERIOD_CODE_TAKEN = "Another period already uses this code"
+PERIOD_LABEL_REQUIRED = "Enter a label"
+PERIOD_KIND_REQUIRED = "Select a kind of period"
+DATE_REQUIRED = "Enter the {label}"
+DATE_INVALID = "{label} must be a real date, like 1 4 2024"
+PERIOD_ENDS_AFTER_START = "End date must be after the start date"
+PERIOD_CREATED = "Period {code} created"
+RELEASE_TIME_INVALID = "Enter a time on the 24-hour clock, like 09:30"
+RELEASE_SET = "Peers see {code} from {when}"
+RELEASE_CLEARED = "{code} has no release date"
+RELEASE_ALREADY_SEEN = (
+    "Peers have seen {code} since {when}. Its release can move earlier, but not into the future"
+)
+RELEASE_CANNOT_CLEAR = "Peers have seen {code} since {when}. Its release date cannot be cleared"
+
 # Personal API tokens and the JSON API.
 TOKEN_NAME_REQUIRED = "Enter a name for the token, like the program that will use it"
 TOKEN_NAME_TOO_LONG = "Token name must be {max} characters or fewer"

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from bench import access
 from bench.auth.forms import SignOutForm
+from bench.dates import london_text, utc_text
 from bench.models import Indicator, UnitKind
 
 OFLOG_ATTRIBUTION = (
@@ -68,6 +69,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_value, "indicator_value")
     app.add_template_filter(unit_text, "unit_text")
+    app.add_template_filter(utc_text, "utc_time")
+    app.add_template_filter(london_text, "london_time")
 
 
 def register_security_headers(app: Flask) -> None:

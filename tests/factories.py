@@ -26,6 +26,7 @@ from bench.models import (
     PeriodKind,
     Polarity,
     Role,
+    SeriesBreak,
     Severity,
     TokenScope,
     UnitKind,
@@ -172,6 +173,15 @@ def flag(authority_: Authority, issue_type_: IssueType, **fields: Any) -> IssueF
         values.update(status=None, since=None, severity=None)
     values.update(fields)
     record = IssueFlag(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def series_break(indicator_: Indicator, period_: Period, **fields: Any) -> SeriesBreak:
+    values = {"indicator": indicator_, "period": period_, "reason": "Definition changed"}
+    values.update(fields)
+    record = SeriesBreak(**values)
     db.session.add(record)
     db.session.commit()
     return record

@@ -21,6 +21,7 @@ from bench.access import rule_for, token_scope_needed
 from bench.api import API_PREFIX
 from bench.api.schemas import ProblemSchema
 from bench.issues.schemas import Month
+from bench.validation import StrictNumber
 
 F = TypeVar("F", bound=Callable[..., Any])
 OPERATION_ATTRIBUTE = "_bench_api_operation"
@@ -112,7 +113,9 @@ def document(app: Flask) -> dict[str, Any]:
         },
         security=[{SECURITY_SCHEME: []}],
     )
+    # Custom fields, typed for the document (a field's metadata may narrow the type).
     plugin.map_to_openapi_type(Month, "string", "YYYY-MM")
+    plugin.map_to_openapi_type(StrictNumber, "number", None)
     spec.components.security_scheme(
         SECURITY_SCHEME,
         {

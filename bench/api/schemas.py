@@ -1,12 +1,12 @@
 """Every API request and response, as marshmallow schemas: the source of the OpenAPI document.
 
-Numbers follow DESIGN.md "Data and input": query parameters are ASCII digits only (Python's
-``int`` would also read ``1_000`` and full-width digits, which are errors here).
+Numbers follow DESIGN.md "Data and input" through bench.validation.StrictNumber: query
+parameters are ASCII digits only (Python's ``int`` would also read ``1_000`` and full-width
+digits, which are errors here).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,37 +24,30 @@ from bench.models import (
     UnitKind,
     ValueStatus,
 )
+from bench.validation import StrictNumber
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500
 MAX_BATCH = 10_000
 
 
-class AsciiInteger(fields.Integer):
-    """An integer written in ASCII digits with an optional sign, nothing else."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        text = value if isinstance(value, str) else ""
-        if not re.fullmatch(r"[+-]?[0-9]{1,9}", text):
-            raise self.make_error("invalid")
-        return super()._deserialize(text, attr, data, **kwargs)
-
-
 # --- requests ------------------------------------------------------------------
 
 
 class PageQuerySchema(Schema):
-    page = AsciiInteger(
+    page = StrictNumber(
+        integer=True,
         load_default=1,
         validate=validate.Range(min=1, error="page must be 1 or more"),
-        metadata={"description": "Which page, from 1."},
+        metadata={"type": "integer", "description": "Which page, from 1."},
     )
-    per_page = AsciiInteger(
+    per_page = StrictNumber(
+        integer=True,
         load_default=DEFAULT_PER_PAGE,
         validate=validate.Range(
             min=1, max=MAX_PER_PAGE, error=f"per_page must be from 1 to {MAX_PER_PAGE}"
         ),
-        metadata={"description": f"Items per page, 1 to {MAX_PER_PAGE}."},
+        metadata={"type": "integer", "description": f"Items per page, 1 to {MAX_PER_PAGE}."},
     )
 
 

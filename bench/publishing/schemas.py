@@ -17,7 +17,7 @@ from marshmallow import (
 )
 
 from bench.models import Indicator, Period, UnitKind, ValueStatus
-from bench.numbers import NotANumber, check_finite, decimals_in, parse_number
+from bench.validation import StrictNumber, decimals_in
 
 COLUMNS = ("indicator", "period", "numerator", "denominator", "value", "status", "note")
 OPTIONAL_COLUMNS = ("authority",)
@@ -33,33 +33,6 @@ class Catalogue:
     indicators: dict[str, Indicator]  # by upper-case code
     periods: dict[str, Period]  # by code
     authority_code: str
-
-
-class StrictNumber(fields.Field):
-    """A number: JSON numbers, or text of ASCII digits (thousands separators in CSV only)."""
-
-    default_error_messages = {  # noqa: RUF012 - marshmallow's own convention
-        "invalid": "Enter a number, like 1234 or 12.5",
-        "not_finite": "Enter a number, like 1234 or 12.5 (not NaN or infinity)",
-    }
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        if isinstance(value, int | float):
-            try:
-                return check_finite(float(value))
-            except NotANumber:
-                raise self.make_error("not_finite") from None
-        if isinstance(value, str):
-            thousands = getattr(self.parent, "thousands", False)
-            try:
-                return parse_number(value, thousands=thousands)
-            except NotANumber:
-                raise self.make_error("invalid") from None
-        raise self.make_error("invalid")
 
 
 class Figure(float):

@@ -4,9 +4,13 @@ DESIGN.md "Who may do what" is the source of the expectations. A route missing f
 ROUTES, or a view without an access decorator, fails the suite.
 """
 
+import re
+
 import pytest
 
+from bench import audit
 from bench.access import rule_for
+from bench.extensions import db
 from bench.models import AUTHORITY_ROLES, IssueTypeStatus, Role
 from tests import factories
 from tests.pages import check_page, csrf_token
@@ -34,12 +38,15 @@ OWN_DATA = {
     **dict.fromkeys(AUTHORITY_ROLES, 200),
 }
 PUBLISHERS = {**OWN_DATA, Role.STAFF: 403}
-# Network admins manage the network (here: the issue-type catalogue).
+# Network admins alone manage the catalogues and read the whole network's audit log.
 NETWORK_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.NETWORK_ADMIN: 200}
 NETWORK_ADMINS_REDIRECT = {**NETWORK_ADMINS, Role.NETWORK_ADMIN: 302}
 
 PUBLISHERS_REDIRECT = {**PUBLISHERS, Role.ANALYST: 302, Role.AUTHORITY_ADMIN: 302}
 PUBLISHERS_MISSING = {**PUBLISHERS, Role.ANALYST: 404, Role.AUTHORITY_ADMIN: 404}
+
+# Authority admins read their own authority's audit log; network admins read /admin/audit/.
+AUTHORITY_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.AUTHORITY_ADMIN: 200}
 
 # (method, rule) -> expected status per role. "target" routes act on another user of the
 # signed-in user's own authority (or, for people without one, of some authority).
@@ -100,6 +107,25 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     # <code> is an approved type: approving or rejecting it is refused, back to the list.
     ("POST", "/admin/issue-types/<code>/approve"): NETWORK_ADMINS_REDIRECT,
     ("POST", "/admin/issue-types/<code>/reject"): NETWORK_ADMINS_REDIRECT,
+    ("GET", "/admin/indicators/"): NETWORK_ADMINS,
+    ("GET", "/admin/indicators/new"): NETWORK_ADMINS,
+    ("POST", "/admin/indicators/new"): NETWORK_ADMINS,  # empty: the form again, with errors
+    ("GET", "/admin/indicators/<int:indicator_id>"): NETWORK_ADMINS,
+    ("GET", "/admin/indicators/<int:indicator_id>/edit"): NETWORK_ADMINS,
+    ("POST", "/admin/indicators/<int:indicator_id>/edit"): NETWORK_ADMINS,
+    ("POST", "/admin/indicators/<int:indicator_id>/breaks"): NETWORK_ADMINS,
+    (
+        "POST",
+        "/admin/indicators/<int:indicator_id>/breaks/<int:break_id>/delete",
+    ): NETWORK_ADMINS_REDIRECT,
+    ("GET", "/admin/periods/"): NETWORK_ADMINS,
+    ("GET", "/admin/periods/new"): NETWORK_ADMINS,
+    ("POST", "/admin/periods/new"): NETWORK_ADMINS,
+    ("GET", "/admin/periods/<int:period_id>/release"): NETWORK_ADMINS,
+    ("POST", "/admin/periods/<int:period_id>/release"): NETWORK_ADMINS,
+    ("POST", "/admin/periods/<int:period_id>/release/clear"): NETWORK_ADMINS_REDIRECT,
+    ("GET", "/admin/audit/"): NETWORK_ADMINS,
+    ("GET", "/audit/"): AUTHORITY_ADMINS,
 }
 
 
@@ -122,16 +148,13 @@ def test_every_view_declares_an_access_rule(app):
     assert missing == []
 
 
-def _url(path, target_id, issue_code, token_id):
-    # Other ids name nothing that exists (a stranger's upload or query is a 404 too).
-    return (
-        path.replace("<token>", "no-such-token")
-        .replace("<int:user_id>", str(target_id))
-        .replace("<int:token_id>", str(token_id))
-        .replace("<int:batch_id>", "999999")
-        .replace("<int:query_id>", "999999")
-        .replace("<code>", issue_code)
-    )
+def _url(path, ids, issue_code):
+    """The path with real ids: ``<int:user_id>`` becomes ``ids["user_id"]``, and so on.
+
+    Ids missing from *ids* name nothing that exists (another's upload is a 404 too).
+    """
+    path = path.replace("<token>", "no-such-token").replace("<code>", issue_code)
+    return re.sub(r"<int:(\w+)>", lambda part: str(ids.get(part[1], 999999)), path)
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)
@@ -145,7 +168,7 @@ def test_role_route_table(app_context, sign_in_as, role):
     target = factories.user(Role.STAFF, colleague_authority)
     target_token, _ = factories.api_token(target)
     stranger = factories.authority(name="Strangershire Council")
-    factories.user(Role.ANALYST, stranger)
+    stranger_user = factories.user(Role.ANALYST, stranger)
     issue_type = factories.issue_type()
     # The stranger's flag and proposal name it: only network admins may see the proposal.
     factories.flag(stranger, issue_type, tried=f"{stranger.name} tried this", share_tried=True)
@@ -154,10 +177,23 @@ def test_role_route_table(app_context, sign_in_as, role):
         status=IssueTypeStatus.PROPOSED,
         proposed_by_authority_id=stranger.id,
     )
+    # An event in the stranger's log, which only network admins may read.
+    audit.record(
+        "signed_in", actor=stranger_user, authority_id=stranger.id, details={"who": stranger.name}
+    )
+    db.session.commit()
+    series_break = factories.series_break(factories.indicator(), factories.period("2021-22"))
+    ids = {
+        "user_id": target.id,
+        "token_id": target_token.id,
+        "indicator_id": series_break.indicator_id,
+        "break_id": series_break.id,
+        "period_id": series_break.period_id,
+    }
     failures = []
     # Signing out last, so every other route is tried signed in.
     for (method, path), expected in sorted(ROUTES.items(), key=lambda r: r[0][1] == "/sign-out"):
-        url = _url(path, target.id, issue_type.code, target_token.id)
+        url = _url(path, ids, issue_type.code)
         if method == "GET":
             response = client.get(url)
         else:

@@ -333,9 +333,10 @@ def test_lists_come_in_pages_in_a_fixed_order(api, session):
         ("per_page=501", "per_page", "per_page must be from 1 to 500"),
         ("per_page=0", "per_page", "per_page must be from 1 to 500"),
         ("page=0", "page", "page must be 1 or more"),
-        ("page=two", "page", "Not a valid integer."),
-        ("page=1_000", "page", "Not a valid integer."),
-        ("page=１", "page", "Not a valid integer."),
+        ("page=two", "page", "Enter a number"),
+        ("page=1_000", "page", "Enter a number"),
+        ("page=１", "page", "Enter a number"),
+        ("page=1.5", "page", "Enter a number"),
         ("authority=1", "authority", "Unknown field."),
     ],
 )

@@ -12,8 +12,8 @@ from sqlalchemy import delete, func, select
 from bench.errors import ValidationFailed
 from bench.extensions import db
 from bench.models import Authority, Indicator, Period, Role, UnitKind, UploadBatch, User, Value
-from bench.numbers import PLAIN
 from bench.publishing import service
+from bench.validation import DECIMAL as PLAIN
 from tests import factories
 
 HEADER = ["indicator", "period", "numerator", "denominator", "value", "status", "note"]

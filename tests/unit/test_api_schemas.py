@@ -30,7 +30,7 @@ def test_nested_fields_get_dotted_names():
     ]
 
 
-@pytest.mark.parametrize("text", ["1_000", "１２", "1.0", " 2", "", "1e3", "9999999999"])
+@pytest.mark.parametrize("text", ["1_000", "１２", "1.0", " 2", "1e3", "NaN", "two"])
 def test_query_integers_are_ascii_digits_only(text):
     with pytest.raises(ValidationFailed) as failure:
         load(PageQuerySchema(), {"page": text})

@@ -1,0 +1,1 @@
+"""The catalogue for network admins: indicators, series breaks, periods and their release."""
