@@ -12,10 +12,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request
+from flask.wrappers import Request
 from flask_login import current_user
 
-from bench.models import AUTHORITY_ROLES, Authority, Role, User
+from bench.api import is_api_request
+from bench.models import AUTHORITY_ROLES, Authority, Role, TokenScope, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 RULE_ATTRIBUTE = "_bench_access_rule"
@@ -144,8 +146,73 @@ def rule_for(endpoint: str | None, app: Flask | None = None) -> Rule | None:
     return getattr(view, RULE_ATTRIBUTE, None)
 
 
+# --- who is asking: a session cookie for pages, a bearer token for the API ---------
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def user_from_session_cookie(session_token: str) -> User | None:
+    """Flask-Login's user loader. API calls never count a cookie: a page open in a browser
+    must not lend its session to a script on another site."""
+    if is_api_request():
+        return None
+    from bench.auth.service import load_user_for_session
+
+    return load_user_for_session(session_token)
+
+
+def user_from_bearer_token(incoming: Request) -> User | None:
+    """Flask-Login's request loader: ``Authorization: Bearer <token>``, API calls only.
+
+    The token's scope is kept on ``g`` for :func:`guard_request` (per request, never on
+    the user object, which outlives the request in the session's identity map).
+    """
+    if not is_api_request():
+        return None
+    scheme, _, secret = incoming.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    from bench.auth.service import authenticate_token
+
+    token = authenticate_token(secret.strip())
+    if token is None:
+        return None
+    g.api_token_scope = token.scope
+    return token.user
+
+
+def token_scope_needed(rule: frozenset[Permission], method: str) -> TokenScope | None:
+    """The scope a token needs for a route: read for reading, publish for publishing.
+
+    None: no token may make this request (a write that is not publishing), so a token
+    never does more than its name says, even where its user could.
+    """
+    if method in READ_METHODS and Permission.PUBLISH not in rule:
+        return TokenScope.READ
+    if Permission.PUBLISH in rule:
+        return TokenScope.PUBLISH
+    return None
+
+
+def token_allows(user: User, scope: TokenScope, rule: frozenset[Permission], method: str) -> bool:
+    """Whether a token of *scope* may make this request: the scope and, for publishing,
+    the user's own right to publish today (a role can change after the token was made)."""
+    needed = token_scope_needed(rule, method)
+    if needed is TokenScope.READ:
+        return True
+    return (
+        needed is TokenScope.PUBLISH
+        and scope is TokenScope.PUBLISH
+        and has_permission(user, Permission.PUBLISH)
+    )
+
+
 def guard_request() -> None:
-    """The one access check, run before every view (registered by create_app)."""
+    """The one access check, run before every view (registered by create_app).
+
+    Pages: signed-out visitors are sent to sign in; API calls: 401 without a live token,
+    403 when the role or the token's scope falls short.
+    """
     if request.endpoint is None:  # 404s and 405s are handled by Flask itself
         return
     rule = rule_for(request.endpoint)
@@ -154,10 +221,19 @@ def guard_request() -> None:
         abort(403)
     if rule == "public":
         return
+    api = is_api_request()
     if not current_user.is_authenticated:
+        if api:
+            abort(401)
         from bench.extensions import login_manager
 
         # Flask-Login redirects to sign-in, keeping the page asked for.
         abort(login_manager.unauthorized())
     if not any(has_permission(current_user, permission) for permission in rule):
         abort(403)
+    if api:
+        scope = g.get("api_token_scope")
+        if scope is None:  # no cookie counts for the API (user_from_session_cookie)
+            abort(401)
+        if not token_allows(current_user, scope, rule, request.method):
+            abort(403)

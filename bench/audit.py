@@ -52,6 +52,8 @@ ACTIONS = {
     "period_created": "Created a period",
     "period_release_set": "Set a period's release date",
     "period_release_cleared": "Cleared a period's release date",
+    "api_token_created": "Created an API token",
+    "api_token_revoked": "Revoked an API token",
 }
 
 

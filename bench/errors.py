@@ -1,13 +1,19 @@
-"""Domain errors (no HTTP here) and the one place that maps errors to pages."""
+"""Domain errors (no HTTP here) and the one place that maps errors to pages or, for the
+JSON API, to RFC 9457 problem details (``application/problem+json``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from bench import messages
+from bench.api import is_api_request
 
 
 class BenchError(Exception):
@@ -68,28 +74,105 @@ def render_error(status: int, **context: Any) -> tuple[str, int]:
     return render_template(template, title=title, status=status, **context), status
 
 
+PROBLEM_MIMETYPE = "application/problem+json"
+# Where the API reference explains a validation failure (a URI reference, RFC 9457 3.1.1).
+VALIDATION_PROBLEM_TYPE = "/api/reference#validation-failed"
+# Our words where Werkzeug's default text is written for browsers.
+PROBLEM_DETAILS = {
+    401: messages.API_TOKEN_REQUIRED,
+    403: messages.API_FORBIDDEN,
+    404: messages.API_NOT_FOUND,
+    500: messages.API_SERVER_ERROR,
+}
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    errors: list[RowError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An RFC 9457 problem response; *errors* (row, field, message) for validation."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": detail or PROBLEM_DETAILS.get(status, HTTP_STATUS_CODES.get(status, "")),
+    }
+    if errors is not None:
+        body["type"] = VALIDATION_PROBLEM_TYPE
+        body["title"] = "Validation failed"
+        body["errors"] = [asdict(error) for error in errors]
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="bench"'
+    response.headers.update(headers or {})
+    return response
+
+
+def _http_problem(error: HTTPException) -> Response:
+    status = error.code or 500
+    detail = PROBLEM_DETAILS.get(status, error.description)
+    if status == 400 and error.description != type(error).description:
+        detail = error.description  # the view's own words (abort(400, ...))
+    allow = dict(error.get_headers()).get("Allow")
+    return problem(status, detail, headers={"Allow": allow} if allow else None)
+
+
 def register_error_handlers(app: Flask) -> None:
+    """The one place errors become responses: GOV.UK pages, or problem+json under the API."""
+
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[str, int]:
+    def _csrf(error: CSRFError) -> Any:
+        if is_api_request():
+            return _http_problem(error)
         return render_error(400, reason="csrf")
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
+        if is_api_request():
+            return _http_problem(error)
         if error.code in ERROR_PAGES:
             return render_error(error.code or 500)
         return error
 
     @app.errorhandler(NotFound)
-    def _not_found(error: NotFound) -> tuple[str, int]:
+    def _not_found(error: NotFound) -> Any:
+        if is_api_request():
+            return problem(404, error.message)
         return render_error(404)
 
     @app.errorhandler(NotAllowed)
-    def _not_allowed(error: NotAllowed) -> tuple[str, int]:
+    def _not_allowed(error: NotAllowed) -> Any:
+        if is_api_request():
+            return problem(403, error.message)
         return render_error(403)
+
+    @app.errorhandler(ValidationFailed)
+    def _validation_failed(error: ValidationFailed) -> Any:
+        if is_api_request():
+            count = len(error.errors)
+            detail = messages.API_VALIDATION_FAILED.format(count=count, s="" if count == 1 else "s")
+            return problem(422, detail, error.errors)
+        return _unexpected(error)  # pages show a batch's errors in their own form
+
+    @app.errorhandler(InvalidInput)
+    def _invalid_input(error: InvalidInput) -> Any:
+        if is_api_request():
+            return problem(422, error.message, [RowError(None, error.field or "", error.message)])
+        return _unexpected(error)
+
+    @app.errorhandler(Conflict)
+    def _conflict(error: Conflict) -> Any:
+        if is_api_request():
+            return problem(409, error.message)
+        return _unexpected(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         if isinstance(error, HTTPException):
             return _http(error)
         app.logger.exception("Unhandled error")
+        if is_api_request():
+            return problem(500)
         return render_error(500)

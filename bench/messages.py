@@ -99,3 +99,17 @@ RELEASE_ALREADY_SEEN = (
     "Peers have seen {code} since {when}. Its release can move earlier, but not into the future"
 )
 RELEASE_CANNOT_CLEAR = "Peers have seen {code} since {when}. Its release date cannot be cleared"
+
+# Personal API tokens and the JSON API.
+TOKEN_NAME_REQUIRED = "Enter a name for the token, like the program that will use it"
+TOKEN_NAME_TOO_LONG = "Token name must be {max} characters or fewer"
+TOKEN_SCOPE_REQUIRED = "Select what the token may do"
+TOKEN_SCOPE_NOT_ALLOWED = "Your role cannot publish, so your tokens can only read"
+TOKEN_EXPIRY_INVALID = "Enter a whole number of days from 1 to {max}, or leave it empty"
+TOKEN_REVOKED = "The token {name} has been revoked. Programs using it can no longer connect"
+API_TOKEN_REQUIRED = "Send a live personal API token in the header 'Authorization: Bearer <token>'"
+API_FORBIDDEN = "Your role or this token's scope does not allow this request"
+API_NOT_FOUND = "There is nothing at this address"
+API_BAD_JSON = "The request body must be a JSON object"
+API_VALIDATION_FAILED = "The request broke {count} rule{s}; nothing was written"
+API_SERVER_ERROR = "Something went wrong on our side; nothing was written"

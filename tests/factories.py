@@ -12,6 +12,7 @@ from typing import Any
 from bench import security
 from bench.extensions import db
 from bench.models import (
+    ApiToken,
     Authority,
     AuthorityType,
     FlagAnswer,
@@ -27,6 +28,7 @@ from bench.models import (
     Role,
     SeriesBreak,
     Severity,
+    TokenScope,
     UnitKind,
     User,
     Value,
@@ -68,6 +70,25 @@ def user(role: Role = Role.ANALYST, authority_: Authority | None = None, **field
     db.session.add(record)
     db.session.commit()
     return record
+
+
+def api_token(
+    user_: User, scope: TokenScope = TokenScope.READ, **fields: Any
+) -> tuple[ApiToken, str]:
+    """A token for *user_* and its secret (which the product shows only once)."""
+    secret = f"bench_{security.new_token()}"
+    values = {
+        "user": user_,
+        "name": f"Token {next(_numbers)}",
+        "scope": scope,
+        "token_hash": security.token_hash(secret),
+        "prefix": secret[:12],
+    }
+    values.update(fields)
+    record = ApiToken(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record, secret
 
 
 def indicator(**fields: Any) -> Indicator:

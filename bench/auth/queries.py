@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from bench.extensions import db
-from bench.models import Invitation, User, UserSession
+from bench.models import ApiToken, Invitation, User, UserSession
 
 
 def user_by_email(email: str) -> User | None:
@@ -76,4 +76,36 @@ def pending_invitation(email: str, now: datetime) -> Invitation | None:
             Invitation.expires_at > now,
         )
         .order_by(Invitation.id)
+    ).first()
+
+
+def tokens_of(user_id: int) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def token_of(user_id: int, token_id: int) -> ApiToken | None:
+    return db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+        .order_by(ApiToken.id)
+    ).first()
+
+
+def live_token(token_hash: str, now: datetime) -> ApiToken | None:
+    return db.session.scalars(
+        select(ApiToken)
+        .join(ApiToken.user)
+        .where(
+            ApiToken.token_hash == token_hash,
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+            User.active.is_(True),
+        )
+        .order_by(ApiToken.id)
     ).first()

@@ -8,10 +8,20 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from bench import audit, messages, security
+from bench.access import Permission, has_permission
 from bench.auth import queries
 from bench.errors import Conflict, InvalidInput, NotFound
 from bench.extensions import db
-from bench.models import AUTHORITY_ROLES, Authority, Invitation, Role, User, utcnow
+from bench.models import (
+    AUTHORITY_ROLES,
+    ApiToken,
+    Authority,
+    Invitation,
+    Role,
+    TokenScope,
+    User,
+    utcnow,
+)
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 200
@@ -159,3 +169,108 @@ def accept_invitation(token: str, password: str, confirmation: str) -> SignedIn:
     db.session.commit()
     user.session_token = token_for_session
     return SignedIn(user, token_for_session)
+
+
+# --- personal API tokens ----------------------------------------------------------
+
+# Secret scanners recognise a fixed prefix; the stored prefix also shows six random
+# characters, so a user can tell their tokens apart without the secret.
+TOKEN_SECRET_PREFIX = "bench_"  # noqa: S105 - a label, not a secret
+TOKEN_SHOWN_PREFIX_LENGTH = 12
+TOKEN_NAME_MAX = 100
+TOKEN_DAYS_MAX = 366
+# last_used_at is for people reviewing their tokens; a write per API call would be waste.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token and its secret, which exists only in this object and the response."""
+
+    token: ApiToken
+    secret: str
+
+
+def token_scopes(user: User) -> list[TokenScope]:
+    """The scopes *user* may give a token: never more than the user may do."""
+    if has_permission(user, Permission.PUBLISH):
+        return [TokenScope.READ, TokenScope.PUBLISH]
+    return [TokenScope.READ]
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return queries.tokens_of(user.id)
+
+
+def create_token(user: User, *, name: str, scope: str, expires_in_days: int | None) -> IssuedToken:
+    """Make a token for *user*; only its hash is stored, the secret is returned once."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(messages.TOKEN_NAME_REQUIRED, field="name")
+    if len(name) > TOKEN_NAME_MAX:
+        raise InvalidInput(messages.TOKEN_NAME_TOO_LONG.format(max=TOKEN_NAME_MAX), field="name")
+    if scope not in {allowed.value for allowed in TokenScope}:
+        raise InvalidInput(messages.TOKEN_SCOPE_REQUIRED, field="scope")
+    if TokenScope(scope) not in token_scopes(user):
+        raise InvalidInput(messages.TOKEN_SCOPE_NOT_ALLOWED, field="scope")
+    if expires_in_days is not None and not 1 <= expires_in_days <= TOKEN_DAYS_MAX:
+        raise InvalidInput(
+            messages.TOKEN_EXPIRY_INVALID.format(max=TOKEN_DAYS_MAX), field="expires_in_days"
+        )
+    now = utcnow()
+    secret = TOKEN_SECRET_PREFIX + security.new_token()
+    token = ApiToken(
+        user=user,
+        name=name,
+        scope=TokenScope(scope),
+        token_hash=security.token_hash(secret),
+        prefix=secret[:TOKEN_SHOWN_PREFIX_LENGTH],
+        created_at=now,
+        expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    queries.add(token)
+    audit.record(
+        "api_token_created",
+        actor=user,
+        authority_id=user.authority_id,
+        subject=token,
+        details={
+            "name": name,
+            "scope": scope,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        },
+    )
+    db.session.commit()
+    return IssuedToken(token, secret)
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of *user*'s own tokens; anyone else's is not found. Revoking twice is
+    harmless and records nothing new."""
+    token = queries.token_of(user.id, token_id)
+    if token is None:
+        raise NotFound("No such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(
+            "api_token_revoked",
+            actor=user,
+            authority_id=user.authority_id,
+            subject=token,
+            details={"name": token.name, "prefix": token.prefix},
+        )
+        db.session.commit()
+    return token
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    """The live token behind *secret* (not revoked, not expired, its user active)."""
+    now = utcnow()
+    token = queries.live_token(security.token_hash(secret), now)
+    if token is None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        token.last_used_at = now
+        db.session.commit()
+    return token

@@ -20,9 +20,17 @@ from flask_login import current_user, login_user, logout_user
 from bench import messages
 from bench.access import Permission, allow, signed_out_only
 from bench.auth import service
-from bench.auth.forms import AcceptInvitationForm, ChangePasswordForm, SignInForm, SignOutForm
+from bench.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    NewTokenForm,
+    RevokeTokenForm,
+    SignInForm,
+    SignOutForm,
+)
 from bench.errors import InvalidInput, NotFound
 from bench.limits import limiter
+from bench.models import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -115,6 +123,70 @@ def change_password() -> ResponseReturnValue:
             flash(messages.PASSWORD_CHANGED, "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form, title="Change your password")
+
+
+# --- personal API tokens ----------------------------------------------------------
+
+SCOPE_LABELS = {
+    "read": ("Read", "Read the catalogue and your authority's values"),
+    "publish": ("Read and publish", "Also publish your authority's values and flags"),
+}
+
+
+@bp.route("/account/tokens")
+@allow(Permission.ANY_SIGNED_IN)
+def tokens() -> ResponseReturnValue:
+    return render_template(
+        "auth/tokens.html",
+        tokens=service.list_tokens(current_user._get_current_object()),
+        form=RevokeTokenForm(),
+        scope_labels=SCOPE_LABELS,
+        now=utcnow(),
+        title="API tokens",
+    )
+
+
+@bp.route("/account/tokens/new", methods=["GET", "POST"])
+@allow(Permission.ANY_SIGNED_IN)
+def new_token() -> ResponseReturnValue:
+    user = current_user._get_current_object()
+    form = NewTokenForm()
+    form.scope.choices = [
+        (scope.value, SCOPE_LABELS[scope.value][0]) for scope in service.token_scopes(user)
+    ]
+    if form.validate_on_submit():
+        days = form.expires_in_days.data
+        try:
+            issued = service.create_token(
+                user,
+                name=form.name.data or "",
+                scope=form.scope.data or "",
+                expires_in_days=int(days) if days else None,
+            )
+        except InvalidInput as error:
+            getattr(form, error.field or "name").errors = [error.message]
+        else:
+            # The secret goes into this response only: never a redirect, URL or flash.
+            return render_template(
+                "auth/token_created.html",
+                issued=issued,
+                scope_labels=SCOPE_LABELS,
+                title="Your new API token",
+            )
+    scope_items = [{"hint": {"text": SCOPE_LABELS[value][1]}} for value, _ in form.scope.choices]
+    return render_template(
+        "auth/new_token.html", form=form, scope_items=scope_items, title="Create an API token"
+    )
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@allow(Permission.ANY_SIGNED_IN)
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    form = RevokeTokenForm()
+    if form.validate_on_submit():
+        token = service.revoke_token(current_user._get_current_object(), token_id)
+        flash(messages.TOKEN_REVOKED.format(name=token.name), "success")
+    return redirect(url_for("auth.tokens"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

@@ -27,6 +27,10 @@ USER_MANAGERS = {
     Role.NETWORK_ADMIN: 200,
 }
 USER_MANAGERS_REDIRECT = {**USER_MANAGERS, Role.AUTHORITY_ADMIN: 302, Role.NETWORK_ADMIN: 302}
+EVERYONE_SIGNED_IN = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)}
+# The JSON API takes bearer tokens only: a session cookie, signed in or not, is a 401.
+# tests/integration/test_api.py has the token-based table for these routes.
+API_COOKIE_ONLY = {ANONYMOUS: 401, **dict.fromkeys(Role, 401)}
 # An authority's own users see its data; analysts and authority admins also publish.
 OWN_DATA = {
     ANONYMOUS: SIGN_IN,
@@ -62,6 +66,22 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/users/invite"): USER_MANAGERS,
     ("POST", "/users/<int:user_id>/deactivate"): USER_MANAGERS_REDIRECT,
     ("POST", "/users/<int:user_id>/reactivate"): USER_MANAGERS_REDIRECT,
+    ("GET", "/account/tokens"): EVERYONE_SIGNED_IN,
+    ("GET", "/account/tokens/new"): EVERYONE_SIGNED_IN,
+    ("POST", "/account/tokens/new"): EVERYONE_SIGNED_IN,  # the form again, with errors
+    # The token is a colleague's: nobody else may know it exists.
+    ("POST", "/account/tokens/<int:token_id>/revoke"): {
+        ANONYMOUS: SIGN_IN,
+        **dict.fromkeys(Role, 404),
+    },
+    ("GET", "/api/reference"): EVERYONE_SIGNED_IN,
+    ("GET", "/api/v1/indicators"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/periods"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/issue-types"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/values"): API_COOKIE_ONLY,
+    ("POST", "/api/v1/values"): API_COOKIE_ONLY,
+    ("POST", "/api/v1/flags"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/openapi.json"): {ANONYMOUS: 200, **dict.fromkeys(Role, 200)},
     ("GET", "/publish/"): PUBLISHERS,
     ("POST", "/publish/upload"): PUBLISHERS,
     ("GET", "/publish/uploads/<int:batch_id>"): PUBLISHERS_MISSING,
@@ -146,6 +166,7 @@ def test_role_route_table(app_context, sign_in_as, role):
         own = colleague_authority if Role(role).belongs_to_authority else None
         client = sign_in_as(Role(role), own)
     target = factories.user(Role.STAFF, colleague_authority)
+    target_token, _ = factories.api_token(target)
     stranger = factories.authority(name="Strangershire Council")
     stranger_user = factories.user(Role.ANALYST, stranger)
     issue_type = factories.issue_type()
@@ -164,6 +185,7 @@ def test_role_route_table(app_context, sign_in_as, role):
     series_break = factories.series_break(factories.indicator(), factories.period("2021-22"))
     ids = {
         "user_id": target.id,
+        "token_id": target_token.id,
         "indicator_id": series_break.indicator_id,
         "break_id": series_break.id,
         "period_id": series_break.period_id,

@@ -1,0 +1,66 @@
+"""Reads for the API: one page of rows at a time, each list in a fixed order."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from bench.extensions import db
+from bench.models import Indicator, IssueType, IssueTypeStatus, Period, Value
+
+T = TypeVar("T")
+
+
+def paged(query: Select[tuple[T]], page: int, per_page: int) -> tuple[list[T], int]:
+    """One page of *query* (which must be ordered) and the number of rows on all pages."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    return list(rows.unique()), int(total or 0)
+
+
+def indicators() -> Select[tuple[Indicator]]:
+    return select(Indicator).order_by(Indicator.code, Indicator.id)
+
+
+def periods() -> Select[tuple[Period]]:
+    return select(Period).order_by(Period.starts_on, Period.code, Period.id)
+
+
+def approved_issue_types() -> Select[tuple[IssueType]]:
+    return (
+        select(IssueType)
+        .where(IssueType.status == IssueTypeStatus.APPROVED)
+        .options(selectinload(IssueType.indicators))
+        .order_by(IssueType.code, IssueType.id)
+    )
+
+
+def latest_values(
+    authority_id: int, period_id: int | None, indicator_id: int | None
+) -> Select[tuple[Value]]:
+    """An authority's current revisions, by period then indicator code."""
+    query = (
+        select(Value)
+        .join(Period, Period.id == Value.period_id)
+        .join(Indicator, Indicator.id == Value.indicator_id)
+        .where(Value.authority_id == authority_id, Value.is_latest.is_(True))
+        .options(joinedload(Value.indicator), joinedload(Value.period))
+        .order_by(Period.starts_on, Period.code, Indicator.code, Value.id)
+    )
+    if period_id is not None:
+        query = query.where(Value.period_id == period_id)
+    if indicator_id is not None:
+        query = query.where(Value.indicator_id == indicator_id)
+    return query
+
+
+def period_by_code(code: str) -> Period | None:
+    return db.session.scalars(select(Period).where(Period.code == code).order_by(Period.id)).first()
+
+
+def indicator_by_code(code: str) -> Indicator | None:
+    return db.session.scalars(
+        select(Indicator).where(Indicator.code == code).order_by(Indicator.id)
+    ).first()

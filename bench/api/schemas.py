@@ -1,0 +1,342 @@
+"""Every API request and response, as marshmallow schemas: the source of the OpenAPI document.
+
+Numbers follow DESIGN.md "Data and input" through bench.validation.StrictNumber: query
+parameters are ASCII digits only (Python's ``int`` would also read ``1_000`` and full-width
+digits, which are errors here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from bench.errors import RowError, ValidationFailed
+from bench.issues.schemas import FlagSchema
+from bench.models import (
+    FlagAnswer,
+    FlagStatus,
+    KeyArea,
+    PeriodKind,
+    Polarity,
+    Severity,
+    UnitKind,
+    ValueStatus,
+)
+from bench.validation import StrictNumber
+
+DEFAULT_PER_PAGE = 100
+MAX_PER_PAGE = 500
+MAX_BATCH = 10_000
+
+
+# --- requests ------------------------------------------------------------------
+
+
+class PageQuerySchema(Schema):
+    page = StrictNumber(
+        integer=True,
+        load_default=1,
+        validate=validate.Range(min=1, error="page must be 1 or more"),
+        metadata={"type": "integer", "description": "Which page, from 1."},
+    )
+    per_page = StrictNumber(
+        integer=True,
+        load_default=DEFAULT_PER_PAGE,
+        validate=validate.Range(
+            min=1, max=MAX_PER_PAGE, error=f"per_page must be from 1 to {MAX_PER_PAGE}"
+        ),
+        metadata={"type": "integer", "description": f"Items per page, 1 to {MAX_PER_PAGE}."},
+    )
+
+
+class ValuesQuerySchema(PageQuerySchema):
+    period = fields.String(
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "Only this period (its code, like 2023-24)."},
+    )
+    indicator = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "Only this indicator (its code)."},
+    )
+
+
+class ValueInSchema(Schema):
+    """One value to publish: the upload file's columns, as JSON.
+
+    The publishing service checks every figure with the one schema shared by uploads,
+    forms and this API (bench.publishing.schemas.ValueRowSchema), so that each problem
+    reads the same wherever it is made. Here the fields only pass through, typed for the
+    OpenAPI document.
+    """
+
+    error_messages = {"unknown": "Unknown field"}  # noqa: RUF012 - as the upload page says
+
+    indicator = fields.Raw(
+        required=True,
+        error_messages={"required": "Enter the indicator code"},
+        metadata={"type": "string", "description": "The indicator's code."},
+    )
+    period = fields.Raw(
+        required=True,
+        error_messages={"required": "Enter the period"},
+        metadata={"type": "string", "description": "The period's code, like 2023-24."},
+    )
+    numerator = fields.Raw(
+        allow_none=True,
+        metadata={"type": "number", "nullable": True, "description": "For indicators with counts."},
+    )
+    denominator = fields.Raw(
+        allow_none=True,
+        metadata={"type": "number", "nullable": True, "description": "For indicators with counts."},
+    )
+    value = fields.Raw(
+        allow_none=True,
+        metadata={
+            "type": "number",
+            "nullable": True,
+            "description": "Required without counts; with counts, worked out when left out.",
+        },
+    )
+    status = fields.Raw(
+        metadata={
+            "type": "string",
+            "enum": [status.value for status in ValueStatus],
+            "description": "provisional (the default) or final.",
+        }
+    )
+    note = fields.Raw(metadata={"type": "string", "description": "Up to 1,000 characters."})
+
+
+class PublishValuesSchema(Schema):
+    values = fields.List(
+        fields.Nested(ValueInSchema),
+        required=True,
+        validate=validate.Length(
+            min=1, max=MAX_BATCH, error=f"Send from 1 to {MAX_BATCH:,} values in one request"
+        ),
+        error_messages={"required": "Send the values to publish as a list"},
+        metadata={"description": "All are published, or none: item n is row n in errors."},
+    )
+
+
+class ItemsForTheService(fields.List):
+    """A list passed on unloaded: the service loads each item with the inner schema (and
+    numbers the rows itself); here the inner schema only documents the items."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        return list(value)
+
+
+class PublishFlagsSchema(Schema):
+    flags = ItemsForTheService(
+        fields.Nested(FlagSchema),
+        required=True,
+        validate=validate.Length(
+            min=1, max=MAX_BATCH, error=f"Send from 1 to {MAX_BATCH:,} answers in one request"
+        ),
+        error_messages={
+            "required": "Send the answers to record as a list",
+            "invalid": "Send the answers to record as a list",
+        },
+        metadata={"description": "All are recorded, or none: item n is row n in errors."},
+    )
+
+
+# --- responses -----------------------------------------------------------------
+
+
+class IndicatorSchema(Schema):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    key_area = fields.Enum(KeyArea, by_value=True, required=True)
+    unit_kind = fields.Enum(UnitKind, by_value=True, required=True)
+    unit_label = fields.String(required=True)
+    multiplier = fields.Integer(
+        required=True, metadata={"description": "value = numerator / denominator x multiplier"}
+    )
+    polarity = fields.Enum(Polarity, by_value=True, required=True)
+    has_counts = fields.Boolean(
+        required=True, metadata={"description": "Whether values carry numerator and denominator."}
+    )
+    definition = fields.String(required=True)
+    source = fields.String(required=True)
+    is_public = fields.Boolean(
+        required=True, metadata={"description": "Printed by a national publication."}
+    )
+    is_synthetic = fields.Boolean(required=True, metadata={"description": "Demo data."})
+    plausible_min = fields.Float(allow_none=True, required=True)
+    plausible_max = fields.Float(allow_none=True, required=True)
+    decimals = fields.Integer(required=True)
+
+
+class PeriodSchema(Schema):
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    kind = fields.Enum(PeriodKind, by_value=True, required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    released_at = fields.DateTime(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Release date: peers see the period's values from then."},
+    )
+
+
+class IssueTypeSchema(Schema):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    indicators = fields.Pluck(
+        IndicatorSchema,
+        "code",
+        many=True,
+        required=True,
+        metadata={"description": "Codes of the indicators that measure it."},
+    )
+
+
+class ValueSchema(Schema):
+    indicator = fields.Pluck(IndicatorSchema, "code", required=True)
+    period = fields.Pluck(PeriodSchema, "code", required=True)
+    revision = fields.Integer(required=True, metadata={"description": "1, then 2 for a correction"})
+    numerator = fields.Float(allow_none=True, required=True)
+    denominator = fields.Float(allow_none=True, required=True)
+    value = fields.Float(allow_none=True, required=True)
+    status = fields.Enum(ValueStatus, by_value=True, required=True)
+    note = fields.String(required=True)
+    source = fields.String(
+        required=True, metadata={"description": "How it came: csv, form, api, ..."}
+    )
+    published_at = fields.DateTime(required=True)
+    visible_from = fields.DateTime(
+        allow_none=True,
+        required=True,
+        metadata={"description": "When peers may first see this revision."},
+    )
+
+
+class PageSchema(Schema):
+    """What every list answers: one page of items and where the next one is."""
+
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "Items on all pages."})
+    next = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Path and query of the next page; null on the last."},
+    )
+
+
+class IndicatorPageSchema(PageSchema):
+    items = fields.List(fields.Nested(IndicatorSchema), required=True)
+
+
+class PeriodPageSchema(PageSchema):
+    items = fields.List(fields.Nested(PeriodSchema), required=True)
+
+
+class IssueTypePageSchema(PageSchema):
+    items = fields.List(fields.Nested(IssueTypeSchema), required=True)
+
+
+class ValuePageSchema(PageSchema):
+    items = fields.List(fields.Nested(ValueSchema), required=True)
+
+
+class PublishOutcomeSchema(Schema):
+    added = fields.Integer(required=True, metadata={"description": "New values."})
+    corrected = fields.Integer(
+        required=True, metadata={"description": "Corrections: each a new revision."}
+    )
+    unchanged = fields.Integer(required=True, metadata={"description": "Same as published."})
+    queried = fields.Integer(
+        required=True,
+        metadata={"description": "Suspicious figures queried back before their release."},
+    )
+    warnings = fields.List(
+        fields.Nested(lambda: RowErrorSchema()),
+        required=True,
+        metadata={"description": "Published, but worth a second look (plausibility checks)."},
+    )
+
+
+class FlagOutSchema(Schema):
+    issue_type = fields.Pluck(IssueTypeSchema, "code", required=True)
+    answer = fields.Enum(FlagAnswer, by_value=True, required=True)
+    status = fields.Enum(FlagStatus, by_value=True, allow_none=True, required=True)
+    since = fields.Date("%Y-%m", allow_none=True, required=True, metadata={"format": "YYYY-MM"})
+    severity = fields.Enum(Severity, by_value=True, allow_none=True, required=True)
+    tried = fields.String(required=True)
+    share_tried = fields.Boolean(required=True)
+    open_to_contact = fields.Boolean(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class RecordedFlagsSchema(Schema):
+    flags = fields.List(
+        fields.Nested(FlagOutSchema),
+        required=True,
+        metadata={"description": "Each answer as now recorded, in the order sent."},
+    )
+
+
+class RowErrorSchema(Schema):
+    row = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "1-based item of the batch; null for the request itself."},
+    )
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, the body of every API error."""
+
+    type = fields.String(
+        required=True, metadata={"description": "about:blank, or a link to the explanation"}
+    )
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.List(
+        fields.Nested(RowErrorSchema),
+        metadata={"description": "Validation failures only: each problem's row and field."},
+    )
+
+
+# --- marshmallow's errors as the product's --------------------------------------
+
+
+def row_errors(messages: Any, row: int | None = None, field: str = "") -> list[RowError]:
+    """Flatten marshmallow's nested messages into RowErrors.
+
+    An integer key is an item of a list (a batch row), numbered from 1 like a
+    spreadsheet; other keys build the field's dotted name.
+    """
+    if isinstance(messages, str):
+        return [RowError(row, field, messages)]
+    if isinstance(messages, Mapping):
+        found: list[RowError] = []
+        for key, nested in messages.items():
+            if isinstance(key, int):
+                found += row_errors(nested, key + 1, "")
+            elif key == "_schema":  # the item or the body as a whole
+                found += row_errors(nested, row, field or ("row" if row else "body"))
+            else:
+                found += row_errors(nested, row, f"{field}.{key}" if field else str(key))
+        return found
+    return [error for message in messages for error in row_errors(message, row, field)]
+
+
+def load(schema: Schema, data: Any) -> dict[str, Any]:
+    """Validate *data* with *schema*; failures become :class:`ValidationFailed`."""
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise ValidationFailed(row_errors(error.messages)) from None

@@ -1,0 +1,188 @@
+"""The JSON API (/api/v1, bearer tokens) and its reference page (/api/reference, a page).
+
+Views parse with a schema, call one service function and dump with a schema. Errors are
+raised, never built here: bench.errors turns them into problem+json for API paths.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from marshmallow import Schema
+
+from bench import messages
+from bench.access import Permission, allow, public
+from bench.api import openapi, service
+from bench.api.openapi import operation
+from bench.api.schemas import (
+    IndicatorPageSchema,
+    IssueTypePageSchema,
+    PageQuerySchema,
+    PeriodPageSchema,
+    PublishFlagsSchema,
+    PublishOutcomeSchema,
+    PublishValuesSchema,
+    RecordedFlagsSchema,
+    ValuePageSchema,
+    ValuesQuerySchema,
+    load,
+)
+from bench.issues import service as issues
+from bench.publishing import service as publishing
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+reference_bp = Blueprint("api_reference", __name__, url_prefix="/api")
+
+
+def _json_body() -> dict[str, Any]:
+    """The body as a JSON object. NaN and Infinity are not JSON, though Python reads them."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    try:
+        body = json.loads(request.get_data(), parse_constant=refuse)
+    except ValueError:  # also bad UTF-8
+        abort(400, messages.API_BAD_JSON)
+    if not isinstance(body, dict):
+        abort(400, messages.API_BAD_JSON)
+    return body
+
+
+def _page_response(page: service.Page[Any], schema: Schema, query: dict[str, Any]) -> Any:
+    """The page as JSON, with the path of the next page (same filters) or null."""
+    next_path = None
+    if page.has_next:
+        arguments = {**query, "page": page.page + 1}
+        next_path = url_for(request.endpoint or "", **arguments)
+    return jsonify(
+        schema.dump(
+            {
+                "items": page.items,
+                "page": page.page,
+                "per_page": page.per_page,
+                "total": page.total,
+                "next": next_path,
+            }
+        )
+    )
+
+
+@bp.get("/indicators")
+@allow(Permission.ANY_SIGNED_IN)
+@operation(
+    summary="List indicators",
+    description="The network's metric definitions, by code.",
+    query=PageQuerySchema,
+    response=IndicatorPageSchema,
+)
+def list_indicators() -> ResponseReturnValue:
+    query = load(PageQuerySchema(), request.args)
+    return _page_response(service.indicators(**query), IndicatorPageSchema(), query)
+
+
+@bp.get("/periods")
+@allow(Permission.ANY_SIGNED_IN)
+@operation(
+    summary="List periods",
+    description="Reporting periods, oldest first, each with its release date.",
+    query=PageQuerySchema,
+    response=PeriodPageSchema,
+)
+def list_periods() -> ResponseReturnValue:
+    query = load(PageQuerySchema(), request.args)
+    return _page_response(service.periods(**query), PeriodPageSchema(), query)
+
+
+@bp.get("/issue-types")
+@allow(Permission.ANY_SIGNED_IN)
+@operation(
+    summary="List issue types",
+    description="The approved catalogue of known issues, by code.",
+    query=PageQuerySchema,
+    response=IssueTypePageSchema,
+)
+def list_issue_types() -> ResponseReturnValue:
+    query = load(PageQuerySchema(), request.args)
+    return _page_response(service.issue_types(**query), IssueTypePageSchema(), query)
+
+
+@bp.get("/values")
+@allow(Permission.SEE_OWN_DATA)
+@operation(
+    summary="Read your authority's values",
+    description=(
+        "The current revision of each of your own authority's values, by period then "
+        "indicator. Users without an authority of their own (inspectors, network admins) "
+        "are refused."
+    ),
+    query=ValuesQuerySchema,
+    response=ValuePageSchema,
+)
+def list_values() -> ResponseReturnValue:
+    query = load(ValuesQuerySchema(), request.args)
+    page = service.own_values(current_user._get_current_object(), **query)
+    return _page_response(page, ValuePageSchema(), query)
+
+
+@bp.post("/values")
+@allow(Permission.PUBLISH)
+@operation(
+    summary="Publish values",
+    description=(
+        "Publish or correct your own authority's values, all or none: a batch with any "
+        "problem writes nothing and answers 422 with every problem's row and field. A "
+        "correction adds a revision. Suspicious figures are published and listed in "
+        "warnings."
+    ),
+    body=PublishValuesSchema,
+    response=PublishOutcomeSchema,
+)
+def publish_values() -> ResponseReturnValue:
+    rows = load(PublishValuesSchema(), _json_body())["values"]
+    user = current_user._get_current_object()
+    outcome = publishing.publish_values(user, user.authority_id, rows, source="api")
+    return jsonify(PublishOutcomeSchema().dump(outcome))
+
+
+@bp.post("/flags")
+@allow(Permission.PUBLISH)
+@operation(
+    summary="Record known issues",
+    description=(
+        "Record your own authority's answers about issue types, all or none, as the "
+        "Known issues page does: reported (with status and severity) or not an issue."
+    ),
+    body=PublishFlagsSchema,
+    response=RecordedFlagsSchema,
+)
+def record_flags() -> ResponseReturnValue:
+    items = load(PublishFlagsSchema(), _json_body())["flags"]
+    user = current_user._get_current_object()
+    saved = issues.record_flags(user, user.authority_id, items)
+    return jsonify(RecordedFlagsSchema().dump({"flags": saved}))
+
+
+@bp.get("/openapi.json")
+@public
+@operation(summary="This API's OpenAPI document", description="No token needed.")
+def openapi_document() -> ResponseReturnValue:
+    return jsonify(openapi.document(current_app))
+
+
+@reference_bp.get("/reference")
+@allow(Permission.ANY_SIGNED_IN)
+def reference() -> ResponseReturnValue:
+    document = openapi.document(current_app)
+    endpoints, schemas = openapi.reference(document)
+    return render_template(
+        "api/reference.html",
+        endpoints=endpoints,
+        schemas=schemas,
+        document=document,
+        title="API reference",
+    )
