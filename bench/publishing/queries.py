@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -85,10 +86,31 @@ def retire(value_ids: Sequence[int]) -> None:
 
 
 def insert_values(rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new revisions in the session's transaction, as fast as the backend allows."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_values(connection, rows)
+        return
     # Core insert on the table: the ORM's bulk path costs more than the database does.
     table = Value.__table__
     for start in range(0, len(rows), CHUNK):
         db.session.execute(table.insert(), list(rows[start : start + CHUNK]))
+
+
+def _copy_values(connection: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY: several times faster than batched INSERTs for big uploads."""
+    columns = list(rows[0])
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f'COPY "values" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([_plain(row[name]) for name in columns])
+
+
+def _plain(cell: Any) -> Any:
+    return cell.value if isinstance(cell, enum.Enum) else cell
 
 
 def latest_ids(authority_id: int, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:

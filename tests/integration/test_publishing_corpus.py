@@ -11,7 +11,17 @@ from sqlalchemy import delete, func, select
 
 from bench.errors import ValidationFailed
 from bench.extensions import db
-from bench.models import Authority, Indicator, Period, Role, UnitKind, UploadBatch, User, Value
+from bench.models import (
+    AuditEvent,
+    Authority,
+    Indicator,
+    Period,
+    Role,
+    UnitKind,
+    UploadBatch,
+    User,
+    Value,
+)
 from bench.publishing import service
 from bench.validation import DECIMAL as PLAIN
 from tests import factories
@@ -162,6 +172,7 @@ def test_concurrent_corrections_lose_no_revision(app):
             assert [r.is_latest for r in revisions] == [False] * 9 + [True]
         finally:
             db.session.execute(delete(Value).where(Value.authority_id == authority_id))
+            db.session.execute(delete(AuditEvent).where(AuditEvent.authority_id == authority_id))
             db.session.execute(delete(User).where(User.id.in_(ids)))
             db.session.execute(delete(Indicator).where(Indicator.code == "CONC"))
             db.session.execute(delete(Period).where(Period.code == "2030-31"))

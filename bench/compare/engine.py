@@ -1,0 +1,175 @@
+"""The comparison engine: classify every authority on every indicator at once.
+
+Pure numpy over whole arrays (the statistics come from :mod:`bench.stats`); no Flask, no
+database. The service loads a period into a :class:`Network`, describes each peer-group
+kind as a :class:`Partition` (same type, same region, all: groups that split the network)
+or :class:`Lists` (each authority its own list: nearest neighbours), and caches the
+:class:`KindResult` per data version.
+
+Group statistics (pooled target, median, quartiles, spread) are over the whole group, the
+authority itself included, as the England value includes every area; the anonymity
+threshold counts peers only (DESIGN.md, Anonymity 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench import stats
+
+# Levels of a classification (DESIGN.md, "Statistics").
+NO_FIGURE = -2  # the authority has no figure
+TOO_FEW_PEERS = -1  # fewer than k peers contribute
+NORM = 0  # within the 95% limits, or |robust z| <= 2
+POSSIBLE = 1  # between the 95% and 99.8% limits, or 2 < |robust z| <= 3
+EXCEPTION = 2  # beyond the 99.8% limits, or |robust z| > 3
+
+METHOD_FUNNEL = 1
+METHOD_ROBUST = 2
+
+
+@dataclass(frozen=True)
+class Network:
+    """One period's figures for every authority (rows) and indicator (columns)."""
+
+    authority_ids: np.ndarray  # (A,)
+    indicator_ids: np.ndarray  # (I,)
+    counts: np.ndarray  # (I,) bool: published as numerator and denominator
+    rate: np.ndarray  # (I,) bool: a rate (Poisson), else a proportion (binomial)
+    multiplier: np.ndarray  # (I,)
+    value: np.ndarray  # (A, I) NaN where missing
+    numerator: np.ndarray  # (A, I)
+    denominator: np.ndarray  # (A, I)
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Groups that split the network: ``labels[a]`` names authority a's group (-1: none)."""
+
+    labels: np.ndarray  # (A,) int
+
+
+@dataclass(frozen=True)
+class Lists:
+    """Each authority's own peers: ``members[a]`` indexes them, padded with -1."""
+
+    members: np.ndarray  # (A, M) int
+
+
+@dataclass(frozen=True)
+class KindResult:
+    """Every authority's standing on every indicator against one kind of peer group."""
+
+    peers: np.ndarray  # (A, I) peers (the authority not counted) with a figure
+    target: np.ndarray  # (A, I) pooled value of the group (counts), in value units
+    median: np.ndarray  # (A, I)
+    lower_quartile: np.ndarray  # (A, I)
+    upper_quartile: np.ndarray  # (A, I)
+    z: np.ndarray  # (A, I) robust z of the authority's value within its group
+    significance: np.ndarray  # (A, I) -2..+2 against the pooled target (counts only)
+    level: np.ndarray  # (A, I) NO_FIGURE, TOO_FEW_PEERS, NORM, POSSIBLE, EXCEPTION
+    direction: np.ndarray  # (A, I) +1 above the group, -1 below, 0 level
+    method: np.ndarray  # (A, I) METHOD_FUNNEL or METHOD_ROBUST
+
+
+def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, np.ndarray]:
+    """Sums, counts and order statistics of each authority's group, shape (A, I) each."""
+    value, num, den = network.value, network.numerator, network.denominator
+    present = ~np.isnan(value)
+    if isinstance(groups, Partition):
+        labels = groups.labels
+        out = {name: np.full(value.shape, np.nan) for name in ("q1", "q2", "q3", "mad")}
+        out.update(
+            {
+                "count": np.zeros(value.shape),
+                "num": np.zeros(value.shape),
+                "den": np.zeros(value.shape),
+            }
+        )
+        for label in np.unique(labels[labels >= 0]):
+            rows = labels == label
+            block = value[rows]
+            usable = ~np.isnan(block).all(axis=0)
+            summary = {"count": present[rows].sum(axis=0)}
+            counted = ~np.isnan(num[rows]) & ~np.isnan(den[rows])
+            summary["num"] = np.where(counted, num[rows], 0).sum(axis=0)
+            summary["den"] = np.where(counted, den[rows], 0).sum(axis=0)
+            q = np.full((3, block.shape[1]), np.nan)
+            mad = np.full(block.shape[1], np.nan)
+            if usable.any():
+                q[:, usable] = np.nanquantile(block[:, usable], [0.25, 0.5, 0.75], axis=0)
+                mad[usable] = np.nanmedian(np.abs(block[:, usable] - q[1, usable]), axis=0)
+            summary.update(q1=q[0], q2=q[1], q3=q[2], mad=mad)
+            for name, column in summary.items():
+                out[name][rows] = column
+        return out
+    # Lists: gather each authority's group (itself first, then its peers).
+    members = np.concatenate([np.arange(value.shape[0])[:, None], groups.members], axis=1)
+    valid = members >= 0
+    safe = np.where(valid, members, 0)
+    gathered = np.where(valid[:, :, None], value[safe], np.nan)  # (A, M+1, I)
+    g_num = np.where(valid[:, :, None], num[safe], np.nan)
+    g_den = np.where(valid[:, :, None], den[safe], np.nan)
+    counted = ~np.isnan(g_num) & ~np.isnan(g_den)
+    empty = np.isnan(gathered).all(axis=1)
+    filled = np.where(empty[:, None, :], 0.0, gathered)  # quiet all-NaN slices
+    q = np.nanquantile(filled, [0.25, 0.5, 0.75], axis=1)
+    mad = np.nanmedian(np.abs(filled - q[1][:, None, :]), axis=1)
+    q[:, empty] = np.nan
+    mad[empty] = np.nan
+    return {
+        "count": (~np.isnan(gathered)).sum(axis=1).astype(float),
+        "num": np.where(counted, g_num, 0).sum(axis=1),
+        "den": np.where(counted, g_den, 0).sum(axis=1),
+        "q1": q[0],
+        "q2": q[1],
+        "q3": q[2],
+        "mad": mad,
+    }
+
+
+def classify(network: Network, groups: Partition | Lists, k: int) -> KindResult:
+    """Classify every authority on every indicator against its group of one kind."""
+    summary = _group_summaries(network, groups)
+    value, num, den = network.value, network.numerator, network.denominator
+    present = ~np.isnan(value)
+    peers = summary["count"] - present
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = summary["num"] / summary["den"]  # per unit, not yet × multiplier
+        spread = 1.4826 * summary["mad"]
+        z = np.where(
+            spread > 0,
+            (value - summary["q2"]) / spread,
+            np.where(value == summary["q2"], 0.0, np.nan),
+        )
+    target = pooled * network.multiplier
+    has_counts = network.counts[None, :] & ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+    significance = np.zeros(value.shape, dtype=int)
+    for rate_kind, kind in ((False, "proportion"), (True, "rate")):
+        cells = has_counts & (network.rate[None, :] == rate_kind) & ~np.isnan(pooled)
+        if cells.any():
+            significance[cells] = stats.compare_to_benchmark(
+                kind, num[cells], den[cells], pooled[cells]
+            )
+    robust_level = np.where(np.abs(z) > 3, EXCEPTION, np.where(np.abs(z) > 2, POSSIBLE, NORM))
+    level = np.where(has_counts, np.abs(significance), robust_level)
+    direction = np.where(
+        has_counts, np.sign(significance), np.sign(np.nan_to_num(value - summary["q2"]))
+    ).astype(int)
+    direction = np.where(level == NORM, 0, direction)
+    level = np.where(peers < k, TOO_FEW_PEERS, level)
+    level = np.where(present, level, NO_FIGURE)
+    return KindResult(
+        peers=peers,
+        target=np.where(network.counts[None, :], target, np.nan),
+        median=summary["q2"],
+        lower_quartile=summary["q1"],
+        upper_quartile=summary["q3"],
+        z=z,
+        significance=significance,
+        level=level.astype(int),
+        direction=direction,
+        method=np.where(has_counts, METHOD_FUNNEL, METHOD_ROBUST),
+    )
