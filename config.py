@@ -61,6 +61,9 @@ class Config:
     # Anonymity: no group statistic from fewer than this many peers (never below 3).
     ANONYMITY_MIN_PEERS = max(3, _env_int("BENCH_ANONYMITY_MIN_PEERS", 5))
 
+    # Computed statistical neighbours: the network's one fixed k (DESIGN.md, Anonymity 9).
+    COMPUTED_NEIGHBOURS_K = _env_int("BENCH_COMPUTED_NEIGHBOURS_K", 15)
+
     DEMO_PASSWORD = os.environ.get("BENCH_DEMO_PASSWORD", "bench-demo-password")
     SEED_ALLOWED = True
 

@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from bench.api.views import reference_bp
     from bench.auditlog.views import bp as auditlog_bp
     from bench.auth.views import bp as auth_bp
+    from bench.compare.views import bp as compare_bp
     from bench.extensions import csrf
     from bench.home.views import bp as home_bp
     from bench.issues.views import admin_bp as issue_types_bp
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         users_bp,
         publishing_bp,
+        compare_bp,
         issues_bp,
         issue_types_bp,
         api_bp,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from bench.errors import RowError, ValidationFailed
 from bench.issues.schemas import FlagSchema
@@ -282,6 +282,80 @@ class RecordedFlagsSchema(Schema):
         fields.Nested(FlagOutSchema),
         required=True,
         metadata={"description": "Each answer as now recorded, in the order sent."},
+    )
+
+
+class StandingQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    group = fields.String(
+        load_default=None,
+        metadata={
+            "description": "Peer group key (see `groups` in the response); default the first"
+        },
+    )
+    period = fields.String(
+        load_default=None, metadata={"description": "Period code; default the latest released"}
+    )
+
+
+class GroupOptionSchema(Schema):
+    key = fields.String()
+    label = fields.String()
+    admitted = fields.Boolean(
+        metadata={"description": "False: peers' figures are withheld (overlap control)"}
+    )
+    reason = fields.String(allow_none=True)
+
+
+LEVEL_NAMES = {
+    -2: "no_figure",
+    -1: "too_few_peers",
+    0: "norm",
+    1: "possible_exception",
+    2: "exception",
+}
+
+
+class StandingItemSchema(Schema):
+    indicator = fields.Function(lambda s: s.indicator.code)
+    key_area = fields.Function(lambda s: s.indicator.key_area.value)
+    value = fields.Float(allow_none=True)
+    numerator = fields.Float(allow_none=True)
+    denominator = fields.Float(allow_none=True)
+    interval_95 = fields.Function(
+        lambda s: list(s.interval) if s.interval else None,
+        metadata={"description": "95% interval of your figure (counts only)"},
+    )
+    classification = fields.Function(
+        lambda s: LEVEL_NAMES[s.level],
+        metadata={"description": "no_figure, too_few_peers, norm, possible_exception, exception"},
+    )
+    judgement = fields.Function(
+        lambda s: s.judgement if s.level > 0 else None,
+        metadata={"description": "better, worse (by polarity), or higher, lower"},
+    )
+    words = fields.String()
+    method = fields.Function(lambda s: "funnel" if s.method == 1 else "robust_z")
+    peers = fields.Integer(allow_none=True)
+    median = fields.Float(allow_none=True)
+    lower_quartile = fields.Float(allow_none=True)
+    upper_quartile = fields.Float(allow_none=True)
+    target = fields.Float(allow_none=True, metadata={"description": "Pooled peer value (counts)"})
+    withheld = fields.String(allow_none=True)
+    robustness = fields.String()
+
+
+class StandingSchema(Schema):
+    period = fields.Function(lambda p: p.period.code)
+    group = fields.Nested(GroupOptionSchema)
+    groups = fields.Function(lambda p: GroupOptionSchema(many=True).dump(p.options))
+    peer_count = fields.Integer()
+    items = fields.Function(
+        lambda p: StandingItemSchema(many=True).dump(
+            [standing for _, rows in p.sections for standing in rows]
+        )
     )
 
 

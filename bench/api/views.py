@@ -27,10 +27,13 @@ from bench.api.schemas import (
     PublishOutcomeSchema,
     PublishValuesSchema,
     RecordedFlagsSchema,
+    StandingQuerySchema,
+    StandingSchema,
     ValuePageSchema,
     ValuesQuerySchema,
     load,
 )
+from bench.compare import service as compare
 from bench.issues import service as issues
 from bench.publishing import service as publishing
 
@@ -165,6 +168,27 @@ def record_flags() -> ResponseReturnValue:
     user = current_user._get_current_object()
     saved = issues.record_flags(user, user.authority_id, items)
     return jsonify(RecordedFlagsSchema().dump({"flags": saved}))
+
+
+@bp.get("/standing")
+@allow(Permission.SEE_OWN_DATA)
+@operation(
+    summary="Where your authority stands",
+    description=(
+        "Every indicator for your authority against one peer group and period: your figure "
+        "and interval, the group's median and quartiles (withheld under the anonymity "
+        "rules, with the reason), and whether your figure is the norm or an exception. "
+        "404 until a period has been released."
+    ),
+    query=StandingQuerySchema,
+    response=StandingSchema,
+)
+def standing() -> ResponseReturnValue:
+    query = load(StandingQuerySchema(), request.args)
+    page = compare.where_we_stand(
+        current_user._get_current_object(), query["group"], query["period"]
+    )
+    return jsonify(StandingSchema().dump(page))
 
 
 @bp.get("/openapi.json")

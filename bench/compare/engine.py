@@ -153,6 +153,9 @@ def classify(network: Network, groups: Partition | Lists, k: int) -> KindResult:
             significance[cells] = stats.compare_to_benchmark(
                 kind, num[cells], den[cells], pooled[cells]
             )
+    # Cells the interval test could not judge fall back to the robust score.
+    has_counts &= np.abs(significance) <= 2
+    significance = np.where(has_counts, significance, 0)
     robust_level = np.where(np.abs(z) > 3, EXCEPTION, np.where(np.abs(z) > 2, POSSIBLE, NORM))
     level = np.where(has_counts, np.abs(significance), robust_level)
     direction = np.where(

@@ -79,6 +79,7 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/periods"): API_COOKIE_ONLY,
     ("GET", "/api/v1/issue-types"): API_COOKIE_ONLY,
     ("GET", "/api/v1/values"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/standing"): API_COOKIE_ONLY,
     ("POST", "/api/v1/values"): API_COOKIE_ONLY,
     ("POST", "/api/v1/flags"): API_COOKIE_ONLY,
     ("GET", "/api/v1/openapi.json"): {ANONYMOUS: 200, **dict.fromkeys(Role, 200)},
@@ -93,6 +94,8 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/publish/queries/<int:query_id>/confirm"): PUBLISHERS_REDIRECT,
     ("GET", "/publish/template.csv"): PUBLISHERS,
     ("GET", "/publish/current.csv"): OWN_DATA,
+    ("GET", "/compare/"): OWN_DATA,
+    ("GET", "/methods"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("GET", "/issues/"): OWN_DATA,
     # POSTs with empty data: the form comes back with its error messages (200).
     ("GET", "/issues/<code>/answer"): PUBLISHERS,

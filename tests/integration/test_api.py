@@ -270,6 +270,8 @@ API_ROUTES = {
         TokenScope.PUBLISH: dict.fromkeys(PUBLISHING_ROLES, 422),
     },
     ("GET", "/api/v1/openapi.json"): {scope: dict.fromkeys(Role, 200) for scope in TokenScope},
+    # No period is released in this test: own-data roles reach the service's 404.
+    ("GET", "/api/v1/standing"): {scope: dict.fromkeys(OWN_DATA, 404) for scope in TokenScope},
 }
 EMPTY_BATCHES = {"/api/v1/values": {"values": []}, "/api/v1/flags": {"flags": []}}
 

@@ -1,0 +1,362 @@
+"""Comparison rules for the pages: which groups a viewer may use, and what they show.
+
+Network-wide results are computed once per data version and period (every authority,
+every indicator, every standard kind) and cached; a page only picks out its viewer's row.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from flask import current_app
+
+from bench import disclosure, stats
+from bench.access import Permission, has_permission
+from bench.compare import engine, queries
+from bench.compare import groups as group_kinds
+from bench.errors import NotFound
+from bench.models import Indicator, Period, Polarity, UnitKind, User, utcnow
+
+CACHE_SIZE = 8
+
+
+@dataclass
+class PeriodResults:
+    period: Period
+    network: engine.Network
+    groups: group_kinds.NetworkGroups
+    row: dict[int, int]  # authority id -> row
+    column: dict[int, int]  # indicator id -> column
+    results: dict[str, engine.KindResult]
+
+
+class _Cache:
+    """Results per (data version, period), shared by the requests of one process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Any, PeriodResults] = OrderedDict()
+
+    def get(self, key: Any) -> PeriodResults | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: Any, item: PeriodResults) -> None:
+        with self._lock:
+            self._items[key] = item
+            while len(self._items) > CACHE_SIZE:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+CACHE = _Cache()
+
+
+def network_for(period: Period, indicators: list[Indicator], now: datetime) -> engine.Network:
+    """The period's figures that peers may see now, newest visible revision of each."""
+    rows = queries.visible_values(now, [period.id])
+    authority_ids = np.array([row.id for row in queries.authorities()], dtype=int)
+    indicator_ids = np.array([indicator.id for indicator in indicators], dtype=int)
+    shape = (len(authority_ids), len(indicator_ids))
+    value, numerator, denominator = (np.full(shape, np.nan) for _ in range(3))
+    if len(rows):
+        # Sorted by revision within each key: the last of each key is its newest.
+        keys = np.stack([rows["authority"], rows["indicator"]], axis=1)
+        last = np.ones(len(rows), dtype=bool)
+        last[:-1] = np.any(keys[1:] != keys[:-1], axis=1)
+        rows = rows[last]
+        a = np.searchsorted(authority_ids, rows["authority"])
+        known = np.isin(rows["indicator"], indicator_ids)
+        order = np.argsort(indicator_ids)
+        i = order[np.searchsorted(indicator_ids[order], rows["indicator"][known])]
+        value[a[known], i] = rows["value"][known]
+        numerator[a[known], i] = rows["numerator"][known]
+        denominator[a[known], i] = rows["denominator"][known]
+    return engine.Network(
+        authority_ids=authority_ids,
+        indicator_ids=indicator_ids,
+        counts=np.array([indicator.has_counts for indicator in indicators]),
+        rate=np.array([indicator.unit_kind is UnitKind.RATE for indicator in indicators]),
+        multiplier=np.array([float(indicator.multiplier) for indicator in indicators]),
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+    )
+
+
+def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
+    now = now or utcnow()
+    key = (id(current_app._get_current_object()), queries.data_version(now), period.id)
+    cached = CACHE.get(key)
+    if cached is not None:
+        return cached
+    indicators = queries.indicators()
+    network = network_for(period, indicators, now)
+    network_groups = group_kinds.build(
+        period.starts_on, current_app.config["COMPUTED_NEIGHBOURS_K"]
+    )
+    k = disclosure.min_peers()
+    results = {
+        kind.key: engine.classify(network, network_groups.groups[kind.key], k)
+        for kind in network_groups.kinds
+    }
+    item = PeriodResults(
+        period=period,
+        network=network,
+        groups=network_groups,
+        row={int(a): r for r, a in enumerate(network.authority_ids)},
+        column={int(i): c for c, i in enumerate(network.indicator_ids)},
+        results=results,
+    )
+    CACHE.put(key, item)
+    return item
+
+
+# --- one viewer -------------------------------------------------------------------------------
+
+
+LEVEL_WORDS = {
+    engine.NORM: "The norm",
+    engine.POSSIBLE: "A possible exception",
+    engine.EXCEPTION: "An exception",
+}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One indicator for the viewer against one group."""
+
+    indicator: Indicator
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    interval: tuple[float, float] | None
+    pending_correction: bool  # own latest figure not yet visible to peers
+    level: int
+    direction: int
+    method: int
+    peers: int
+    median: float | None
+    lower_quartile: float | None
+    upper_quartile: float | None
+    target: float | None
+    withheld: str | None  # why peers' figures are not shown, in plain words
+    robustness: str = ""  # whether the answer holds against the other peer groups
+
+    @property
+    def words(self) -> str:
+        if self.level == engine.NO_FIGURE:
+            return "No figure"
+        if self.level == engine.TOO_FEW_PEERS:
+            return "Not enough peers"
+        text = LEVEL_WORDS[self.level]
+        if self.level == engine.NORM:
+            return text
+        return f"{text}: {self.judgement}"
+
+    @property
+    def judgement(self) -> str:
+        polarity = self.indicator.polarity
+        if polarity is Polarity.NEITHER or self.direction == 0:
+            return "higher" if self.direction > 0 else "lower"
+        better = (self.direction > 0) == (polarity is Polarity.HIGHER_IS_BETTER)
+        return "better" if better else "worse"
+
+    @property
+    def tag(self) -> str:
+        """GOV.UK tag colour for the classification."""
+        if self.level in (engine.NO_FIGURE, engine.TOO_FEW_PEERS):
+            return "grey"
+        if self.level == engine.NORM:
+            return "blue"
+        if self.indicator.polarity is Polarity.NEITHER:
+            return "purple"
+        worse = self.judgement == "worse"
+        if self.level == engine.EXCEPTION:
+            return "red" if worse else "green"
+        return "orange" if worse else "turquoise"
+
+
+@dataclass(frozen=True)
+class GroupOption:
+    key: str
+    label: str
+    admitted: bool
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class StandingPage:
+    period: Period
+    periods: list[Period]
+    group: GroupOption
+    options: list[GroupOption]
+    sections: list[tuple[str, list[Standing]]]
+    peer_count: int
+
+
+def viewer_authority(user: User) -> int:
+    if not has_permission(user, Permission.SEE_OWN_DATA) or user.authority_id is None:
+        raise NotFound("No authority")
+    return user.authority_id
+
+
+def released_periods(now: datetime) -> list[Period]:
+    return [period for period in queries.periods() if period.is_released(now)]
+
+
+def _options(results: PeriodResults, authority_id: int) -> list[GroupOption]:
+    admissions = disclosure.admit(
+        group_kinds.candidates(results.groups, authority_id), disclosure.min_peers()
+    )
+    out = []
+    for admission in admissions:
+        reason = None
+        if not admission.admitted:
+            other = admission.conflicts_with
+            reason = (
+                f"{admission.group.label} differs from {other.label if other else 'another group'} "
+                f"by only {admission.differing} "
+                f"council{'s' if admission.differing != 1 else ''}: comparing the two would "
+                "reveal their figures, so peers' figures for this group are not shown"
+            )
+        out.append(
+            GroupOption(admission.group.key, admission.group.label, admission.admitted, reason)
+        )
+    return out
+
+
+def where_we_stand(user: User, group_key: str | None, period_code: str | None) -> StandingPage:
+    authority_id = viewer_authority(user)
+    now = utcnow()
+    periods = released_periods(now)
+    if not periods:
+        raise NotFound("No period has been released yet")
+    period = next((p for p in periods if p.code == period_code), periods[-1])
+    results = results_for(period, now)
+    options = [o for o in _options(results, authority_id) if o.key in results.results]
+    option = next((o for o in options if o.key == group_key), options[0])
+    result = results.results[option.key]
+    row = results.row[authority_id]
+    own = {
+        figures[1]: figures[2:]
+        for figures in queries.own_latest(authority_id)
+        if figures[0] == period.id
+    }
+    indicators = queries.indicators()
+    sections: dict[str, list[Standing]] = {}
+    for indicator in indicators:
+        column = results.column[indicator.id]
+        figures = own.get(indicator.id)
+        numerator, denominator, value, visible_from = figures or (None, None, None, None)
+        allowed = option.admitted and disclosure.group_statistic_allowed(
+            int(result.peers[row, column])
+        )
+
+        def shown(array: np.ndarray, allowed: bool = allowed, column: int = column) -> float | None:
+            figure = float(array[row, column])
+            return figure if allowed and not np.isnan(figure) else None
+
+        withheld = None
+        if not option.admitted:
+            withheld = option.reason
+        elif not allowed:
+            withheld = f"fewer than {disclosure.min_peers()} peers published this figure"
+        sections.setdefault(indicator.key_area.label, []).append(
+            Standing(
+                indicator=indicator,
+                value=value,
+                numerator=numerator,
+                denominator=denominator,
+                interval=_interval(indicator, numerator, denominator),
+                pending_correction=visible_from is not None and visible_from > now,
+                level=int(result.level[row, column]) if value is not None else engine.NO_FIGURE,
+                direction=int(result.direction[row, column]),
+                method=int(result.method[row, column]),
+                peers=int(result.peers[row, column]) if option.admitted else 0,
+                median=shown(result.median),
+                lower_quartile=shown(result.lower_quartile),
+                upper_quartile=shown(result.upper_quartile),
+                target=shown(result.target),
+                withheld=withheld,
+                robustness=_robustness(indicator, results, options, option, row, column),
+            )
+        )
+    peer_count = len(group_kinds.peers_of(results.groups, option.key, authority_id))
+    return StandingPage(
+        period=period,
+        periods=periods,
+        group=option,
+        options=options,
+        sections=list(sections.items()),
+        peer_count=peer_count if option.admitted else 0,
+    )
+
+
+def _short(level: int, direction: int, indicator: Indicator) -> str:
+    standing = Standing(
+        indicator, None, None, None, None, False, level, direction, 0, 0,
+        None, None, None, None, None,
+    )  # fmt: skip
+    words = standing.words
+    return words[0].lower() + words[1:]
+
+
+def _robustness(
+    indicator: Indicator,
+    results: PeriodResults,
+    options: list[GroupOption],
+    chosen: GroupOption,
+    row: int,
+    column: int,
+) -> str:
+    """Does the answer depend on the peer group? One plain sentence (DESIGN.md, issue 4)."""
+    answers = []
+    for option in options:
+        if not option.admitted or option.key not in results.results:
+            continue
+        result = results.results[option.key]
+        level = int(result.level[row, column])
+        if level < engine.NORM:
+            continue
+        answers.append((option, _short(level, int(result.direction[row, column]), indicator)))
+    if len(answers) < 2:
+        return ""
+    mine = next((text for option, text in answers if option.key == chosen.key), None)
+    if mine is None:
+        return ""
+    if all(text == mine for _, text in answers):
+        return f"The same against every peer group ({len(answers)} compared)."
+    others = [f"{text} against {option.label.lower()}" for option, text in answers if text != mine]
+    return (
+        f"{mine[0].upper() + mine[1:]} against {chosen.label.lower()}, but "
+        + "; ".join(others)
+        + "."
+    )
+
+
+def _interval(
+    indicator: Indicator, numerator: float | None, denominator: float | None
+) -> tuple[float, float] | None:
+    """The 95% interval of the viewer's own figure, in the indicator's units."""
+    if not indicator.has_counts or numerator is None or not denominator:
+        return None
+    if indicator.unit_kind is UnitKind.RATE:
+        lower, upper = stats.rate_interval(
+            numerator, denominator, confidence=0.95, multiplier=indicator.multiplier
+        )
+    else:
+        lower, upper = stats.wilson_interval(numerator, denominator, confidence=0.95)
+        lower, upper = lower * indicator.multiplier, upper * indicator.multiplier
+    return float(lower), float(upper)

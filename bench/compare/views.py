@@ -1,0 +1,27 @@
+"""Comparison pages: where we stand, and the methods behind every figure."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from bench.access import Permission, allow
+from bench.compare import service
+
+bp = Blueprint("compare", __name__)
+
+
+@bp.route("/compare/")
+@allow(Permission.SEE_OWN_DATA)
+def where_we_stand() -> ResponseReturnValue:
+    page = service.where_we_stand(
+        current_user._get_current_object(), request.args.get("group"), request.args.get("period")
+    )
+    return render_template("compare/where_we_stand.html", page=page, title="Where we stand")
+
+
+@bp.route("/methods")
+@allow(Permission.ANY_SIGNED_IN)
+def methods() -> ResponseReturnValue:
+    return render_template("compare/methods.html", title="How bench compares")

@@ -1,0 +1,91 @@
+"""The comparison engine on small hand-made networks where the right answer is obvious."""
+
+import numpy as np
+import pytest
+
+from bench.compare import engine
+
+K = 5
+
+
+def network(values=None, numerators=None, denominators=None, *, counts=False, rate=False):
+    data = np.array(values if values is not None else [np.nan] * len(numerators), dtype=float)
+    shape = (len(data), 1)
+    num = np.full(shape, np.nan) if numerators is None else np.array(numerators, float)[:, None]
+    den = np.full(shape, np.nan) if denominators is None else np.array(denominators, float)[:, None]
+    if numerators is not None:
+        data = num[:, 0] / den[:, 0] * 100
+    return engine.Network(
+        authority_ids=np.arange(1, len(data) + 1),
+        indicator_ids=np.array([1]),
+        counts=np.array([counts]),
+        rate=np.array([rate]),
+        multiplier=np.array([100.0]),
+        value=data[:, None],
+        numerator=num,
+        denominator=den,
+    )
+
+
+def one_group(size):
+    return engine.Partition(np.zeros(size, dtype=int))
+
+
+def test_robust_scores_find_the_exception_and_keep_the_rest_the_norm():
+    # Median 35; absolute deviations 25, 15, 5, 5, 15, 165 -> MAD 15; spread 1.4826 x 15.
+    # 200 scores 165 / 22.239 = 7.4: an exception, higher; 10 scores -1.12: the norm.
+    result = engine.classify(network([10, 20, 30, 40, 50, 200]), one_group(6), K)
+    assert result.median[:, 0].tolist() == [35.0] * 6
+    assert result.z[5, 0] == pytest.approx(165 / (1.4826 * 15))
+    assert result.z[0, 0] == pytest.approx(-25 / (1.4826 * 15))
+    assert result.level[:, 0].tolist() == [0, 0, 0, 0, 0, engine.EXCEPTION]
+    assert result.direction[5, 0] == 1
+    assert result.method[0, 0] == engine.METHOD_ROBUST
+
+
+def test_possible_exception_between_two_and_three():
+    # Median (30 + 40) / 2 = 35; deviations 25, 15, 5, 5, 5, 32.5 -> MAD (5 + 15) / 2 = 10.
+    # 67.5 scores 32.5 / 14.826 = 2.19: a possible exception.
+    result = engine.classify(network([10, 20, 30, 40, 40, 67.5]), one_group(6), K)
+    assert result.level[5, 0] == engine.POSSIBLE
+
+
+def test_funnel_classification_against_the_pooled_value():
+    # Five councils at 50 of 100 and one at 90 of 100: pooled 340 / 600 = 0.567.
+    # 50/100: Wilson 95% interval 0.404 to 0.596 holds 0.567, the norm.
+    # 90/100: Wilson 99.8% lower limit about 0.79, above 0.567, an exception, higher.
+    data = network(numerators=[50, 50, 50, 50, 50, 90], denominators=[100] * 6, counts=True)
+    result = engine.classify(data, one_group(6), K)
+    assert result.target[0, 0] == pytest.approx(340 / 600 * 100)
+    assert result.level[:, 0].tolist() == [0, 0, 0, 0, 0, engine.EXCEPTION]
+    assert result.direction[5, 0] == 1 and result.method[5, 0] == engine.METHOD_FUNNEL
+
+
+def test_fewer_than_k_peers_gives_no_classification():
+    result = engine.classify(network([10, 20, 30, 40, 200]), one_group(5), K)
+    assert result.peers[:, 0].tolist() == [4] * 5
+    assert (result.level[:, 0] == engine.TOO_FEW_PEERS).all()
+
+
+def test_missing_figures_are_not_peers_and_not_classified():
+    result = engine.classify(network([10, 20, np.nan, 40, 50, 60, 70]), one_group(7), K)
+    assert result.level[2, 0] == engine.NO_FIGURE
+    assert result.peers[0, 0] == 5  # six figures, itself not counted
+
+
+def test_partitions_keep_groups_apart():
+    labels = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+    values = [1, 2, 3, 4, 5, 6, 100, 200, 300, 400, 500, 600]
+    result = engine.classify(network(values), engine.Partition(labels), K)
+    assert result.median[:, 0].tolist() == [3.5] * 6 + [350.0] * 6
+
+
+def test_lists_use_each_authoritys_own_peers():
+    values = [10, 11, 12, 13, 14, 15, 1000]
+    members = np.full((7, 5), -1)
+    members[0] = [1, 2, 3, 4, 5]  # authority 0's peers: the five near it
+    members[6] = [1, 2, 3, 4, 5]
+    result = engine.classify(network(values), engine.Lists(members), K)
+    assert result.median[0, 0] == 12.5  # 10..15
+    assert result.level[6, 0] == engine.EXCEPTION  # 1000 against 11..15 and itself
+    assert result.level[1, 0] == engine.TOO_FEW_PEERS  # no list of its own
