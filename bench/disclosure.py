@@ -87,11 +87,17 @@ def admit(groups: Sequence[CandidateGroup], k: int) -> list[Admission]:
     """Admit *groups* in the order given, each only if it conflicts with none before it.
 
     The order is DESIGN.md's: newest published nearest neighbours, computed neighbours,
-    same type, same region, all, older published versions, then custom groups by age.
+    same type, same region, all, older published versions, then custom groups by age. A
+    group of fewer than k peers shows no statistic at all: it is not admitted, and so
+    blocks nothing.
     """
     admitted: list[CandidateGroup] = []
     out: list[Admission] = []
     for group in groups:
+        if len(group.peers) < k:
+            # Too small to show any statistic, so comparing it with others reveals nothing.
+            out.append(Admission(group, False))
+            continue
         clash = next(
             (
                 (other, size)

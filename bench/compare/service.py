@@ -223,7 +223,9 @@ def _options(results: PeriodResults, authority_id: int) -> list[GroupOption]:
     out = []
     for admission in admissions:
         reason = None
-        if not admission.admitted:
+        if not admission.admitted and admission.conflicts_with is None:
+            reason = f"{admission.group.label} has fewer than {disclosure.min_peers()} councils"
+        elif not admission.admitted:
             other = admission.conflicts_with
             reason = (
                 f"{admission.group.label} differs from {other.label if other else 'another group'} "

@@ -42,7 +42,7 @@ def test_where_we_stand_shows_group_figures_and_classification(sign_in_as, sessi
     assert response.status_code == 200
     check_page(response)
     text = text_of(response)
-    assert "An exception: higher" in text
+    assert "An exception: better" in text  # higher is better for this indicator
     assert "35" in text  # the peers' median
     for other in authorities[:5]:
         assert other.name not in text
@@ -52,7 +52,7 @@ def test_no_figures_from_fewer_than_k_peers(sign_in_as, session):
     authorities, _ = _network(session, [10, 20, 30, 40, 200])
     text = text_of(sign_in_as(Role.ANALYST, authorities[4]).get("/compare/?group=type"))
     assert "Not enough peers" in text
-    assert "fewer than 5 peers" in text
+    assert "Same type has fewer than 5 councils" in text
 
 
 def test_rutland_same_type_is_withheld_by_overlap_control(app_context, session):

@@ -71,3 +71,11 @@ def test_small_counts_are_shown_as_under_five(count, text):
 )
 def test_denominators_to_two_significant_figures(denominator, rounded):
     assert rounded_denominator(denominator) == rounded
+
+
+def test_a_group_below_k_is_not_admitted_and_blocks_nothing():
+    tiny = group("tiny", range(2))
+    bigger = group("bigger", range(6))  # 4 apart from tiny, but tiny shows nothing
+    result = admit([tiny, bigger], K)
+    assert [a.admitted for a in result] == [False, True]
+    assert result[0].conflicts_with is None
