@@ -20,7 +20,7 @@ from bench.access import Permission, has_permission
 from bench.compare import engine, queries
 from bench.compare import groups as group_kinds
 from bench.errors import NotFound
-from bench.models import Indicator, Period, Polarity, UnitKind, User, utcnow
+from bench.models import Indicator, KeyArea, Period, Polarity, UnitKind, User, utcnow
 
 CACHE_SIZE = 8
 
@@ -274,7 +274,10 @@ def where_we_stand(user: User, group_key: str | None, period_code: str | None) -
         if not option.admitted:
             withheld = option.reason
         elif not allowed:
-            withheld = f"fewer than {disclosure.min_peers()} peers published this figure"
+            withheld = (
+                f"fewer than {disclosure.min_peers()} peers published a figure for "
+                f"{period.label}"
+            )
         sections.setdefault(indicator.key_area.label, []).append(
             Standing(
                 indicator=indicator,
@@ -296,12 +299,13 @@ def where_we_stand(user: User, group_key: str | None, period_code: str | None) -
             )
         )
     peer_count = len(group_kinds.peers_of(results.groups, option.key, authority_id))
+    order = [area.label for area in KeyArea]
     return StandingPage(
         period=period,
         periods=periods,
         group=option,
         options=options,
-        sections=list(sections.items()),
+        sections=sorted(sections.items(), key=lambda item: order.index(item[0])),
         peer_count=peer_count if option.admitted else 0,
     )
 
@@ -311,8 +315,9 @@ def _short(level: int, direction: int, indicator: Indicator) -> str:
         indicator, None, None, None, None, False, level, direction, 0, 0,
         None, None, None, None, None,
     )  # fmt: skip
-    words = standing.words
-    return words[0].lower() + words[1:]
+    if level == engine.NORM:
+        return "the norm"
+    return f"{LEVEL_WORDS[level].lower()} ({standing.judgement})"
 
 
 def _robustness(
