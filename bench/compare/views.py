@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from bench.access import Permission, allow
 from bench.compare import service
+from bench.compare.norms import norm_or_exception
 
 bp = Blueprint("compare", __name__)
 
@@ -19,6 +20,15 @@ def where_we_stand() -> ResponseReturnValue:
         current_user._get_current_object(), request.args.get("group"), request.args.get("period")
     )
     return render_template("compare/where_we_stand.html", page=page, title="Where we stand")
+
+
+@bp.route("/compare/norms")
+@allow(Permission.SEE_OWN_DATA)
+def norms() -> ResponseReturnValue:
+    page = norm_or_exception(
+        current_user._get_current_object(), request.args.get("group"), request.args.get("period")
+    )
+    return render_template("compare/norms.html", page=page, title="Norm or exception?")
 
 
 @bp.route("/methods")

@@ -95,6 +95,7 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/publish/template.csv"): PUBLISHERS,
     ("GET", "/publish/current.csv"): OWN_DATA,
     ("GET", "/compare/"): OWN_DATA,
+    ("GET", "/compare/norms"): OWN_DATA,
     ("GET", "/methods"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("GET", "/issues/"): OWN_DATA,
     # POSTs with empty data: the form comes back with its error messages (200).

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bench.compare.service import CACHE
-from bench.models import Role, UnitKind
+from bench.models import FlagAnswer, Role, UnitKind
 from seed.demo import load_demo
 from tests import factories
 from tests.pages import check_page, sign_in, text_of
@@ -72,3 +72,47 @@ def test_rutland_same_type_is_withheld_by_overlap_control(app_context, session):
         names = {row["authority_name"] for row in csv.DictReader(handle)} - {"Rutland"}
     body = same_type.get_data(as_text=True) + neighbours.get_data(as_text=True)
     assert [name for name in names if f">{name}<" in body or f" {name} " in body] == []
+
+
+def test_norm_or_exception_splits_shared_issues_from_own(sign_in_as, session):
+    # Eleven councils of one type. Ten peers answer about both issues: nine report the
+    # first (the norm even after noise of up to 2), none the second ("only you").
+    authorities, _ = _network(session, [10 + n for n in range(11)])
+    viewer, peers = authorities[0], authorities[1:]
+    shared = factories.issue_type(title="Slow direct-payments take-up")
+    alone = factories.issue_type(title="Staff turnover")
+    for issue_type in (shared, alone):
+        factories.flag(viewer, issue_type)
+    for number, peer in enumerate(peers):
+        factories.flag(peer, shared, tried=f"Tried {number}", share_tried=number < 2)
+        factories.flag(peer, alone, answer=FlagAnswer.NOT_AN_ISSUE)
+    response = sign_in_as(Role.ANALYST, viewer).get("/compare/norms?group=type")
+    assert response.status_code == 200
+    check_page(response)
+    text = text_of(response)
+    shared_part = text.split("Shared with many of your peers")[1].split("More yours")[0]
+    own_part = text.split("More yours than your peers'")[1].split("Figures")[0]
+    assert "Slow direct-payments take-up" in shared_part and "The norm" in shared_part
+    assert "Staff turnover" in own_part and "Only you" in own_part
+    assert "Tried 0" in text and "Tried 1" in text and "Tried 2" not in text  # shared only
+    for peer in peers:
+        assert peer.name not in text
+
+
+def test_prevalence_needs_k_answers(sign_in_as, session):
+    authorities, _ = _network(session, [10, 11, 12, 13, 14, 15])
+    issue_type = factories.issue_type(title="Carers' assessments backlog")
+    factories.flag(authorities[0], issue_type)
+    for peer in authorities[1:4]:  # three answers: fewer than k
+        factories.flag(peer, issue_type)
+    text = text_of(sign_in_as(Role.ANALYST, authorities[0]).get("/compare/norms?group=type"))
+    assert "fewer than 5 peers have answered about this issue" in text
+
+
+def test_counts_of_peers_are_consistent_for_the_same_set(app_context):
+    from bench.compare.norms import noisy
+
+    members = frozenset(range(100, 112))
+    first, again = noisy(members), noisy(set(members))
+    assert first == again and abs(first - 12) <= 2
+    assert noisy(frozenset()) == 0
