@@ -7,9 +7,11 @@ import json
 import subprocess
 import sys
 
-from benchmarks import publishing
+from benchmarks import compare, publishing
 
-SUITES = {"publishing": publishing.run}
+SUITES = {"publishing": publishing.run, "where_we_stand": compare.run_where_we_stand}
+# Pure computations: no database, run once.
+PURE = {"engine": compare.run_engine}
 
 
 def _isolated(name: str, backend: str, repeats: int) -> dict[str, float]:
@@ -28,20 +30,32 @@ def _isolated(name: str, backend: str, repeats: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", choices=sorted(SUITES))
+    parser.add_argument("--only", choices=sorted({*SUITES, *PURE}))
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
     arguments = parser.parse_args()
     backends = arguments.backend or ["sqlite", "postgresql"]
+    for name, run in PURE.items():
+        if arguments.only and name != arguments.only:
+            continue
+        figures = run(arguments.repeats)
+        print(
+            f"{name} median of {arguments.repeats}: "
+            + ", ".join(f"{key} {value:.2f}" for key, value in figures.items())
+        )
+        print(json.dumps({"suite": name, **figures}))
     for name in SUITES:
         if arguments.only and name != arguments.only:
             continue
         for backend in backends:
             figures = _isolated(name, backend, arguments.repeats)
-            ratio = figures["total_s"] / figures["baseline_insert_s"]
+            extra = ""
+            if "baseline_insert_s" in figures:
+                ratio = figures["total_s"] / figures["baseline_insert_s"]
+                extra = f", ratio to bare insert {ratio:.1f}x"
             print(
                 f"{name} [{backend}] median of {arguments.repeats}: "
                 + ", ".join(f"{key} {value:.2f}" for key, value in figures.items())
-                + f", ratio to bare insert {ratio:.1f}x"
+                + extra
             )
             print(json.dumps({"suite": name, "backend": backend, **figures}))
 

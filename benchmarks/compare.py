@@ -9,12 +9,13 @@ authority calling scipy.stats per value (timed on a sample, scaled to the networ
 from __future__ import annotations
 
 import time
+from datetime import UTC, date, datetime
 
 import numpy as np
 from scipy import stats as scipy_stats
 
 from bench.compare import engine
-from benchmarks.common import median, timed
+from benchmarks.common import database, median, timed
 
 AUTHORITIES = 400
 INDICATORS = 100
@@ -118,3 +119,142 @@ def run_engine(repeats: int) -> dict[str, float]:
         figures["loop_per_authority_s"] * 1000 / figures["classify_type_ms"]
     )
     return figures
+
+
+def _load_national(seed: int = 2) -> int:
+    """A national-scale network in the database; returns an analyst's user id."""
+    from sqlalchemy import insert
+
+    from bench.extensions import db
+    from bench.models import (
+        Authority,
+        Indicator,
+        PeerGroup,
+        PeerGroupMember,
+        Period,
+        Role,
+        User,
+    )  # fmt: skip
+    from bench.publishing.queries import insert_values
+
+    rng = np.random.default_rng(seed)
+    now = datetime.now(UTC)
+    db.session.execute(
+        insert(Authority),
+        [
+            {"gss_code": f"E99{n:06d}", "name": f"Council {n}",
+             "type": ["county", "unitary", "metropolitan_district", "london_borough"][n % TYPES],
+             "region": f"Region {n % REGIONS}"}
+            for n in range(AUTHORITIES)
+        ],
+    )  # fmt: skip
+    db.session.execute(
+        insert(Indicator),
+        [
+            {"code": f"N{i:03d}", "title": f"Indicator {i}", "key_area": "national_framework",
+             "unit_kind": "proportion" if i < COUNTED else "score",
+             "multiplier": 100 if i < COUNTED else 1, "polarity": "higher_is_better",
+             "has_counts": i < COUNTED, "definition": "", "source": "", "unit_label": "",
+             "is_public": False, "is_synthetic": True, "decimals": 1, "created_at": now}
+            for i in range(INDICATORS)
+        ],
+    )  # fmt: skip
+    db.session.execute(
+        insert(Period),
+        [
+            {"code": _year(p), "label": _year(p),
+             "kind": "financial_year", "starts_on": date(2010 + p, 4, 1),
+             "ends_on": date(2011 + p, 3, 31), "released_at": datetime(2011 + p, 12, 1, tzinfo=UTC)}
+            for p in range(PERIODS)
+        ],
+    )  # fmt: skip
+    authority_ids = [a for (a,) in db.session.execute(select_ids(Authority))]
+    indicator_ids = [i for (i,) in db.session.execute(select_ids(Indicator))]
+    period_ids = [p for (p,) in db.session.execute(select_ids(Period))]
+    rows = []
+    for p in period_ids:
+        den = rng.integers(500, 50_000, size=(AUTHORITIES, INDICATORS))
+        num = rng.binomial(den, rng.uniform(0.05, 0.6, INDICATORS))
+        other = rng.normal(50, 10, (AUTHORITIES, INDICATORS))
+        for a_index, a in enumerate(authority_ids):
+            for i_index, i in enumerate(indicator_ids):
+                counted = i_index < COUNTED
+                rows.append({
+                    "authority_id": a, "indicator_id": i,
+                    "unit_kind": "proportion" if counted else "score", "period_id": p,
+                    "revision": 1, "is_latest": True,
+                    "numerator": float(num[a_index, i_index]) if counted else None,
+                    "denominator": float(den[a_index, i_index]) if counted else None,
+                    "value": float(num[a_index, i_index] / den[a_index, i_index] * 100)
+                    if counted else float(other[a_index, i_index]),
+                    "status": "final", "note": "", "source": "bench", "published_at": now,
+                    "visible_from": None,
+                })  # fmt: skip
+    insert_values(rows)
+    for a_index, a in enumerate(authority_ids):
+        group = PeerGroup(kind="published_neighbours", authority_id=a, version=1, source="bench")
+        db.session.add(group)
+        db.session.flush()
+        chosen = rng.choice(np.delete(np.arange(AUTHORITIES), a_index), NEIGHBOURS, replace=False)
+        db.session.execute(
+            insert(PeerGroupMember),
+            [{"peer_group_id": group.id, "authority_id": authority_ids[c]} for c in chosen],
+        )
+    user = User(email="bench@example.gov.uk", name="Bench", password_hash="x",
+                role=Role.ANALYST, authority_id=authority_ids[0])  # fmt: skip
+    db.session.add(user)
+    db.session.commit()
+    return user.id
+
+
+def _year(offset: int) -> str:
+    return f"{2010 + offset}-{(11 + offset) % 100:02d}"
+
+
+def select_ids(model):  # noqa: ANN001, ANN201
+    from sqlalchemy import select
+
+    return select(model.id).order_by(model.id)
+
+
+def run_where_we_stand(backend: str, repeats: int) -> dict[str, float]:
+    """Server time of the page for one user: cold (empty cache) and warm, per group kind."""
+    from bench.compare import service
+    from bench.extensions import db
+    from bench.models import User
+
+    with database(backend) as app:
+        user_id = _load_national()
+        user = db.session.get(User, user_id)
+        figures: dict[str, float] = {}
+        cold = []
+        for _ in range(repeats):
+            service.CACHE.clear()
+            db.session.expire_all()
+            cold.append(timed(lambda: service.where_we_stand(user, "neighbours", None)))
+        figures["cold_ms"] = 1000 * median(cold)
+        for kind in ("neighbours", "type", "region", "all"):
+            warm = [timed(lambda k=kind: service.where_we_stand(user, k, None)) for _ in range(20)]
+            figures[f"warm_{kind}_p95_ms"] = 1000 * float(np.percentile(warm, 95))
+        # The whole page through Flask (template included), warm.
+        client = app.test_client()
+        with client.session_transaction() as session_state:
+            session_state["_user_id"] = _session_token(user)
+        pages = [timed(lambda: client.get("/compare/")) for _ in range(20)]
+        figures["warm_page_p95_ms"] = 1000 * float(np.percentile(pages, 95))
+        assert client.get("/compare/").status_code == 200
+        return figures
+
+
+def _session_token(user) -> str:  # noqa: ANN001
+    from datetime import timedelta
+
+    from bench import security
+    from bench.auth import queries as auth_queries
+    from bench.extensions import db
+
+    token = security.new_token()
+    now = datetime.now(UTC)
+    auth_queries.add_session(user, security.token_hash(token), now, now + timedelta(hours=1))
+    db.session.commit()
+    return token

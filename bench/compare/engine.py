@@ -74,6 +74,31 @@ class KindResult:
     method: np.ndarray  # (A, I) METHOD_FUNNEL or METHOD_ROBUST
 
 
+def _quartiles_and_mad(block: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Quartiles (type 7, as numpy and Excel) and the MAD along *axis*, NaN-aware.
+
+    One sort instead of np.nanquantile's per-slice work: NaN sorts last, so each slice's
+    n present values are its first n, and the quantile is read off by position.
+    """
+    ordered = np.sort(block, axis=axis)
+    count = (~np.isnan(block)).sum(axis=axis)
+
+    def at(sorted_values: np.ndarray, q: float) -> np.ndarray:
+        position = q * (count - 1)
+        low = np.clip(np.floor(position).astype(int), 0, None)
+        high = np.clip(low + 1, None, np.maximum(count - 1, 0))
+        fraction = position - low
+        lower_value = np.take_along_axis(sorted_values, np.expand_dims(low, axis), axis)
+        upper_value = np.take_along_axis(sorted_values, np.expand_dims(high, axis), axis)
+        lower_value, upper_value = lower_value.squeeze(axis), upper_value.squeeze(axis)
+        result = lower_value + fraction * (upper_value - lower_value)
+        return np.where(count > 0, result, np.nan)
+
+    quartiles = np.stack([at(ordered, q) for q in (0.25, 0.5, 0.75)])
+    deviations = np.sort(np.abs(block - np.expand_dims(quartiles[1], axis)), axis=axis)
+    return quartiles, at(deviations, 0.5)
+
+
 def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, np.ndarray]:
     """Sums, counts and order statistics of each authority's group, shape (A, I) each."""
     value, num, den = network.value, network.numerator, network.denominator
@@ -91,16 +116,11 @@ def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, n
         for label in np.unique(labels[labels >= 0]):
             rows = labels == label
             block = value[rows]
-            usable = ~np.isnan(block).all(axis=0)
             summary = {"count": present[rows].sum(axis=0)}
             counted = ~np.isnan(num[rows]) & ~np.isnan(den[rows])
             summary["num"] = np.where(counted, num[rows], 0).sum(axis=0)
             summary["den"] = np.where(counted, den[rows], 0).sum(axis=0)
-            q = np.full((3, block.shape[1]), np.nan)
-            mad = np.full(block.shape[1], np.nan)
-            if usable.any():
-                q[:, usable] = np.nanquantile(block[:, usable], [0.25, 0.5, 0.75], axis=0)
-                mad[usable] = np.nanmedian(np.abs(block[:, usable] - q[1, usable]), axis=0)
+            q, mad = _quartiles_and_mad(block, axis=0)
             summary.update(q1=q[0], q2=q[1], q3=q[2], mad=mad)
             for name, column in summary.items():
                 out[name][rows] = column
@@ -113,12 +133,7 @@ def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, n
     g_num = np.where(valid[:, :, None], num[safe], np.nan)
     g_den = np.where(valid[:, :, None], den[safe], np.nan)
     counted = ~np.isnan(g_num) & ~np.isnan(g_den)
-    empty = np.isnan(gathered).all(axis=1)
-    filled = np.where(empty[:, None, :], 0.0, gathered)  # quiet all-NaN slices
-    q = np.nanquantile(filled, [0.25, 0.5, 0.75], axis=1)
-    mad = np.nanmedian(np.abs(filled - q[1][:, None, :]), axis=1)
-    q[:, empty] = np.nan
-    mad[empty] = np.nan
+    q, mad = _quartiles_and_mad(gathered, axis=1)
     return {
         "count": (~np.isnan(gathered)).sum(axis=1).astype(float),
         "num": np.where(counted, g_num, 0).sum(axis=1),
