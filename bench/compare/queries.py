@@ -16,7 +16,6 @@ from bench.extensions import db
 from bench.models import (
     Authority,
     ContextFigure,
-    FlagAnswer,
     Indicator,
     IssueFlag,
     IssueType,
@@ -228,12 +227,9 @@ def data_version(now: datetime) -> tuple[Any, ...]:
     flag_state = db.session.execute(
         select(func.count(IssueFlag.id), func.max(IssueFlag.updated_at))
     ).one()
-    answers = db.session.scalar(
-        select(func.count()).select_from(IssueFlag).where(IssueFlag.answer == FlagAnswer.REPORTED)
-    )
     catalogue = db.session.execute(select(func.count(Indicator.id), func.max(Indicator.id))).one()
     breaks = db.session.scalar(select(func.count(SeriesBreak.id)))
     return (
-        tuple(values), released, round_passed, tuple(groups), members, tuple(flag_state),
-        answers, tuple(catalogue), breaks,
+        values, released, round_passed, tuple(groups), members, tuple(flag_state),
+        tuple(catalogue), breaks,
     )  # fmt: skip
