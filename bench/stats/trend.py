@@ -66,6 +66,8 @@ def trend(periods: ArrayLike, values: ArrayLike, *, nan_policy: NanPolicy = "omi
     (times,) = floats(periods)
     if times.ndim != 1 or not np.all(np.isfinite(times)) or len(np.unique(times)) != times.size:
         raise ValueError("periods must be a 1-D array of distinct, finite numbers")
+    if times.size < 2:
+        raise ValueError("a trend needs at least 2 periods")
     (array,) = floats(values)
     if array.shape[-1:] != times.shape:
         raise ValueError(f"values need one column per period ({times.size})")
@@ -82,15 +84,13 @@ def trend(periods: ArrayLike, values: ArrayLike, *, nan_policy: NanPolicy = "omi
     # Every pair of periods (earlier, later), a lag at a time: a loop over lags, not series.
     total = size * (size - 1) // 2
     differences = np.empty((total, series.shape[1]))
-    gaps, earlier = np.empty(total), np.empty(total, dtype=int)
+    earlier, later = np.empty(total, dtype=int), np.empty(total, dtype=int)
     row = 0
     for lag in range(1, size):
         rows = slice(row, row + size - lag)
         np.subtract(series[lag:], series[:-lag], out=differences[rows])
-        gaps[rows] = times[lag:] - times[:-lag]
-        earlier[rows] = np.arange(size - lag)
+        earlier[rows], later[rows] = np.arange(size - lag), np.arange(lag, size)
         row += size - lag
-    later = earlier + np.repeat(np.arange(1, size), np.arange(size - 1, 0, -1))
 
     # Mann-Kendall S; NaN pairs compare neither above nor below.
     statistic = ((differences > 0).view(np.int8) - (differences < 0).view(np.int8)).sum(
@@ -104,7 +104,7 @@ def trend(periods: ArrayLike, values: ArrayLike, *, nan_policy: NanPolicy = "omi
     ties = np.where(present, (group - 1) * (2 * group + 5), 0).sum(axis=0)
     variance = (count * (count - 1) * (2 * count + 5) - ties) / 18
 
-    differences /= gaps[:, None]  # now the pairwise slopes
+    differences /= (times[later] - times[earlier])[:, None]  # now the pairwise slopes
     differences.sort(axis=0)  # NaN last
     slope = _middle(differences, pairs)
     series.sort(axis=0)

@@ -101,6 +101,8 @@ def test_nan_policy():
 def test_periods_must_be_distinct_numbers(periods):
     with pytest.raises(ValueError, match="periods"):
         trend(periods, [1, 2, 3])
+    with pytest.raises(ValueError, match="at least 2 periods"):
+        trend([2020], [[1.0], [2.0]])
 
 
 def test_values_need_one_column_per_period():
