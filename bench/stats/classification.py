@@ -55,10 +55,10 @@ def classify(
     Returns
     -------
     numpy.ndarray of int
-        `Classification` codes: ``NORM`` within the 95% limits (or ``|z| <= 2``);
-        ``EXCEPTION_*`` beyond the 99.8% limits (or ``|z| > 3``); ``POSSIBLE_EXCEPTION_*``
-        between them; ``*_BETTER`` / ``*_WORSE`` by the polarity, ``*_HIGHER`` /
-        ``*_LOWER`` when the polarity is 0; ``NOT_CLASSIFIED`` where the code is
+        `Classification` codes (a scalar for scalar inputs): ``NORM`` within the 95% limits (or
+        ``|z| <= 2``); ``EXCEPTION_*`` beyond the 99.8% limits (or ``|z| > 3``);
+        ``POSSIBLE_EXCEPTION_*`` between them; ``*_BETTER`` / ``*_WORSE`` by the polarity,
+        ``*_HIGHER`` / ``*_LOWER`` when the polarity is 0; ``NOT_CLASSIFIED`` where the code is
         ``NOT_COMPARED`` or the score is NaN.
 
     Notes

@@ -238,9 +238,9 @@ def compare_to_benchmark(
     Returns
     -------
     numpy.ndarray of int
-        One `Significance` code per area: +2 / -2 when the 99.8% interval lies wholly
-        above / below the benchmark, +1 / -1 when only the 95% interval does, 0 when the
-        benchmark is inside the 95% interval, and 99 (``NOT_COMPARED``) where a figure or
+        One `Significance` code per area (a scalar for scalar inputs): +2 / -2 when the 99.8%
+        interval lies wholly above / below the benchmark, +1 / -1 when only the 95% interval does, 0
+        when the benchmark is inside the 95% interval, and 99 (``NOT_COMPARED``) where a figure or
         the benchmark is missing, a denominator is 0, or a figure is impossible (with an
         `InvalidValueWarning`).
 

@@ -72,9 +72,10 @@ def checked_counts(numerators: ArrayLike, denominators: ArrayLike, proportion: b
     """Numerators and denominators as float arrays, impossible pairs set to NaN."""
     x, n = floats(numerators, denominators)
     invalid = (x < 0) | (n < 0)
+    what = "negative count or denominator"
     if proportion:
         invalid |= x > n
-    what = "negative count or denominator" + (", or numerator above denominator" * proportion)
+        what += ", or numerator above denominator"
     discard_invalid(invalid, what, x, n)
     return x, n
 

@@ -66,6 +66,8 @@ def trend(periods: ArrayLike, values: ArrayLike, *, nan_policy: NanPolicy = "omi
     (times,) = floats(periods)
     if times.ndim != 1 or not np.all(np.isfinite(times)) or len(np.unique(times)) != times.size:
         raise ValueError("periods must be a 1-D array of distinct, finite numbers")
+    if times.size < 2:
+        raise ValueError("a trend needs at least 2 periods")
     (array,) = floats(values)
     if array.shape[-1:] != times.shape:
         raise ValueError(f"values need one column per period ({times.size})")
@@ -79,34 +81,31 @@ def trend(periods: ArrayLike, values: ArrayLike, *, nan_policy: NanPolicy = "omi
     count = present.sum(axis=0)
     pairs = count * (count - 1) // 2
 
-    # Every pair of periods (earlier, later), a lag at a time: a loop over lags, not series.
-    total = size * (size - 1) // 2
-    differences = np.empty((total, series.shape[1]))
-    gaps, earlier = np.empty(total), np.empty(total, dtype=int)
+    # Every pair of periods (earlier, later), one lag at a time: a loop over lags, not over
+    # series. Along the way, Mann-Kendall's S (a pair with a gap counts neither up nor
+    # down) and each value's tie group (itself and the values equal to it).
+    slopes = np.empty((size * (size - 1) // 2, series.shape[1]))
+    statistic = np.zeros(series.shape[1], dtype=np.int64)
+    group = np.ones(series.shape, dtype=np.int32)
     row = 0
     for lag in range(1, size):
-        rows = slice(row, row + size - lag)
-        np.subtract(series[lag:], series[:-lag], out=differences[rows])
-        gaps[rows] = times[lag:] - times[:-lag]
-        earlier[rows] = np.arange(size - lag)
+        block = slopes[row : row + size - lag]
+        np.subtract(series[lag:], series[:-lag], out=block)
+        statistic += ((block > 0).view(np.int8) - (block < 0).view(np.int8)).sum(
+            axis=0, dtype=np.int32
+        )
+        tied = (block == 0).view(np.int8)
+        group[:-lag] += tied
+        group[lag:] += tied
+        block /= (times[lag:] - times[:-lag])[:, None]
         row += size - lag
-    later = earlier + np.repeat(np.arange(1, size), np.arange(size - 1, 0, -1))
 
-    # Mann-Kendall S; NaN pairs compare neither above nor below.
-    statistic = ((differences > 0).view(np.int8) - (differences < 0).view(np.int8)).sum(
-        axis=0, dtype=np.int64
-    )
-    # Size of each value's tie group: itself plus the later or earlier values equal to it.
-    incidence = np.zeros((total, size), dtype=np.float32)
-    incidence[np.arange(total), earlier] = incidence[np.arange(total), later] = 1
-    group = 1 + incidence.T @ (differences == 0).astype(np.float32)
     tied_pairs = np.where(present, group - 1, 0).sum(axis=0) / 2
     ties = np.where(present, (group - 1) * (2 * group + 5), 0).sum(axis=0)
     variance = (count * (count - 1) * (2 * count + 5) - ties) / 18
 
-    differences /= gaps[:, None]  # now the pairwise slopes
-    differences.sort(axis=0)  # NaN last
-    slope = _middle(differences, pairs)
+    slopes.sort(axis=0)  # NaN last
+    slope = _middle(slopes, pairs)
     series.sort(axis=0)
     # The present periods are in order already: the median's rank(s) among them.
     rank = np.cumsum(present, axis=0)
