@@ -7,6 +7,7 @@ every indicator, every standard kind) and cached; a page only picks out its view
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,7 +98,8 @@ def network_for(period: Period, indicators: list[Indicator], now: datetime) -> e
 
 def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
     now = now or utcnow()
-    key = (id(current_app._get_current_object()), queries.data_version(now), period.id)
+    app_key = current_app.extensions.setdefault("bench.compare.cache_key", uuid.uuid4().hex)
+    key = (app_key, queries.data_version(now), period.id)
     cached = CACHE.get(key)
     if cached is not None:
         return cached
