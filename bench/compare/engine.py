@@ -13,6 +13,7 @@ threshold counts peers only (DESIGN.md, Anonymity 3).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,3 +192,45 @@ def classify(network: Network, groups: Partition | Lists, k: int) -> KindResult:
         direction=direction,
         method=np.where(has_counts, METHOD_FUNNEL, METHOD_ROBUST),
     )
+
+
+@dataclass(frozen=True)
+class Trends:
+    """Every authority's trend on every indicator, and how it stands against peers'."""
+
+    slope: np.ndarray  # (A, I) Theil-Sen change per period
+    p_value: np.ndarray  # (A, I) Mann-Kendall
+    count: np.ndarray  # (A, I) periods with a figure
+    against_peers: dict[str, KindResult]  # robust z of the slope within each kind's group
+
+
+def trends(
+    times: np.ndarray, cube: np.ndarray, kinds: dict[str, Partition | Lists], k: int
+) -> Trends:
+    """Trends over *times* (P,) of *cube* (P, A, I), and each slope against its group's."""
+    periods, authorities, indicators = cube.shape
+    series = np.moveaxis(cube, 0, -1).reshape(-1, periods)
+    with warnings.catch_warnings():
+        # Series with fewer than two figures have no trend: NaN is the answer.
+        warnings.simplefilter("ignore", stats.StatsWarning)
+        result = stats.trend(times, series)
+    shape = (authorities, indicators)
+    slope = np.asarray(result.slope, dtype=float).reshape(shape)
+    p_value = np.asarray(result.p_value, dtype=float).reshape(shape)
+    count = np.asarray(result.count, dtype=float).reshape(shape)
+    slope = np.where(count >= MIN_TREND_PERIODS, slope, np.nan)
+    as_values = Network(
+        authority_ids=np.arange(authorities),
+        indicator_ids=np.arange(indicators),
+        counts=np.zeros(indicators, dtype=bool),
+        rate=np.zeros(indicators, dtype=bool),
+        multiplier=np.ones(indicators),
+        value=slope,
+        numerator=np.full(shape, np.nan),
+        denominator=np.full(shape, np.nan),
+    )
+    against = {key: classify(as_values, groups, k) for key, groups in kinds.items()}
+    return Trends(slope, p_value, count, against)
+
+
+MIN_TREND_PERIODS = 3  # fewer figures than this make no trend worth reading

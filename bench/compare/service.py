@@ -34,6 +34,8 @@ class PeriodResults:
     row: dict[int, int]  # authority id -> row
     column: dict[int, int]  # indicator id -> column
     results: dict[str, engine.KindResult]
+    trends: engine.Trends | None = None
+    trend_since: dict[int, str] | None = None  # indicator id -> label of its series break
 
 
 class _Cache:
@@ -113,6 +115,7 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
         kind.key: engine.classify(network, network_groups.groups[kind.key], k)
         for kind in network_groups.kinds
     }
+    trends, since = _trends(period, indicators, network, network_groups, k, now)
     item = PeriodResults(
         period=period,
         network=network,
@@ -120,9 +123,42 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
         row={int(a): r for r, a in enumerate(network.authority_ids)},
         column={int(i): c for c, i in enumerate(network.indicator_ids)},
         results=results,
+        trends=trends,
+        trend_since=since,
     )
     CACHE.put(key, item)
     return item
+
+
+def _trends(
+    period: Period,
+    indicators: list[Indicator],
+    network: engine.Network,
+    network_groups: group_kinds.NetworkGroups,
+    k: int,
+    now: datetime,
+) -> tuple[engine.Trends | None, dict[int, str]]:
+    """Trends over the released periods up to *period*, never across a series break."""
+    periods = [p for p in released_periods(now) if p.starts_on <= period.starts_on]
+    if len(periods) < engine.MIN_TREND_PERIODS:
+        return None, {}
+    cube = np.stack(
+        [
+            network.value if p.id == period.id else network_for(p, indicators, now).value
+            for p in periods
+        ]
+    )
+    position = {p.id: index for index, p in enumerate(periods)}
+    column = {indicator.id: c for c, indicator in enumerate(indicators)}
+    since: dict[int, str] = {}
+    for indicator_id, period_id in queries.series_breaks():
+        if indicator_id in column and period_id in position:
+            start = position[period_id]
+            cube[:start, :, column[indicator_id]] = np.nan  # only the figures since the break
+            since[indicator_id] = periods[start].label
+    times = np.array([p.starts_on.year + (p.starts_on.month - 1) / 12 for p in periods])
+    kinds = {kind.key: network_groups.groups[kind.key] for kind in network_groups.kinds}
+    return engine.trends(times, cube, kinds, k), since
 
 
 # --- one viewer -------------------------------------------------------------------------------
@@ -155,6 +191,7 @@ class Standing:
     target: float | None
     withheld: str | None  # why peers' figures are not shown, in plain words
     robustness: str = ""  # whether the answer holds against the other peer groups
+    trend: str = ""  # the viewer's trend and how it stands against the peers' trends
 
     @property
     def words(self) -> str:
@@ -297,6 +334,7 @@ def where_we_stand(user: User, group_key: str | None, period_code: str | None) -
                 target=shown(result.target),
                 withheld=withheld,
                 robustness=_robustness(indicator, results, options, option, row, column),
+                trend=_trend_words(indicator, results, option, row, column, allowed),
             )
         )
     peer_count = len(group_kinds.peers_of(results.groups, option.key, authority_id))
@@ -309,6 +347,40 @@ def where_we_stand(user: User, group_key: str | None, period_code: str | None) -
         sections=sorted(sections.items(), key=lambda item: order.index(item[0])),
         peer_count=peer_count if option.admitted else 0,
     )
+
+
+def _trend_words(
+    indicator: Indicator,
+    results: PeriodResults,
+    option: GroupOption,
+    row: int,
+    column: int,
+    peers_shown: bool,
+) -> str:
+    trends = results.trends
+    if trends is None or np.isnan(trends.slope[row, column]):
+        return ""
+    slope = float(trends.slope[row, column])
+    significant = float(trends.p_value[row, column]) < 0.05
+    unit = "%" if indicator.unit_kind is UnitKind.PROPORTION and indicator.multiplier == 100 else ""
+    size = f"{abs(slope):,.{indicator.decimals}f}{unit}"
+    if round(slope, indicator.decimals) == 0:
+        text = "Flat"
+    else:
+        text = f"{'Rising' if slope > 0 else 'Falling'} by {size} a year"
+    text += " (a clear trend)" if significant else " (could be chance)"
+    since = (results.trend_since or {}).get(indicator.id)
+    if since:
+        text += f", since the series break in {since}"
+    against = trends.against_peers.get(option.key)
+    if peers_shown and against is not None:
+        level = int(against.level[row, column])
+        if level == engine.NORM:
+            text += "; in line with peers' trends"
+        elif level > engine.NORM:
+            faster = "faster" if int(against.direction[row, column]) > 0 else "slower"
+            text += f"; {'much ' if level == engine.EXCEPTION else ''}{faster} than peers' trends"
+    return text + "."
 
 
 def _short(level: int, direction: int, indicator: Indicator) -> str:

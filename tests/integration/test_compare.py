@@ -116,3 +116,23 @@ def test_counts_of_peers_are_consistent_for_the_same_set(app_context):
     first, again = noisy(members), noisy(set(members))
     assert first == again and abs(first - 12) <= 2
     assert noisy(frozenset()) == 0
+
+
+def test_trends_never_join_across_a_series_break(sign_in_as, session):
+    indicator = factories.indicator(
+        title="Vacancy rate", unit_kind=UnitKind.CURRENCY, multiplier=1, has_counts=False,
+        decimals=1,
+    )  # fmt: skip
+    periods = [factories.period(f"{year}-{(year + 1) % 100:02d}") for year in range(2016, 2022)]
+    authorities = [factories.authority(type="county") for _ in range(6)]
+    for number, authority in enumerate(authorities):
+        for step, period in enumerate(periods):
+            # Before 2019-20 the old definition gave figures around 100; from it, around 10
+            # and rising by 1 a year.
+            figure = 100.0 + number if step < 3 else 10.0 + number + (step - 3)
+            factories.value(authority, indicator, period, value=figure)
+    factories.series_break(indicator, periods[3], reason="New definition")
+    text = text_of(sign_in_as(Role.ANALYST, authorities[0]).get("/compare/?group=type"))
+    assert "Rising by 1.0 a year" in text
+    assert "since the series break in 2019-20" in text
+    assert "in line with peers' trends" in text

@@ -89,3 +89,25 @@ def test_lists_use_each_authoritys_own_peers():
     assert result.median[0, 0] == 12.5  # 10..15
     assert result.level[6, 0] == engine.EXCEPTION  # 1000 against 11..15 and itself
     assert result.level[1, 0] == engine.TOO_FEW_PEERS  # no list of its own
+
+
+def test_trends_set_each_slope_against_the_groups():
+    # Five councils rise by 1 a year, one by 10: Theil-Sen gives exactly those slopes
+    # (every pairwise slope is equal); the fast riser is an exception within its group.
+    times = np.arange(2015.0, 2021.0)
+    slopes = np.array([1, 1.1, 0.9, 1.05, 0.95, 10.0])
+    cube = (times - 2015)[:, None, None] * slopes[None, :, None] + 50.0
+    result = engine.trends(times, cube, {"type": one_group(6)}, K)
+    assert result.slope[:, 0] == pytest.approx(slopes)
+    assert result.p_value[5, 0] < 0.05  # six rising values: Mann-Kendall S = 15
+    against = result.against_peers["type"]
+    assert against.level[5, 0] == engine.EXCEPTION and against.direction[5, 0] == 1
+    assert against.level[0, 0] == engine.NORM
+
+
+def test_no_trend_from_fewer_than_three_figures():
+    times = np.arange(2015.0, 2021.0)
+    cube = np.full((6, 6, 1), np.nan)
+    cube[:2, :, 0] = [[1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 7]]
+    result = engine.trends(times, cube, {"type": one_group(6)}, K)
+    assert np.isnan(result.slope).all()
