@@ -75,7 +75,7 @@ def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
     x = {
         "field": "denominator",
         "type": "quantitative",
-        "scale": {"type": "log"},
+        "scale": {"type": "log", "nice": False},
         "title": "Denominator (peers' rounded to 2 significant figures)",
     }
     y_title = _unit(indicator)
@@ -91,7 +91,12 @@ def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
             "mark": {"type": "line", "color": LIMIT_COLOUR, "strokeDash": dash},
             "encoding": {
                 "x": x,
-                "y": {"field": field, "type": "quantitative", "title": y_title},
+                "y": {
+                    "field": field,
+                    "type": "quantitative",
+                    "title": y_title,
+                    "scale": {"zero": False},
+                },
             },
         }
         for field, _, dash in limits

@@ -275,8 +275,7 @@ def where_we_stand(user: User, group_key: str | None, period_code: str | None) -
             withheld = option.reason
         elif not allowed:
             withheld = (
-                f"fewer than {disclosure.min_peers()} peers published a figure for "
-                f"{period.label}"
+                f"fewer than {disclosure.min_peers()} peers published a figure for {period.label}"
             )
         sections.setdefault(indicator.key_area.label, []).append(
             Standing(
