@@ -7,11 +7,15 @@ can be tested on its own.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
+
+from bench import stats
 
 SMALL_COUNT_MAX = 4  # a peer's counts from 1 to this are shown as "<5"
 
@@ -49,6 +53,23 @@ def rounded_denominator(denominator: float | None) -> float | None:
         return denominator
     digits = 2 - int(math.floor(math.log10(abs(denominator)))) - 1
     return float(round(denominator, digits))
+
+
+# --- rule 10: counts of peers carry cell-key noise -----------------------------------------
+
+
+def _cell_key_secret() -> bytes:
+    """A secret for the cell keys, derived from the app's secret key (never shown)."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"bench cell-key noise", hashlib.sha256).digest()
+
+
+def perturbed_peer_count(count: int, members: Iterable[int]) -> int:
+    """A count of peers ("n of your m peers are lower") with the ONS cell-key noise, keyed by
+    the set of authorities counted: the same set always gives the same figure, and two sets
+    that differ by one authority do not give its answer away. At most 2 either way."""
+    key = stats.cell_key(members, _cell_key_secret())
+    return int(stats.perturb_count(count, key))
 
 
 # --- rule 9: overlap control between peer groups -------------------------------------------

@@ -8,13 +8,10 @@ answers and figures are exact.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from flask import current_app
 
 from bench import disclosure, stats
 from bench.compare import engine, queries
@@ -29,20 +26,10 @@ from bench.compare.service import (
 )
 from bench.models import IssueType, Polarity, User
 
-NOISE = 2  # the most a count of peers is moved (DESIGN.md, Anonymity 10)
-
-
-def _secret() -> bytes:
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.digest(key, b"bench cell key", hashlib.sha256)
-
 
 def noisy(members: frozenset[int] | set[int]) -> int:
     """The number of *members*, with the noise the same set always gets."""
-    if not members:
-        return 0
-    key = stats.cell_key(members, _secret())
-    return int(stats.perturb_count(len(members), key, NOISE))
+    return disclosure.perturbed_peer_count(len(members), members) if members else 0
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from bench.access import Permission, allow
-from bench.compare import service
+from bench.compare import indicator, service
 from bench.compare.norms import norm_or_exception
 
 bp = Blueprint("compare", __name__)
@@ -29,6 +29,18 @@ def norms() -> ResponseReturnValue:
         current_user._get_current_object(), request.args.get("group"), request.args.get("period")
     )
     return render_template("compare/norms.html", page=page, title="Norm or exception?")
+
+
+@bp.route("/compare/indicators/<indicator_code>")
+@allow(Permission.SEE_OWN_DATA)
+def indicator_view(indicator_code: str) -> ResponseReturnValue:
+    page = indicator.indicator_page(
+        current_user._get_current_object(),
+        indicator_code,
+        request.args.get("group"),
+        request.args.get("period"),
+    )
+    return render_template("compare/indicator.html", page=page, title=page.indicator.title)
 
 
 @bp.route("/methods")

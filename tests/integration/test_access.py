@@ -96,6 +96,7 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/publish/current.csv"): OWN_DATA,
     ("GET", "/compare/"): OWN_DATA,
     ("GET", "/compare/norms"): OWN_DATA,
+    ("GET", "/compare/indicators/<indicator_code>"): OWN_DATA,
     ("GET", "/methods"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("GET", "/issues/"): OWN_DATA,
     # POSTs with empty data: the form comes back with its error messages (200).
@@ -152,12 +153,14 @@ def test_every_view_declares_an_access_rule(app):
     assert missing == []
 
 
-def _url(path, ids, issue_code):
-    """The path with real ids: ``<int:user_id>`` becomes ``ids["user_id"]``, and so on.
+def _url(path, ids, issue_code, indicator_code="no-such-indicator"):
+    """The path with real ids: ``<int:user_id>`` becomes ``ids["user_id"]``, and so on
+    (``<indicator_code>`` a real indicator's code).
 
     Ids missing from *ids* name nothing that exists (another's upload is a 404 too).
     """
     path = path.replace("<token>", "no-such-token").replace("<code>", issue_code)
+    path = path.replace("<indicator_code>", indicator_code)
     return re.sub(r"<int:(\w+)>", lambda part: str(ids.get(part[1], 999999)), path)
 
 
@@ -197,7 +200,7 @@ def test_role_route_table(app_context, sign_in_as, role):
     failures = []
     # Signing out last, so every other route is tried signed in.
     for (method, path), expected in sorted(ROUTES.items(), key=lambda r: r[0][1] == "/sign-out"):
-        url = _url(path, ids, issue_type.code)
+        url = _url(path, ids, issue_type.code, series_break.indicator.code)
         if method == "GET":
             response = client.get(url)
         else:

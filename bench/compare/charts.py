@@ -1,0 +1,319 @@
+"""Vega-Lite specs for the one-indicator page, built on the server from disclosed figures only.
+
+The specs carry what the page's tables carry and nothing more: peers' values (never a
+suppressed one), rounded denominators, "<5" for small counts, and no label of any kind
+that names a peer. Every chart has a description (its accessible name) and a table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.web import format_number, format_value
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+WIDTH = 560
+HEIGHT = 320
+OWN_COLOUR = "#1d70b8"  # GOV.UK blue
+PEER_COLOUR = "#505a5f"  # GOV.UK dark grey
+LIMIT_COLOUR = "#b1b4b6"
+BAND_COLOUR = "#cce2d8"
+
+CONFIG = {
+    "font": "Arial, sans-serif",
+    "axis": {"labelFontSize": 12, "titleFontSize": 13},
+    "legend": {"labelFontSize": 12, "titleFontSize": 13},
+}
+
+
+def _base(description: str) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "config": CONFIG,
+    }
+
+
+def _unit(indicator: Any) -> str:
+    if indicator.unit_label:
+        return f"{indicator.title} ({indicator.unit_label})"
+    if str(indicator.unit_kind) == "rate":
+        return f"{indicator.title} (per {indicator.multiplier:,})"
+    return indicator.title
+
+
+def _tooltip(fields: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"field": name, "type": "nominal", "title": title} for name, title in fields]
+
+
+def main_spec(page: Any) -> dict[str, Any] | None:
+    """A funnel plot (counts) or a strip plot of peers' values (values only)."""
+    indicator, standing = page.indicator, page.standing
+    if standing.withheld is not None or not page.peers:
+        return None
+    own_text = format_value(standing.value, indicator)
+    peers = [
+        {
+            "value": peer.value,
+            "valueText": format_value(peer.value, indicator),
+            "denominator": peer.denominator,
+            "denominatorText": format_number(peer.denominator, 0),
+            "count": peer.count_text,
+            "who": f"Peer {peer.number}",
+        }
+        for peer in page.shown_peers
+    ]
+    if page.funnel_kind and standing.value is not None and standing.denominator:
+        return _funnel_spec(page, peers, own_text)
+    return _strip_spec(page, peers, own_text)
+
+
+def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
+    indicator, standing = page.indicator, page.standing
+    x = {
+        "field": "denominator",
+        "type": "quantitative",
+        "scale": {"type": "log", "nice": False},
+        "title": "Denominator (peers' rounded to 2 significant figures)",
+    }
+    y_title = _unit(indicator)
+    limits = [
+        ("lower998", "99.8% limits", [4, 3]),
+        ("upper998", "99.8% limits", [4, 3]),
+        ("lower95", "95% limits", []),
+        ("upper95", "95% limits", []),
+    ]
+    layers: list[dict[str, Any]] = [
+        {
+            "data": {"values": page.funnel},
+            "mark": {"type": "line", "color": LIMIT_COLOUR, "strokeDash": dash},
+            "encoding": {
+                "x": x,
+                "y": {
+                    "field": field,
+                    "type": "quantitative",
+                    "title": y_title,
+                    "scale": {"zero": False},
+                },
+            },
+        }
+        for field, _, dash in limits
+    ]
+    layers.append(
+        {
+            "data": {"values": page.funnel},
+            "mark": {"type": "line", "color": PEER_COLOUR, "strokeWidth": 1},
+            "encoding": {"x": x, "y": {"field": "target", "type": "quantitative"}},
+        }
+    )
+    layers.append(
+        {
+            "data": {"values": peers},
+            "mark": {"type": "circle", "size": 50, "color": PEER_COLOUR, "opacity": 0.8},
+            "encoding": {
+                "x": x,
+                "y": {"field": "value", "type": "quantitative"},
+                "tooltip": _tooltip(
+                    [
+                        ("who", "Peer"),
+                        ("valueText", "Figure"),
+                        ("count", "Count"),
+                        ("denominatorText", "Denominator (rounded)"),
+                    ]
+                ),  # fmt: skip
+            },
+        }
+    )
+    layers.append(
+        {
+            "data": {
+                "values": [
+                    {
+                        "value": standing.value,
+                        "valueText": own_text,
+                        "denominator": standing.denominator,
+                        "denominatorText": format_number(standing.denominator, 0),
+                        "who": "Your council",
+                    }
+                ]
+            },
+            "mark": {
+                "type": "point",
+                "shape": "diamond",
+                "size": 180,
+                "filled": True,
+                "color": OWN_COLOUR,
+            },
+            "encoding": {
+                "x": x,
+                "y": {"field": "value", "type": "quantitative"},
+                "tooltip": _tooltip(
+                    [("who", "Who"), ("valueText", "Figure"), ("denominatorText", "Denominator")]
+                ),
+            },
+        }  # fmt: skip
+    )
+    description = (
+        f"Funnel plot of {indicator.title}: your council's figure {own_text} (the blue diamond) "
+        f"and {len(peers)} anonymous peers (grey dots) against their denominators, with 95% and "
+        f"99.8% limits around the group's pooled value "
+        f"{format_value(standing.target, indicator)}."
+    )
+    return {**_base(description), "layer": layers}
+
+
+def _strip_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
+    indicator, standing = page.indicator, page.standing
+    x = {"field": "value", "type": "quantitative", "title": _unit(indicator),
+         "scale": {"zero": False}}  # fmt: skip
+    layers: list[dict[str, Any]] = []
+    if standing.lower_quartile is not None and standing.upper_quartile is not None:
+        layers.append(
+            {
+                "data": {
+                    "values": [{"lower": standing.lower_quartile, "upper": standing.upper_quartile}]
+                },
+                "mark": {"type": "rect", "color": BAND_COLOUR},
+                "encoding": {
+                    "x": {"field": "lower", "type": "quantitative"},
+                    "x2": {"field": "upper"},
+                },
+            }  # fmt: skip
+        )
+    if standing.median is not None:
+        layers.append(
+            {
+                "data": {"values": [{"value": standing.median}]},
+                "mark": {"type": "rule", "color": PEER_COLOUR, "strokeWidth": 2},
+                "encoding": {"x": {"field": "value", "type": "quantitative"}},
+            }
+        )
+    layers.append(
+        {
+            "data": {"values": peers},
+            "mark": {"type": "circle", "size": 70, "color": PEER_COLOUR, "opacity": 0.8},
+            "encoding": {
+                "x": x,
+                "tooltip": _tooltip([("who", "Peer"), ("valueText", "Figure")]),
+            },
+        }
+    )
+    if standing.value is not None:
+        layers.append(
+            {
+                "data": {
+                    "values": [
+                        {"value": standing.value, "valueText": own_text, "who": "Your council"}
+                    ]
+                },
+                "mark": {
+                    "type": "point",
+                    "shape": "diamond",
+                    "size": 200,
+                    "filled": True,
+                    "color": OWN_COLOUR,
+                },
+                "encoding": {
+                    "x": x,
+                    "tooltip": _tooltip([("who", "Who"), ("valueText", "Figure")]),
+                },
+            }  # fmt: skip
+        )
+    description = (
+        f"Distribution of {indicator.title}: your council's figure {own_text} (the blue "
+        f"diamond) among {len(peers)} anonymous peers (grey dots), with the peers' median "
+        f"{format_value(standing.median, indicator)} (line) and middle half (shaded)."
+    )
+    return {**_base(description), "height": 120, "layer": layers}
+
+
+def series_spec(page: Any) -> dict[str, Any] | None:
+    """The viewer's figure over time against the peers' median and middle half; no line
+    crosses a series break or a period without a figure."""
+    indicator = page.indicator
+    rows = [
+        {
+            "period": row.period.label,
+            "value": row.value,
+            "valueText": format_value(row.value, indicator),
+            "median": row.median,
+            "lower": row.lower_quartile,
+            "upper": row.upper_quartile,
+            "middleText": (
+                f"{format_value(row.lower_quartile, indicator)} to "
+                f"{format_value(row.upper_quartile, indicator)}"
+                if row.median is not None
+                else "Not shown"
+            ),
+            "medianText": format_value(row.median, indicator),
+            "own": row.own_segment,
+            "band": row.band_segment,
+        }
+        for row in page.series
+    ]
+    if not any(row["value"] is not None or row["median"] is not None for row in rows):
+        return None
+    order = [row["period"] for row in rows]
+    x = {"field": "period", "type": "ordinal", "sort": order, "title": "Period",
+         "axis": {"labelAngle": 0}}  # fmt: skip
+    y_title = _unit(indicator)
+    band = [row for row in rows if row["band"] >= 0]
+    own = [row for row in rows if row["own"] >= 0]
+    layers: list[dict[str, Any]] = []
+    if band:
+        layers += [
+            {
+                "data": {"values": band},
+                "mark": {"type": "area", "color": BAND_COLOUR, "opacity": 0.8},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "lower", "type": "quantitative", "title": y_title,
+                          "scale": {"zero": False}},
+                    "y2": {"field": "upper"},
+                    "detail": {"field": "band", "type": "nominal"},
+                },
+            },
+            {
+                "data": {"values": band},
+                "mark": {"type": "line", "color": PEER_COLOUR, "strokeDash": [4, 3],
+                         "point": {"filled": True, "color": PEER_COLOUR}},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "median", "type": "quantitative"},
+                    "detail": {"field": "band", "type": "nominal"},
+                    "tooltip": _tooltip([("period", "Period"), ("medianText", "Peers' median"),
+                                         ("middleText", "Peers' middle half")]),
+                },
+            },
+        ]  # fmt: skip
+    if own:
+        layers.append(
+            {
+                "data": {"values": own},
+                "mark": {
+                    "type": "line",
+                    "color": OWN_COLOUR,
+                    "strokeWidth": 3,
+                    "point": {"filled": True, "size": 60, "color": OWN_COLOUR},
+                },
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "value",
+                        "type": "quantitative",
+                        "title": y_title,
+                        "scale": {"zero": False},
+                    },
+                    "detail": {"field": "own", "type": "nominal"},
+                    "tooltip": _tooltip([("period", "Period"), ("valueText", "Your figure")]),
+                },
+            }  # fmt: skip
+        )
+    description = (
+        f"Time series of {indicator.title} from {order[0]} to {order[-1]}: your council's "
+        "figure (blue line) against the peers' median (dashed line) and middle half (shaded)"
+        + (f". {'; '.join(page.breaks)}." if page.breaks else ".")
+    )
+    return {**_base(description), "height": 260, "layer": layers}

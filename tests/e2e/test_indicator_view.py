@@ -1,0 +1,32 @@
+"""One indicator in a real browser: Vega draws under the CSP, and the chart agrees with its
+table."""
+
+import pytest
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_publishing import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_indicator_chart_renders_and_matches_its_table(page, backend):
+    sign_in(page, "analyst@e10000017.demo.example")  # Lancashire
+    page.goto("/compare/?group=neighbours&period=2022-23")
+    page.locator("tr[data-indicator] th a").first.click()
+    chart = page.locator("#main-chart")
+    chart.locator("svg").first.wait_for()
+    page.locator("#series-chart svg").first.wait_for()
+    # One mark per peer with a figure shown in the table (suppressed peers are not drawn).
+    peer_rows = page.locator("#peers-table tr[data-peer]").count()
+    assert peer_rows >= 5
+    peer_marks = chart.locator("g.mark-symbol.role-mark path").count()
+    own_marks = 1
+    assert peer_marks == peer_rows + own_marks
+    # The chart's accessible name states the viewer's figure, as the table does.
+    own = page.locator("#peers-table tr[data-own] td").first.inner_text().strip()
+    assert own in (chart.get_attribute("aria-label") or "")
+    # Export stays available (SVG and PNG); no source or editor link.
+    links = chart.locator(".vega-actions a")
+    assert sorted(links.all_text_contents()) == ["Save as PNG", "Save as SVG"]
+    screenshot(page, f"indicator-{backend}")
+    assert page.problems == []

@@ -1,0 +1,179 @@
+"""One indicator: peers unlabelled and ordered by value, small counts and denominators
+disclosed as DESIGN.md "Anonymity" says, the k threshold, withheld groups, the sentence."""
+
+import json
+import re
+
+import pytest
+
+from bench.compare.service import CACHE
+from bench.models import Role, UnitKind
+from tests import factories
+from tests.pages import check_page, text_of
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    CACHE.clear()
+    yield
+    CACHE.clear()
+
+
+def _spec_json(body, name):
+    match = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', body, re.S)
+    return match.group(1) if match else None
+
+
+def _visible(response):
+    """The page's text without the chart specs (their funnel grids are long numbers)."""
+    body = re.sub(r"<script.*?</script>", "", response.get_data(as_text=True), flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def _values_network(values):
+    """Same-type councils with one values-only indicator (higher is better)."""
+    indicator = factories.indicator(
+        title="Cost per week", unit_kind=UnitKind.CURRENCY, multiplier=1, has_counts=False
+    )
+    period = factories.period("2022-23")
+    authorities = [factories.authority(name=f"Council {n}") for n in range(len(values))]
+    for authority, value in zip(authorities, values, strict=True):
+        factories.value(authority, indicator, period, value=float(value))
+    return authorities, indicator
+
+
+def _counts_network(counts):
+    """(numerator, denominator) per council; a proportion per 100."""
+    indicator = factories.indicator(title="Take-up", multiplier=100)
+    period = factories.period("2022-23")
+    authorities = [factories.authority(name=f"County {n}") for n in range(len(counts))]
+    for authority, (numerator, denominator) in zip(authorities, counts, strict=True):
+        factories.value(authority, indicator, period, numerator=numerator, denominator=denominator)
+    return authorities, indicator
+
+
+def test_peers_are_unlabelled_and_ordered_by_value(sign_in_as, session):
+    # Six councils of one type; the viewer (the last) is at 200: an exception (better).
+    authorities, indicator = _values_network([40, 10, 50, 20, 30, 200])
+    viewer = authorities[5]
+    client = sign_in_as(Role.ANALYST, viewer)
+    response = client.get(f"/compare/indicators/{indicator.code}?group=type")
+    assert response.status_code == 200
+    check_page(response)
+    body = response.get_data(as_text=True)
+    text = text_of(response)
+    # Peers numbered by sorted value: 10, 20, 30, 40, 50.
+    figures = re.findall(r"Peer (\d) £([\d.,]+)", text)
+    assert figures == [("1", "10.0"), ("2", "20.0"), ("3", "30.0"), ("4", "40.0"),
+                       ("5", "50.0")]  # fmt: skip
+    spec = _spec_json(body, "main-chart-spec")
+    assert spec is not None
+    json.loads(spec)
+    for other in authorities[:5]:
+        assert other.name not in body and other.gss_code not in body
+    # The spec's data carry figures and their texts only: no id, code or name field.
+    fields = {key for layer in json.loads(spec)["layer"] for row in layer["data"]["values"]
+              for key in row}  # fmt: skip
+    assert fields <= {"value", "valueText", "who", "lower", "upper", "count", "denominator",
+                      "denominatorText"}  # fmt: skip
+    assert {row["who"] for layer in json.loads(spec)["layer"] for row in layer["data"]["values"]
+            if "who" in row} == {"Your council", *(f"Peer {n}" for n in range(1, 6))}  # fmt: skip
+    # Higher than all 5 peers (perturbed by at most 2), far from their spread: an exception.
+    sentence = re.search(
+        r"Your cost per week \(£200.0\) is higher than (\d) of your (\d) peers", text
+    )
+    assert sentence is not None
+    assert 3 <= int(sentence[1]) <= int(sentence[2]) <= 7
+    assert "an exception (better)" in text
+    assert "rounded slightly" in text
+
+
+def test_small_counts_are_shown_as_under_5_without_their_rate(sign_in_as, session):
+    counts = [(3, 1234), (40, 987), (55, 1010), (60, 1190), (70, 1049), (52, 1000)]
+    authorities, indicator = _counts_network(counts)
+    client = sign_in_as(Role.STAFF, authorities[5])
+    response = client.get(f"/compare/indicators/{indicator.code}?group=type")
+    check_page(response)
+    body = response.get_data(as_text=True)
+    text = _visible(response)
+    assert "&lt;5" in text and "Not shown (small count)" in text
+    # 3 / 1234 = 0.24%: neither the rate nor the exact denominator appears.
+    assert "0.2%" not in text and "1,234" not in text and "1,200" in text
+    # Denominators to two significant figures; the viewer's own stays exact.
+    # 987 -> 990, 1,010 and 1,049 -> 1,000, 1,190 -> 1,200; the viewer's own 1,000 is exact.
+    assert "990" in text and "1,000" in text
+    assert "987" not in text
+    assert "1,010" not in text and "1,049" not in text
+    assert "1,190" not in text
+    spec = _spec_json(body, "main-chart-spec")
+    data = json.loads(spec)
+    peers = next(layer for layer in data["layer"] if layer["mark"].get("type") == "circle")
+    assert len(peers["data"]["values"]) == 4  # the suppressed peer is not plotted
+    assert sorted(p["denominator"] for p in peers["data"]["values"]) == [990, 1000, 1000, 1200]
+    points = json.dumps(peers["data"]["values"])
+    assert "1234" not in points and "1049" not in points and "987" not in points
+    # The funnel's limits are drawn around the pooled value.
+    assert any(layer["encoding"]["y"]["field"] == "upper998" for layer in data["layer"])
+    assert "within the range expected by chance: among your peers this is the norm" in text
+
+
+def test_no_peer_figures_from_fewer_than_k_peers(sign_in_as, session):
+    authorities, indicator = _values_network([10, 20, 30, 40, 200])
+    client = sign_in_as(Role.ANALYST, authorities[4])
+    response = client.get(f"/compare/indicators/{indicator.code}?group=type")
+    check_page(response)
+    body = response.get_data(as_text=True)
+    text = text_of(response)
+    assert "Same type has fewer than 5 councils" in text
+    assert "Peer 1" not in text and _spec_json(body, "main-chart-spec") is None
+    assert "£200.0" in text  # the viewer's own figure still shows
+
+
+def test_group_not_admitted_is_withheld(sign_in_as, session):
+    # Same type: 6 councils; same region: the same 6 plus 2 of another type, which differs
+    # from same type by 2 (< k) councils, so it is withheld.
+    authorities, indicator = _values_network([10, 20, 30, 40, 50, 60])
+    period = factories.period("2021-22")
+    for n in range(2):
+        other = factories.authority(name=f"Unitary {n}", type="unitary")
+        factories.value(other, indicator, period, value=99.0)
+    client = sign_in_as(Role.ANALYST, authorities[0])
+    response = client.get(f"/compare/indicators/{indicator.code}?group=region&period=2022-23")
+    check_page(response)
+    text = text_of(response)
+    assert "Same region differs from Same type by only 2 councils" in text
+    assert "Peer 1" not in text
+
+
+def test_time_series_band_and_series_break(sign_in_as, session):
+    authorities, indicator = _values_network([10, 20, 30, 40, 50, 60])
+    earlier = factories.period("2021-22")
+    for authority, value in zip(authorities, [11, 21, 31, 41, 51, 61], strict=True):
+        factories.value(authority, indicator, earlier, value=float(value))
+    later = next(p for p in [factories.period("2023-24")])
+    factories.value(authorities[0], indicator, later, value=15.0)  # no peers: no band
+    factories.series_break(indicator, later, reason="The definition changed")
+    client = sign_in_as(Role.ANALYST, authorities[0])
+    response = client.get(f"/compare/indicators/{indicator.code}?group=type&period=2022-23")
+    check_page(response)
+    text = text_of(response)
+    assert "The definition changed from 2023-24: earlier figures are not comparable" in text
+    spec = json.loads(_spec_json(response.get_data(as_text=True), "series-chart-spec"))
+    own = next(layer for layer in spec["layer"] if layer["encoding"]["y"]["field"] == "value")
+    segments = [point["own"] for point in own["data"]["values"]]
+    assert segments[0] == segments[1] != segments[2]  # no line across the break
+    band = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "area")
+    assert [p["period"] for p in band["data"]["values"]] == ["2021-22", "2022-23"]
+
+
+def test_unknown_indicator_is_404(sign_in_as, session):
+    authorities, _ = _values_network([10, 20])
+    client = sign_in_as(Role.ANALYST, authorities[0])
+    assert client.get("/compare/indicators/NO-SUCH").status_code == 404
+
+
+def test_where_we_stand_links_to_the_indicator(sign_in_as, session):
+    authorities, indicator = _values_network([10, 20, 30, 40, 50, 60])
+    client = sign_in_as(Role.ANALYST, authorities[0])
+    body = client.get("/compare/?group=type").get_data(as_text=True)
+    assert f"/compare/indicators/{indicator.code}?group=type" in body
