@@ -160,7 +160,9 @@ def _peers(page: IndicatorPage, results: service.PeriodResults, peer_ids: list[i
                 interval=None
                 if suppressed or not counted
                 else _peer_interval(indicator, value, rounded),
-                count_text=disclosure.peer_count_text(numerator) if counted else "",
+                # Only "<5" is shown: a peer's exact count beside its rate would give its
+                # denominator back, undoing the rounding (DESIGN.md, Anonymity 4).
+                count_text=disclosure.peer_count_text(numerator) if suppressed else "",
                 denominator=rounded,
                 suppressed=suppressed,
             )
