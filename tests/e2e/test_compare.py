@@ -31,3 +31,17 @@ def test_where_we_stand_spines_match_the_table(page, backend):
     assert "Oflog" in page.locator("main").inner_text()
     screenshot(page, f"where-we-stand-{backend}")
     assert page.problems == []
+
+
+def test_norm_or_exception_page(page, backend):
+    sign_in(page, "analyst@e10000017.demo.example")
+    page.get_by_role("link", name="Norm or exception?").click()
+    assert page.locator("h1").inner_text() == "Norm or exception?"
+    main = page.locator("main").inner_text()
+    assert "Known issues" in main and "Figures" in main
+    # Slow direct-payments take-up is reported by most demo councils: it shows with its
+    # prevalence and interval wherever Lancashire's answer puts it.
+    assert "Slow direct-payments take-up" in main
+    assert "95% interval" in main
+    screenshot(page, f"norm-or-exception-{backend}")
+    assert page.problems == []
