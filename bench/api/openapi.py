@@ -62,7 +62,7 @@ def _openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
 
 
-def _operation(name: str, declared: Operation, rule: Any, method: str) -> dict[str, Any]:
+def _operation(name: str, declared: Operation, rule: Any, method: str, path: str) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "Done."}
     success["content"] = {"application/json": {"schema": declared.response or {"type": "object"}}}
     result: dict[str, Any] = {
@@ -71,8 +71,14 @@ def _operation(name: str, declared: Operation, rule: Any, method: str) -> dict[s
         "description": declared.description,
         "responses": {str(declared.status): success},
     }
+    parameters: list[dict[str, Any]] = [
+        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", path)
+    ]
     if declared.query is not None:
-        result["parameters"] = [{"in": "query", "schema": declared.query}]
+        parameters.append({"in": "query", "schema": declared.query})
+    if parameters:
+        result["parameters"] = parameters
     if declared.body is not None:
         result["requestBody"] = {
             "required": True,
@@ -137,7 +143,7 @@ def document(app: Flask) -> dict[str, Any]:
         declared: Operation = getattr(view, OPERATION_ATTRIBUTE)
         access = rule_for(rule.endpoint, app)
         operations = {
-            method.lower(): _operation(view.__name__, declared, access, method)
+            method.lower(): _operation(view.__name__, declared, access, method, rule.rule)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
         }
         spec.path(path=_openapi_path(rule.rule), operations=operations)

@@ -359,6 +359,63 @@ class StandingSchema(Schema):
     )
 
 
+class PeerPointSchema(Schema):
+    number = fields.Integer(metadata={"description": "Position by value in this response only"})
+    value = fields.Float(allow_none=True, metadata={"description": "Null where the count is <5"})
+    interval_95 = fields.Function(lambda p: list(p.interval) if p.interval else None)
+    count = fields.Function(
+        lambda p: p.count_text or None, metadata={"description": '"<5" for small counts'}
+    )
+    denominator = fields.Float(
+        allow_none=True, metadata={"description": "Rounded to two significant figures"}
+    )
+
+
+class SeriesPointSchema(Schema):
+    period = fields.Function(lambda r: r.period.code)
+    value = fields.Float(allow_none=True)
+    median = fields.Float(allow_none=True)
+    lower_quartile = fields.Float(allow_none=True)
+    upper_quartile = fields.Float(allow_none=True)
+
+
+class ComparisonSchema(Schema):
+    indicator = fields.Function(lambda p: p.indicator.code)
+    period = fields.Function(lambda p: p.period.code)
+    group = fields.Function(lambda p: GroupOptionSchema().dump(p.group))
+    standing = fields.Function(lambda p: StandingItemSchema().dump(p.standing))
+    sentence = fields.String()
+    peers = fields.List(fields.Nested(PeerPointSchema), metadata={"description": "Unlabelled"})
+    funnel = fields.List(
+        fields.Dict(), metadata={"description": "Control limits at a range of denominators"}
+    )
+    series = fields.List(fields.Nested(SeriesPointSchema))
+    breaks = fields.List(fields.String())
+
+
+class IssuePrevalenceSchema(Schema):
+    issue_type = fields.Function(lambda i: i.issue_type.code)
+    title = fields.Function(lambda i: i.issue_type.title)
+    your_answer = fields.Function(lambda i: i.viewer_answer or None)
+    reporting = fields.Integer(allow_none=True, metadata={"description": "Peers; cell-key noise"})
+    answering = fields.Integer(allow_none=True, metadata={"description": "Peers; cell-key noise"})
+    proportion = fields.Float(allow_none=True)
+    lower = fields.Float(allow_none=True)
+    upper = fields.Float(allow_none=True)
+    label = fields.String(metadata={"description": "the norm, common, uncommon, only you"})
+    withheld = fields.String(allow_none=True)
+
+
+class NormsSchema(Schema):
+    period = fields.Function(lambda p: p.standing.period.code)
+    group = fields.Function(lambda p: GroupOptionSchema().dump(p.group))
+    shared = fields.List(fields.Nested(IssuePrevalenceSchema))
+    own = fields.List(fields.Nested(IssuePrevalenceSchema))
+    elsewhere = fields.List(fields.Nested(IssuePrevalenceSchema))
+    figures_shared = fields.Function(lambda p: [s.indicator.code for s, _ in p.figures_shared])
+    figures_own = fields.Function(lambda p: [s.indicator.code for s in p.figures_own])
+
+
 class RowErrorSchema(Schema):
     row = fields.Integer(
         allow_none=True,

@@ -19,8 +19,10 @@ from bench.access import Permission, allow, public
 from bench.api import openapi, service
 from bench.api.openapi import operation
 from bench.api.schemas import (
+    ComparisonSchema,
     IndicatorPageSchema,
     IssueTypePageSchema,
+    NormsSchema,
     PageQuerySchema,
     PeriodPageSchema,
     PublishFlagsSchema,
@@ -33,7 +35,9 @@ from bench.api.schemas import (
     ValuesQuerySchema,
     load,
 )
+from bench.compare import indicator as compare_indicator
 from bench.compare import service as compare
+from bench.compare.norms import norm_or_exception
 from bench.issues import service as issues
 from bench.publishing import service as publishing
 
@@ -189,6 +193,43 @@ def standing() -> ResponseReturnValue:
         current_user._get_current_object(), query["group"], query["period"]
     )
     return jsonify(StandingSchema().dump(page))
+
+
+@bp.get("/comparisons/<indicator_code>")
+@allow(Permission.SEE_OWN_DATA)
+@operation(
+    summary="One indicator against your peers",
+    description=(
+        "Your figure, your peers' figures unlabelled and ordered by value (small counts "
+        "as <5 with no figure; denominators rounded), funnel limits, the time series "
+        "against the peers' median and middle half, and the sentence the page shows."
+    ),
+    query=StandingQuerySchema,
+    response=ComparisonSchema,
+)
+def comparison(indicator_code: str) -> ResponseReturnValue:
+    query = load(StandingQuerySchema(), request.args)
+    page = compare_indicator.indicator_page(
+        current_user._get_current_object(), indicator_code, query["group"], query["period"]
+    )
+    return jsonify(ComparisonSchema().dump(page))
+
+
+@bp.get("/norms")
+@allow(Permission.SEE_OWN_DATA)
+@operation(
+    summary="Norm or exception?",
+    description=(
+        "Known issues you share with many peers and those that are yours, with "
+        "prevalence among the peers that answered (counts carry cell-key noise)."
+    ),
+    query=StandingQuerySchema,
+    response=NormsSchema,
+)
+def norms() -> ResponseReturnValue:
+    query = load(StandingQuerySchema(), request.args)
+    page = norm_or_exception(current_user._get_current_object(), query["group"], query["period"])
+    return jsonify(NormsSchema().dump(page))
 
 
 @bp.get("/openapi.json")

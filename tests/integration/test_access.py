@@ -80,6 +80,8 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/issue-types"): API_COOKIE_ONLY,
     ("GET", "/api/v1/values"): API_COOKIE_ONLY,
     ("GET", "/api/v1/standing"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/norms"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/comparisons/<indicator_code>"): API_COOKIE_ONLY,
     ("POST", "/api/v1/values"): API_COOKIE_ONLY,
     ("POST", "/api/v1/flags"): API_COOKIE_ONLY,
     ("GET", "/api/v1/openapi.json"): {ANONYMOUS: 200, **dict.fromkeys(Role, 200)},

@@ -136,3 +136,27 @@ def test_trends_never_join_across_a_series_break(sign_in_as, session):
     assert "Rising by 1.0 a year" in text
     assert "since the series break in 2019-20" in text
     assert "in line with peers' trends" in text
+
+
+def test_the_api_gives_the_same_comparisons_unlabelled(app_context, session):
+    authorities, indicator = _network(session, [10, 20, 30, 40, 50, 200])
+    user = factories.user(Role.ANALYST, authorities[5])
+    _, secret = factories.api_token(user)
+    client = app_context.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    standing = client.get("/api/v1/standing?group=type", headers=headers).get_json()
+    (item,) = standing["items"]
+    assert item["classification"] == "exception" and item["judgement"] == "better"
+    assert item["median"] == 35.0 and item["peers"] == 5
+
+    comparison = client.get(
+        f"/api/v1/comparisons/{indicator.code}?group=type", headers=headers
+    ).get_json()
+    assert [peer["value"] for peer in comparison["peers"]] == [10.0, 20.0, 30.0, 40.0, 50.0]
+    norms = client.get("/api/v1/norms?group=type", headers=headers)
+    assert norms.status_code == 200
+    body = str(standing) + str(comparison) + norms.get_data(as_text=True)
+    for other in authorities[:5]:
+        assert other.name not in body and other.gss_code not in body
+        assert f'"id": {other.id}' not in body
