@@ -54,6 +54,12 @@ ACTIONS = {
     "period_release_cleared": "Cleared a period's release date",
     "api_token_created": "Created an API token",
     "api_token_revoked": "Revoked an API token",
+    "values_published": "Published figures",
+    "values_exported": "Downloaded the authority's figures",
+    "value_query_confirmed": "Confirmed a queried figure",
+    "flag_recorded": "Answered about a known issue",
+    "issue_type_proposed": "Proposed an issue type",
+    "grant_used": "An inspector viewed the authority's figures under a grant",
 }
 
 

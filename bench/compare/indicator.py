@@ -62,6 +62,8 @@ class IndicatorPage:
     sentence: str = ""
     main_spec: dict[str, Any] | None = None
     series_spec: dict[str, Any] | None = None
+    authority_name: str = ""
+    authority_code: str | None = None  # for inspectors viewing under a grant
 
     @property
     def funnel_kind(self) -> bool:
@@ -80,12 +82,16 @@ def _indicator(code: str) -> Indicator:
 
 
 def indicator_page(
-    user: User, indicator_code: str, group_key: str | None, period_code: str | None
+    user: User,
+    indicator_code: str,
+    group_key: str | None,
+    period_code: str | None,
+    authority_code: str | None = None,
 ) -> IndicatorPage:
     """Everything the one-indicator page shows for the viewer's authority."""
-    authority_id = service.viewer_authority(user)
+    authority_id = service.viewer_authority(user, authority_code)
     indicator = _indicator(indicator_code)
-    standing_page = service.where_we_stand(user, group_key, period_code)
+    standing_page = service.where_we_stand(user, group_key, period_code, authority_code)
     standing = next(
         s for _, rows in standing_page.sections for s in rows if s.indicator.id == indicator.id
     )
@@ -96,6 +102,8 @@ def indicator_page(
         group=standing_page.group,
         options=standing_page.options,
         standing=standing,
+        authority_name=standing_page.authority_name,
+        authority_code=standing_page.authority_code,
     )
     now = utcnow()
     results = service.results_for(page.period, now)

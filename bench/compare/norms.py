@@ -83,9 +83,14 @@ def _worse_than_england(result: engine.KindResult, polarity: Polarity) -> np.nda
     return (result.level >= engine.POSSIBLE) & (result.direction == -sign)
 
 
-def norm_or_exception(user: User, group_key: str | None, period_code: str | None) -> NormPage:
-    authority_id = viewer_authority(user)
-    page = where_we_stand(user, group_key, period_code)
+def norm_or_exception(
+    user: User,
+    group_key: str | None,
+    period_code: str | None,
+    authority_code: str | None = None,
+) -> NormPage:
+    page = where_we_stand(user, group_key, period_code, authority_code)
+    authority_id = viewer_authority(user, authority_code) if authority_code else user.authority_id
     option = page.group
     results = results_for(page.period)
     k = disclosure.min_peers()

@@ -17,6 +17,7 @@ from bench.models import (
     Authority,
     ContextFigure,
     Indicator,
+    InspectorGrant,
     IssueFlag,
     IssueType,
     IssueTypeStatus,
@@ -233,3 +234,22 @@ def data_version(now: datetime) -> tuple[Any, ...]:
         values, released, round_passed, tuple(groups), members, tuple(flag_state),
         tuple(catalogue), breaks,
     )  # fmt: skip
+
+
+def authority_name(authority_id: int) -> str:
+    return db.session.scalar(select(Authority.name).where(Authority.id == authority_id)) or ""
+
+
+def current_grant(inspector_id: int, gss_code: str, now: datetime) -> InspectorGrant | None:
+    return db.session.scalars(
+        select(InspectorGrant)
+        .join(Authority, Authority.id == InspectorGrant.authority_id)
+        .where(
+            InspectorGrant.inspector_id == inspector_id,
+            Authority.gss_code == gss_code.upper(),
+            InspectorGrant.revoked_at.is_(None),
+            InspectorGrant.starts_at <= now,
+            InspectorGrant.expires_at > now,
+        )
+        .order_by(InspectorGrant.expires_at.desc())
+    ).first()

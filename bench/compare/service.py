@@ -16,12 +16,13 @@ from typing import Any
 import numpy as np
 from flask import current_app
 
-from bench import disclosure, stats
+from bench import audit, disclosure, stats
 from bench.access import Permission, has_permission
 from bench.compare import engine, queries
 from bench.compare import groups as group_kinds
 from bench.errors import NotFound
-from bench.models import Indicator, KeyArea, Period, Polarity, UnitKind, User, utcnow
+from bench.extensions import db
+from bench.models import Indicator, KeyArea, Period, Polarity, Role, UnitKind, User, utcnow
 
 CACHE_SIZE = 8
 
@@ -243,12 +244,29 @@ class StandingPage:
     options: list[GroupOption]
     sections: list[tuple[str, list[Standing]]]
     peer_count: int
+    authority_name: str = ""
+    authority_code: str | None = None  # set for inspectors, who name the authority they view
 
 
-def viewer_authority(user: User) -> int:
-    if not has_permission(user, Permission.SEE_OWN_DATA) or user.authority_id is None:
-        raise NotFound("No authority")
-    return user.authority_id
+def viewer_authority(user: User, authority_code: str | None = None) -> int:
+    """The authority whose standing *user* may see: their own, or, for an inspector, one
+    whose admin granted them access for now (DESIGN.md: seen identified only under a
+    time-limited grant; every use of a grant is in that authority's audit log)."""
+    if has_permission(user, Permission.SEE_OWN_DATA) and user.authority_id is not None:
+        return user.authority_id
+    if user.role is Role.INSPECTOR and authority_code:
+        grant = queries.current_grant(user.id, authority_code, utcnow())
+        if grant is not None:
+            audit.record(
+                "grant_used",
+                actor=user,
+                authority_id=grant.authority_id,
+                subject=grant,
+                details={"page": "comparison"},
+            )
+            db.session.commit()
+            return grant.authority_id
+    raise NotFound("No authority")
 
 
 def released_periods(now: datetime) -> list[Period]:
@@ -278,8 +296,13 @@ def _options(results: PeriodResults, authority_id: int) -> list[GroupOption]:
     return out
 
 
-def where_we_stand(user: User, group_key: str | None, period_code: str | None) -> StandingPage:
-    authority_id = viewer_authority(user)
+def where_we_stand(
+    user: User,
+    group_key: str | None,
+    period_code: str | None,
+    authority_code: str | None = None,
+) -> StandingPage:
+    authority_id = viewer_authority(user, authority_code)
     now = utcnow()
     periods = released_periods(now)
     if not periods:
@@ -346,6 +369,8 @@ def where_we_stand(user: User, group_key: str | None, period_code: str | None) -
         options=options,
         sections=sorted(sections.items(), key=lambda item: order.index(item[0])),
         peer_count=peer_count if option.admitted else 0,
+        authority_name=queries.authority_name(authority_id),
+        authority_code=authority_code if user.authority_id is None else None,
     )
 
 

@@ -14,31 +14,38 @@ bp = Blueprint("compare", __name__)
 
 
 @bp.route("/compare/")
-@allow(Permission.SEE_OWN_DATA)
+@allow(Permission.SEE_OWN_DATA, Permission.COMPARE)
 def where_we_stand() -> ResponseReturnValue:
     page = service.where_we_stand(
-        current_user._get_current_object(), request.args.get("group"), request.args.get("period")
+        current_user._get_current_object(),
+        request.args.get("group"),
+        request.args.get("period"),
+        request.args.get("authority"),
     )
     return render_template("compare/where_we_stand.html", page=page, title="Where we stand")
 
 
 @bp.route("/compare/norms")
-@allow(Permission.SEE_OWN_DATA)
+@allow(Permission.SEE_OWN_DATA, Permission.COMPARE)
 def norms() -> ResponseReturnValue:
     page = norm_or_exception(
-        current_user._get_current_object(), request.args.get("group"), request.args.get("period")
+        current_user._get_current_object(),
+        request.args.get("group"),
+        request.args.get("period"),
+        request.args.get("authority"),
     )
     return render_template("compare/norms.html", page=page, title="Norm or exception?")
 
 
 @bp.route("/compare/indicators/<indicator_code>")
-@allow(Permission.SEE_OWN_DATA)
+@allow(Permission.SEE_OWN_DATA, Permission.COMPARE)
 def indicator_view(indicator_code: str) -> ResponseReturnValue:
     page = indicator.indicator_page(
         current_user._get_current_object(),
         indicator_code,
         request.args.get("group"),
         request.args.get("period"),
+        request.args.get("authority"),
     )
     return render_template("compare/indicator.html", page=page, title=page.indicator.title)
 

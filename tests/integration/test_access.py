@@ -42,6 +42,9 @@ PUBLISHERS = {**OWN_DATA, Role.STAFF: 403}
 NETWORK_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.NETWORK_ADMIN: 200}
 NETWORK_ADMINS_REDIRECT = {**NETWORK_ADMINS, Role.NETWORK_ADMIN: 302}
 
+# Inspectors compare too, but only an authority they hold a current grant for: without
+# naming one there is nothing to show them.
+COMPARERS = {**OWN_DATA, Role.INSPECTOR: 404}
 PUBLISHERS_REDIRECT = {**PUBLISHERS, Role.ANALYST: 302, Role.AUTHORITY_ADMIN: 302}
 PUBLISHERS_MISSING = {**PUBLISHERS, Role.ANALYST: 404, Role.AUTHORITY_ADMIN: 404}
 
@@ -96,9 +99,9 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/publish/queries/<int:query_id>/confirm"): PUBLISHERS_REDIRECT,
     ("GET", "/publish/template.csv"): PUBLISHERS,
     ("GET", "/publish/current.csv"): OWN_DATA,
-    ("GET", "/compare/"): OWN_DATA,
-    ("GET", "/compare/norms"): OWN_DATA,
-    ("GET", "/compare/indicators/<indicator_code>"): OWN_DATA,
+    ("GET", "/compare/"): COMPARERS,
+    ("GET", "/compare/norms"): COMPARERS,
+    ("GET", "/compare/indicators/<indicator_code>"): COMPARERS,
     ("GET", "/methods"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("GET", "/issues/"): OWN_DATA,
     # POSTs with empty data: the form comes back with its error messages (200).

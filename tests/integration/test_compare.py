@@ -160,3 +160,43 @@ def test_the_api_gives_the_same_comparisons_unlabelled(app_context, session):
     for other in authorities[:5]:
         assert other.name not in body and other.gss_code not in body
         assert f'"id": {other.id}' not in body
+
+
+def test_inspectors_see_an_authority_only_under_a_current_grant(sign_in_as, session):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from bench.models import AuditEvent, InspectorGrant
+
+    authorities, _ = _network(session, [10, 20, 30, 40, 50, 200])
+    granted, other = authorities[5], authorities[0]
+    inspector = sign_in_as(Role.INSPECTOR)
+    now = datetime.now(UTC)
+    session.add(
+        InspectorGrant(
+            inspector_id=inspector.user.id, authority_id=granted.id,
+            starts_at=now - timedelta(days=1), expires_at=now + timedelta(days=30),
+        )
+    )  # fmt: skip
+    session.add(
+        InspectorGrant(
+            inspector_id=inspector.user.id, authority_id=other.id,
+            starts_at=now - timedelta(days=60), expires_at=now - timedelta(days=1),
+        )
+    )  # fmt: skip
+    session.commit()
+    page = inspector.get(f"/compare/?group=type&authority={granted.gss_code.lower()}")
+    assert page.status_code == 200
+    check_page(page)
+    text = text_of(page)
+    assert granted.name in text and "An exception: better" in text
+    assert other.name not in text
+    assert inspector.get(f"/compare/?authority={other.gss_code}").status_code == 404  # expired
+    assert inspector.get("/compare/").status_code == 404
+    used = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "grant_used").order_by(AuditEvent.id)
+    ).all()
+    assert [event.authority_id for event in used] == [granted.id]
+    home = text_of(inspector.get("/"))
+    assert granted.name in home and other.name not in home
