@@ -337,7 +337,12 @@ class StandingItemSchema(Schema):
         metadata={"description": "better, worse (by polarity), or higher, lower"},
     )
     words = fields.String()
-    method = fields.Function(lambda s: "funnel" if s.method == 1 else "robust_z")
+    method = fields.Function(
+        lambda s: {1: "funnel", 3: "funnel_overdispersion_adjusted"}.get(s.method, "robust_z")
+    )
+    phi = fields.Float(
+        allow_none=True, metadata={"description": "Over-dispersion factor, when adjusted"}
+    )
     peers = fields.Integer(allow_none=True)
     median = fields.Float(allow_none=True)
     lower_quartile = fields.Float(allow_none=True)

@@ -29,6 +29,11 @@ EXCEPTION = 2  # beyond the 99.8% limits, or |robust z| > 3
 
 METHOD_FUNNEL = 1
 METHOD_ROBUST = 2
+METHOD_FUNNEL_ADJUSTED = 3  # funnel widened for over-dispersion (multiplicative)
+
+WINSORISE = 0.1  # Spiegelhalter's 10% at each end
+FEWEST_AREAS = 10  # below this many, over-dispersion cannot be judged
+Z_95, Z_998 = 1.959964, 3.090232
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,19 @@ class KindResult:
     significance: np.ndarray  # (A, I) -2..+2 against the pooled target (counts only)
     level: np.ndarray  # (A, I) NO_FIGURE, TOO_FEW_PEERS, NORM, POSSIBLE, EXCEPTION
     direction: np.ndarray  # (A, I) +1 above the group, -1 below, 0 level
-    method: np.ndarray  # (A, I) METHOD_FUNNEL or METHOD_ROBUST
+    method: np.ndarray  # (A, I) METHOD_FUNNEL, METHOD_FUNNEL_ADJUSTED or METHOD_ROBUST
+    phi: np.ndarray  # (A, I) the group's over-dispersion factor (counts), NaN where unjudged
+
+
+def _quantile_of_sorted(ordered: np.ndarray, count: np.ndarray, q: float, axis: int) -> np.ndarray:
+    """The q-quantile (type 7) of each slice of *ordered* (sorted, NaN last)."""
+    position = q * (count - 1)
+    low = np.clip(np.floor(position).astype(int), 0, None)
+    high = np.clip(low + 1, None, np.maximum(count - 1, 0))
+    fraction = position - low
+    lower_value = np.take_along_axis(ordered, np.expand_dims(low, axis), axis).squeeze(axis)
+    upper_value = np.take_along_axis(ordered, np.expand_dims(high, axis), axis).squeeze(axis)
+    return np.where(count > 0, lower_value + fraction * (upper_value - lower_value), np.nan)
 
 
 def _quartiles_and_mad(block: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,21 +100,33 @@ def _quartiles_and_mad(block: np.ndarray, axis: int) -> tuple[np.ndarray, np.nda
     """
     ordered = np.sort(block, axis=axis)
     count = (~np.isnan(block)).sum(axis=axis)
-
-    def at(sorted_values: np.ndarray, q: float) -> np.ndarray:
-        position = q * (count - 1)
-        low = np.clip(np.floor(position).astype(int), 0, None)
-        high = np.clip(low + 1, None, np.maximum(count - 1, 0))
-        fraction = position - low
-        lower_value = np.take_along_axis(sorted_values, np.expand_dims(low, axis), axis)
-        upper_value = np.take_along_axis(sorted_values, np.expand_dims(high, axis), axis)
-        lower_value, upper_value = lower_value.squeeze(axis), upper_value.squeeze(axis)
-        result = lower_value + fraction * (upper_value - lower_value)
-        return np.where(count > 0, result, np.nan)
-
-    quartiles = np.stack([at(ordered, q) for q in (0.25, 0.5, 0.75)])
+    quartiles = np.stack([_quantile_of_sorted(ordered, count, q, axis) for q in (0.25, 0.5, 0.75)])
     deviations = np.sort(np.abs(block - np.expand_dims(quartiles[1], axis)), axis=axis)
-    return quartiles, at(deviations, 0.5)
+    return quartiles, _quantile_of_sorted(deviations, count, 0.5, axis)
+
+
+def _phi(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Spiegelhalter's over-dispersion factor of each slice of z-scores: the mean square
+    after winsorising at the 10th and 90th percentiles; and how many areas made it."""
+    ordered = np.sort(z, axis=axis)
+    count = (~np.isnan(z)).sum(axis=axis)
+    low = np.expand_dims(_quantile_of_sorted(ordered, count, WINSORISE, axis), axis)
+    high = np.expand_dims(_quantile_of_sorted(ordered, count, 1 - WINSORISE, axis), axis)
+    clipped = np.clip(z, low, high)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phi = np.nansum(clipped**2, axis=axis) / count
+    return np.where(count > 0, phi, np.nan), count
+
+
+def _stabilised(y: np.ndarray, target: np.ndarray, n: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """z-scores on the variance-stabilising scale (Spiegelhalter 2005, Table I): arcsine
+    square root for proportions, square root for rates; s = 1 / (2 sqrt(n))."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(rate, np.sqrt(np.clip(y, 0, None)), np.arcsin(np.sqrt(np.clip(y, 0, 1))))
+        centre = np.where(
+            rate, np.sqrt(np.clip(target, 0, None)), np.arcsin(np.sqrt(np.clip(target, 0, 1)))
+        )
+        return (scale - centre) * 2 * np.sqrt(n)
 
 
 def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, np.ndarray]:
@@ -106,12 +135,13 @@ def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, n
     present = ~np.isnan(value)
     if isinstance(groups, Partition):
         labels = groups.labels
-        out = {name: np.full(value.shape, np.nan) for name in ("q1", "q2", "q3", "mad")}
+        out = {name: np.full(value.shape, np.nan) for name in ("q1", "q2", "q3", "mad", "phi")}
         out.update(
             {
                 "count": np.zeros(value.shape),
                 "num": np.zeros(value.shape),
                 "den": np.zeros(value.shape),
+                "areas": np.zeros(value.shape),
             }
         )
         for label in np.unique(labels[labels >= 0]):
@@ -123,6 +153,12 @@ def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, n
             summary["den"] = np.where(counted, den[rows], 0).sum(axis=0)
             q, mad = _quartiles_and_mad(block, axis=0)
             summary.update(q1=q[0], q2=q[1], q3=q[2], mad=mad)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                target = summary["num"] / summary["den"]
+                rows_num = np.where(counted, num[rows], np.nan)
+                rows_den = np.where(counted, den[rows], np.nan)
+                z = _stabilised(rows_num / rows_den, target, rows_den, network.rate)
+            summary["phi"], summary["areas"] = _phi(z, axis=0)
             for name, column in summary.items():
                 out[name][rows] = column
         return out
@@ -135,10 +171,18 @@ def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, n
     g_den = np.where(valid[:, :, None], den[safe], np.nan)
     counted = ~np.isnan(g_num) & ~np.isnan(g_den)
     q, mad = _quartiles_and_mad(gathered, axis=1)
+    sum_num = np.where(counted, g_num, 0).sum(axis=1)
+    sum_den = np.where(counted, g_den, 0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        target = (sum_num / sum_den)[:, None, :]
+        z = _stabilised(g_num / g_den, target, g_den, network.rate[None, None, :])
+    phi, areas = _phi(np.where(counted, z, np.nan), axis=1)
     return {
+        "phi": phi,
+        "areas": areas,
         "count": (~np.isnan(gathered)).sum(axis=1).astype(float),
-        "num": np.where(counted, g_num, 0).sum(axis=1),
-        "den": np.where(counted, g_den, 0).sum(axis=1),
+        "num": sum_num,
+        "den": sum_den,
         "q1": q[0],
         "q2": q[1],
         "q3": q[2],
@@ -172,6 +216,21 @@ def classify(network: Network, groups: Partition | Lists, k: int) -> KindResult:
     # Cells the interval test could not judge fall back to the robust score.
     has_counts &= np.abs(significance) <= 2
     significance = np.where(has_counts, significance, 0)
+    # Over-dispersed groups (Spiegelhalter 2005): widen the limits by sqrt(phi), i.e.
+    # judge the area's z-score divided by it, when enough areas show the excess.
+    phi = summary["phi"]
+    adjusted = (
+        has_counts
+        & (summary["areas"] >= FEWEST_AREAS)
+        & (phi > 1 + 2 * np.sqrt(2 / np.maximum(summary["areas"], 1)))
+    )
+    if adjusted.any():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            own_z = _stabilised(num / den, pooled, den, network.rate[None, :]) / np.sqrt(phi)
+        widened = np.where(
+            np.abs(own_z) > Z_998, 2, np.where(np.abs(own_z) > Z_95, 1, 0)
+        ) * np.sign(own_z)
+        significance = np.where(adjusted, np.nan_to_num(widened).astype(int), significance)
     robust_level = np.where(np.abs(z) > 3, EXCEPTION, np.where(np.abs(z) > 2, POSSIBLE, NORM))
     level = np.where(has_counts, np.abs(significance), robust_level)
     direction = np.where(
@@ -190,7 +249,10 @@ def classify(network: Network, groups: Partition | Lists, k: int) -> KindResult:
         significance=significance,
         level=level.astype(int),
         direction=direction,
-        method=np.where(has_counts, METHOD_FUNNEL, METHOD_ROBUST),
+        method=np.where(
+            adjusted, METHOD_FUNNEL_ADJUSTED, np.where(has_counts, METHOD_FUNNEL, METHOD_ROBUST)
+        ),
+        phi=np.where(has_counts & (summary["areas"] >= FEWEST_AREAS), phi, np.nan),
     )
 
 

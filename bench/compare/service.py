@@ -192,6 +192,7 @@ class Standing:
     target: float | None
     withheld: str | None  # why peers' figures are not shown, in plain words
     robustness: str = ""  # whether the answer holds against the other peer groups
+    phi: float | None = None  # the group's over-dispersion factor when the funnel was widened
     trend: str = ""  # the viewer's trend and how it stands against the peers' trends
 
     @property
@@ -212,6 +213,18 @@ class Standing:
             return "higher" if self.direction > 0 else "lower"
         better = (self.direction > 0) == (polarity is Polarity.HIGHER_IS_BETTER)
         return "better" if better else "worse"
+
+    @property
+    def method_words(self) -> str:
+        if self.method == engine.METHOD_FUNNEL_ADJUSTED:
+            phi = f" (φ = {self.phi:.1f})" if self.phi is not None else ""
+            return (
+                "Funnel against the pooled peer value, widened because peers' figures vary "
+                f"more than chance alone{phi}"
+            )
+        if self.method == engine.METHOD_FUNNEL:
+            return "Funnel: counts against the pooled peer value"
+        return "Robust score against the peer median"
 
     @property
     def tag(self) -> str:
@@ -358,6 +371,7 @@ def where_we_stand(
                 withheld=withheld,
                 robustness=_robustness(indicator, results, options, option, row, column),
                 trend=_trend_words(indicator, results, option, row, column, allowed),
+                phi=shown(result.phi) if int(result.method[row, column]) == 3 else None,
             )
         )
     peer_count = len(group_kinds.peers_of(results.groups, option.key, authority_id))

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from bench import stats
 from bench.compare import engine
 
 K = 5
@@ -111,3 +112,27 @@ def test_no_trend_from_fewer_than_three_figures():
     cube[:2, :, 0] = [[1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 7]]
     result = engine.trends(times, cube, {"type": one_group(6)}, K)
     assert np.isnan(result.slope).all()
+
+
+def test_overdispersed_groups_widen_the_funnel():
+    # Twelve councils with large denominators and proportions spread from 30% to 52%:
+    # plain 99.8% limits around the pooled value flag most of them; chance explains far
+    # less spread than this (phi well above 1 + 2 sqrt(2/12) = 1.82), so the limits are
+    # widened by sqrt(phi) and only the council far from the rest stays an exception.
+    denominators = [10_000] * 12
+    rates = [0.30, 0.32, 0.34, 0.36, 0.38, 0.40, 0.41, 0.42, 0.44, 0.46, 0.48, 0.80]
+    numerators = [r * d for r, d in zip(rates, denominators, strict=True)]
+    data = network(numerators=numerators, denominators=denominators, counts=True)
+    result = engine.classify(data, one_group(12), K)
+    phi = result.phi[0, 0]
+    # The same factor from the statistics module's own implementation of the method.
+    pooled = sum(numerators) / sum(denominators)
+    reference = stats.dispersion("proportion", numerators, denominators, pooled)
+    assert phi == pytest.approx(reference.phi)
+    assert reference.overdispersed
+    assert (result.method[:, 0] == engine.METHOD_FUNNEL_ADJUSTED).all()
+    assert result.level[11, 0] == engine.EXCEPTION and result.direction[11, 0] == 1
+    plain_exceptions = (
+        np.abs(stats.compare_to_benchmark("proportion", numerators, denominators, pooled)) == 2
+    )
+    assert plain_exceptions.sum() > (result.level[:, 0] == engine.EXCEPTION).sum()
