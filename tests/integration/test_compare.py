@@ -21,11 +21,11 @@ def fresh_cache():
     CACHE.clear()
 
 
-def _network(session, values, *, group_type="county"):
+def _network(session, values, *, group_type="county", period_code="2022-23"):
     indicator = factories.indicator(
         title="Cost per week", unit_kind=UnitKind.CURRENCY, multiplier=1, has_counts=False
     )
-    period = factories.period("2022-23")
+    period = factories.period(period_code)
     authorities = [
         factories.authority(name=f"Council {n}", type=group_type) for n in range(len(values))
     ]
@@ -200,3 +200,36 @@ def test_inspectors_see_an_authority_only_under_a_current_grant(sign_in_as, sess
     assert [event.authority_id for event in used] == [granted.id]
     home = text_of(inspector.get("/"))
     assert granted.name in home and other.name not in home
+
+
+@pytest.mark.parametrize("path", ["/compare/?group=type", "/compare/norms?group=type"])
+def test_queries_do_not_grow_with_the_number_of_peers(app_context, sign_in_as, session, path):
+    """No query per peer: the same number of statements for 6 councils and for 51."""
+    from sqlalchemy import event
+
+    def statements(size, group_type, period_code):
+        CACHE.clear()
+        authorities, _ = _network(
+            session, list(range(10, 10 + size)), group_type=group_type, period_code=period_code
+        )
+        issue_type = factories.issue_type()
+        for authority in authorities:
+            factories.flag(authority, issue_type)
+        client = sign_in_as(Role.ANALYST, authorities[0])
+        count = 0
+
+        def counter(*_args):
+            nonlocal count
+            count += 1
+
+        connection = session.connection()
+        event.listen(connection, "before_cursor_execute", counter)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(connection, "before_cursor_execute", counter)
+        return count
+
+    small = statements(6, "metropolitan_district", "2021-22")
+    large = statements(51, "london_borough", "2022-23")
+    assert 0 < small == large
