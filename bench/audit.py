@@ -54,6 +54,9 @@ ACTIONS = {
     "period_release_cleared": "Cleared a period's release date",
     "api_token_created": "Created an API token",
     "api_token_revoked": "Revoked an API token",
+    "peer_groups_imported": "Imported published nearest neighbours",
+    "custom_group_saved": "Saved a custom peer group",
+    "custom_group_deleted": "Deleted a custom peer group",
 }
 
 

@@ -17,7 +17,10 @@ bp = Blueprint("compare", __name__)
 @allow(Permission.SEE_OWN_DATA)
 def where_we_stand() -> ResponseReturnValue:
     page = service.where_we_stand(
-        current_user._get_current_object(), request.args.get("group"), request.args.get("period")
+        current_user._get_current_object(),
+        request.args.get("group"),
+        request.args.get("period"),
+        custom=True,
     )
     return render_template("compare/where_we_stand.html", page=page, title="Where we stand")
 
