@@ -62,7 +62,10 @@ def _require_network_admin(user: User) -> None:
         raise NotFound("No such page")
 
 
-def _read_csv(data: bytes) -> list[tuple[int | None, str, str]]:
+Pairs = list[tuple[int | None, str, str]]  # (row or None for JSON, authority, neighbour)
+
+
+def _read_csv(data: bytes) -> tuple[Pairs, list[RowError]]:
     try:
         table = read_table(
             data, allowed={"authority", "neighbour"}, required={"authority", "neighbour"}
@@ -86,12 +89,10 @@ def _read_csv(data: bytes) -> list[tuple[int | None, str, str]]:
                 errors.append(RowError(number, name, messages.PEER_IMPORT_CODE_REQUIRED))
         if authority and neighbour:
             pairs.append((number, authority, neighbour))
-    if errors:
-        raise ValidationFailed(errors)
-    return pairs
+    return pairs, errors
 
 
-def _read_json(data: bytes) -> list[tuple[int | None, str, str]]:
+def _read_json(data: bytes) -> Pairs:
     try:
         document = json.loads(decode(data))
     except NotCsv:
@@ -114,12 +115,13 @@ def _read_json(data: bytes) -> list[tuple[int | None, str, str]]:
     return pairs
 
 
-def _check(pairs: list[tuple[int | None, str, str]]) -> dict[str, list[str]]:
-    """Every rule over the pairs at once: unknown codes, repeats, self-only, too long."""
-    if not pairs:
+def _check(pairs: Pairs, errors: list[RowError] | None = None) -> dict[str, list[str]]:
+    """Every rule over the pairs at once: unknown codes, repeats, self-only, too long
+    (after *errors* already found in the rows' shape)."""
+    errors = list(errors or [])
+    if not pairs and not errors:
         raise ValidationFailed([RowError(None, "file", messages.PEER_IMPORT_EMPTY)])
     known = queries.authority_ids_by_code()
-    errors: list[RowError] = []
     lists: dict[str, list[str]] = {}
     seen: set[tuple[str, str]] = set()
     for number, authority, neighbour in pairs:
@@ -151,7 +153,7 @@ def _check(pairs: list[tuple[int | None, str, str]]) -> dict[str, list[str]]:
             )
             errors.append(RowError(None, authority, message))
     # Unknown codes are reported once per code and place, not once per repeat.
-    errors = list(dict.fromkeys(errors))
+    errors = sorted(dict.fromkeys(errors), key=lambda e: (e.row is None, e.row or 0))
     if errors:
         raise ValidationFailed(errors)
     return {authority: sorted(codes) for authority, codes in sorted(lists.items())}
@@ -179,12 +181,12 @@ def check_import(admin: User, filename: str, data: bytes, source: str) -> Import
         )
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix == "csv":
-        pairs = _read_csv(data)
+        pairs, errors = _read_csv(data)
     elif suffix == "json":
-        pairs = _read_json(data)
+        pairs, errors = _read_json(data), []
     else:
         raise ValidationFailed([RowError(None, "file", messages.PEER_IMPORT_FILE_KIND)])
-    return _plan(_check(pairs), _source(source, filename))
+    return _plan(_check(pairs, errors), _source(source, filename))
 
 
 def _source(source: str, filename: str) -> str:
