@@ -85,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from bench.home.views import bp as home_bp
     from bench.issues.views import admin_bp as issue_types_bp
     from bench.issues.views import bp as issues_bp
+    from bench.peergroups.views import admin_bp as peer_imports_bp
+    from bench.peergroups.views import bp as peer_groups_bp
     from bench.publishing.views import bp as publishing_bp
     from bench.users.views import bp as users_bp
 
@@ -94,11 +96,13 @@ def _register_blueprints(app: Flask) -> None:
         users_bp,
         publishing_bp,
         compare_bp,
+        peer_groups_bp,
         issues_bp,
         issue_types_bp,
         api_bp,
         reference_bp,
         admin_bp,
+        peer_imports_bp,
         auditlog_bp,
     ):
         app.register_blueprint(blueprint)

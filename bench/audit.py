@@ -60,6 +60,9 @@ ACTIONS = {
     "flag_recorded": "Answered about a known issue",
     "issue_type_proposed": "Proposed an issue type",
     "grant_used": "An inspector viewed the authority's figures under a grant",
+    "peer_groups_imported": "Imported published nearest neighbours",
+    "custom_group_saved": "Saved a custom peer group",
+    "custom_group_deleted": "Deleted a custom peer group",
 }
 
 

@@ -113,3 +113,33 @@ API_NOT_FOUND = "There is nothing at this address"
 API_BAD_JSON = "The request body must be a JSON object"
 API_VALIDATION_FAILED = "The request broke {count} rule{s}; nothing was written"
 API_SERVER_ERROR = "Something went wrong on our side; nothing was written"
+
+# Peer groups: published nearest-neighbour imports (network admins), custom groups.
+PEER_IMPORT_FILE_REQUIRED = "Select a CSV or JSON file to upload"
+PEER_IMPORT_FILE_KIND = "The file must be a CSV file (.csv) or a JSON file (.json)"
+PEER_IMPORT_EMPTY = "The file has no neighbour lists"
+PEER_IMPORT_NOT_JSON = "The file is not a valid JSON file: {error}"
+PEER_IMPORT_JSON_SHAPE = (
+    "The file must be a JSON object from each authority's GSS code to a list of GSS codes"
+)
+PEER_IMPORT_CODE_REQUIRED = "Enter a GSS code"
+PEER_IMPORT_CODE_UNKNOWN = "There is no authority with the GSS code '{code}'"
+PEER_IMPORT_PAIR_REPEATED = "{authority} lists {neighbour} more than once"
+PEER_IMPORT_SELF_ONLY = "{code} has no neighbours other than itself"
+PEER_IMPORT_TOO_LONG = "{code} has {count} neighbours: a list may have at most {limit}"
+PEER_IMPORT_ROW_SHAPE = "The row has {count} cells: it must have 2 (authority, neighbour)"
+PEER_IMPORT_STALE = "The checked lists were changed: upload the file again"
+PEER_GROUPS_IMPORTED = "Imported version {version}: {authorities} authorities, {pairs} neighbours"
+CUSTOM_GROUP_NAME_REQUIRED = "Enter a name for the group"
+CUSTOM_GROUP_NAME_TOO_LONG = "Name must be 120 characters or fewer"
+CUSTOM_GROUP_NAME_TAKEN = "Your authority already has a group with this name"
+CUSTOM_GROUP_TOO_FEW = "Select at least {k} councils: fewer would show no figures"
+CUSTOM_GROUP_MEMBER_UNKNOWN = "Select councils from the list"
+CUSTOM_GROUP_SELF = "Your own council is always compared: do not select it"
+CUSTOM_GROUP_OVERLAP = (
+    "This group differs from {other} by only {count} council{s}: comparing the two would "
+    "reveal {their} figures. Change the group so that each has none or at least {k} councils "
+    "the other lacks"
+)
+CUSTOM_GROUP_SAVED = "Saved the group {name}"
+CUSTOM_GROUP_DELETED = "Deleted the group {name}"

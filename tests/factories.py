@@ -22,6 +22,9 @@ from bench.models import (
     IssueType,
     IssueTypeStatus,
     KeyArea,
+    PeerGroup,
+    PeerGroupKind,
+    PeerGroupMember,
     Period,
     PeriodKind,
     Polarity,
@@ -182,6 +185,21 @@ def series_break(indicator_: Indicator, period_: Period, **fields: Any) -> Serie
     values = {"indicator": indicator_, "period": period_, "reason": "Definition changed"}
     values.update(fields)
     record = SeriesBreak(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def peer_group(
+    authority_: Authority,
+    members: list[Authority],
+    kind: PeerGroupKind = PeerGroupKind.CUSTOM,
+    **fields: Any,
+) -> PeerGroup:
+    values: dict[str, Any] = {"name": "Our group" if kind is PeerGroupKind.CUSTOM else ""}
+    values.update(fields)
+    record = PeerGroup(kind=kind, authority_id=authority_.id, **values)
+    record.members = [PeerGroupMember(authority_id=member.id) for member in members]
     db.session.add(record)
     db.session.commit()
     return record

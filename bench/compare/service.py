@@ -247,6 +247,7 @@ class GroupOption:
     label: str
     admitted: bool
     reason: str | None
+    peers: frozenset[int] = frozenset()  # ids stay on the server: never shown
 
 
 @dataclass(frozen=True)
@@ -304,9 +305,46 @@ def _options(results: PeriodResults, authority_id: int) -> list[GroupOption]:
                 "reveal their figures, so peers' figures for this group are not shown"
             )
         out.append(
-            GroupOption(admission.group.key, admission.group.label, admission.admitted, reason)
+            GroupOption(
+                admission.group.key,
+                admission.group.label,
+                admission.admitted,
+                reason,
+                admission.group.peers,
+            )
         )
     return out
+
+
+def overlap_conflict(authority_id: int, members: frozenset[int]) -> disclosure.Admission | None:
+    """Why a new custom group of *members* would not be admitted for the authority's users,
+    or None (DESIGN.md, Anonymity 9: it is refused when saved, with the reason).
+
+    Checked against the groups admitted now, over the latest released period's network
+    (or today's, before any release); groups that are withheld block nothing.
+    """
+    periods = released_periods(utcnow())
+    if periods:
+        network_groups = results_for(periods[-1]).groups
+    else:
+        network_groups = group_kinds.build(
+            utcnow().date(), current_app.config["COMPUTED_NEIGHBOURS_K"]
+        )
+    k = disclosure.min_peers()
+    candidates = group_kinds.candidates(network_groups, authority_id)
+    admitted = [a.group for a in disclosure.admit(candidates, k) if a.admitted]
+    return disclosure.first_conflict(members - {authority_id}, admitted, k)
+
+
+def _custom_result(
+    results: PeriodResults, authority_id: int, peers: frozenset[int]
+) -> engine.KindResult:
+    """Classify the viewer alone against one of its custom groups, on demand: a Lists with
+    only the viewer's row filled (the network-wide results cover the standard kinds)."""
+    rows = [results.row[p] for p in sorted(peers) if p in results.row]
+    table = np.full((len(results.row), max(len(rows), 1)), -1, dtype=int)
+    table[results.row[authority_id], : len(rows)] = rows
+    return engine.classify(results.network, engine.Lists(table), disclosure.min_peers())
 
 
 def where_we_stand(
@@ -314,7 +352,11 @@ def where_we_stand(
     group_key: str | None,
     period_code: str | None,
     authority_code: str | None = None,
+    *,
+    custom: bool = False,
 ) -> StandingPage:
+    """The viewer's standing on every indicator against one group. With *custom*, the
+    authority's custom groups are offered too (classified for this viewer on demand)."""
     authority_id = viewer_authority(user, authority_code)
     now = utcnow()
     periods = released_periods(now)
@@ -322,9 +364,15 @@ def where_we_stand(
         raise NotFound("No period has been released yet")
     period = next((p for p in periods if p.code == period_code), periods[-1])
     results = results_for(period, now)
-    options = [o for o in _options(results, authority_id) if o.key in results.results]
+    options = [
+        o
+        for o in _options(results, authority_id)
+        if o.key in results.results or (custom and o.key.startswith("custom-"))
+    ]
     option = next((o for o in options if o.key == group_key), options[0])
-    result = results.results[option.key]
+    result = results.results.get(option.key)
+    if result is None:
+        result = _custom_result(results, authority_id, option.peers)
     row = results.row[authority_id]
     own = {
         figures[1]: figures[2:]
@@ -374,7 +422,7 @@ def where_we_stand(
                 phi=shown(result.phi) if int(result.method[row, column]) == 3 else None,
             )
         )
-    peer_count = len(group_kinds.peers_of(results.groups, option.key, authority_id))
+    peer_count = len(option.peers)
     order = [area.label for area in KeyArea]
     return StandingPage(
         period=period,

@@ -21,6 +21,7 @@ def where_we_stand() -> ResponseReturnValue:
         request.args.get("group"),
         request.args.get("period"),
         request.args.get("authority"),
+        custom=True,
     )
     return render_template("compare/where_we_stand.html", page=page, title="Where we stand")
 

@@ -47,6 +47,8 @@ NETWORK_ADMINS_REDIRECT = {**NETWORK_ADMINS, Role.NETWORK_ADMIN: 302}
 COMPARERS = {**OWN_DATA, Role.INSPECTOR: 404}
 PUBLISHERS_REDIRECT = {**PUBLISHERS, Role.ANALYST: 302, Role.AUTHORITY_ADMIN: 302}
 PUBLISHERS_MISSING = {**PUBLISHERS, Role.ANALYST: 404, Role.AUTHORITY_ADMIN: 404}
+# Another authority's custom group: its own users' roles get a 404, as if it did not exist.
+OWN_DATA_MISSING = {**OWN_DATA, **dict.fromkeys(AUTHORITY_ROLES, 404)}
 
 # Authority admins read their own authority's audit log; network admins read /admin/audit/.
 AUTHORITY_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.AUTHORITY_ADMIN: 200}
@@ -102,6 +104,10 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/compare/"): COMPARERS,
     ("GET", "/compare/norms"): COMPARERS,
     ("GET", "/compare/indicators/<indicator_code>"): COMPARERS,
+    ("GET", "/compare/groups"): OWN_DATA,
+    ("GET", "/compare/groups/new"): OWN_DATA,
+    ("POST", "/compare/groups/new"): OWN_DATA,  # empty: the form again, with errors
+    ("POST", "/compare/groups/<int:group_id>/delete"): OWN_DATA_MISSING,  # the stranger's
     ("GET", "/methods"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("GET", "/issues/"): OWN_DATA,
     # POSTs with empty data: the form comes back with its error messages (200).
@@ -135,6 +141,9 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/admin/periods/<int:period_id>/release"): NETWORK_ADMINS,
     ("POST", "/admin/periods/<int:period_id>/release/clear"): NETWORK_ADMINS_REDIRECT,
     ("GET", "/admin/audit/"): NETWORK_ADMINS,
+    ("GET", "/admin/peer-groups/"): NETWORK_ADMINS,
+    ("GET", "/admin/peer-groups/import"): NETWORK_ADMINS,
+    ("POST", "/admin/peer-groups/import"): NETWORK_ADMINS,  # no file: the form again
     ("GET", "/audit/"): AUTHORITY_ADMINS,
 }
 
@@ -194,6 +203,8 @@ def test_role_route_table(app_context, sign_in_as, role):
         "signed_in", actor=stranger_user, authority_id=stranger.id, details={"who": stranger.name}
     )
     db.session.commit()
+    # The stranger's custom group: nobody else may know it exists.
+    stranger_group = factories.peer_group(stranger, [colleague_authority], name=stranger.name)
     series_break = factories.series_break(factories.indicator(), factories.period("2021-22"))
     ids = {
         "user_id": target.id,
@@ -201,6 +212,7 @@ def test_role_route_table(app_context, sign_in_as, role):
         "indicator_id": series_break.indicator_id,
         "break_id": series_break.id,
         "period_id": series_break.period_id,
+        "group_id": stranger_group.id,
     }
     failures = []
     # Signing out last, so every other route is tried signed in.
@@ -220,5 +232,9 @@ def test_role_route_table(app_context, sign_in_as, role):
             # type; nobody else sees a stranger.
             if role != Role.NETWORK_ADMIN:
                 body = response.get_data(as_text=True)
-                assert stranger.name not in body and stranger.gss_code not in body, path
+                assert stranger.gss_code not in body, path
+                # Choosing a custom group's councils lists them all by name (membership is
+                # public); no page of results does.
+                if path != "/compare/groups/new":
+                    assert stranger.name not in body, path
     assert failures == []

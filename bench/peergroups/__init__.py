@@ -1,0 +1,1 @@
+"""Peer groups people manage: published nearest-neighbour imports and custom groups."""

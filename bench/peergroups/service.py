@@ -1,0 +1,364 @@
+"""Peer groups people manage.
+
+Network admins import published nearest-neighbour lists: every import is a new version,
+older versions stay (they remain comparable as "older published versions"). An
+authority's users save custom groups, refused when saved if overlap control (DESIGN.md,
+Anonymity 9) would not admit them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bench import audit, disclosure, messages
+from bench.access import Permission, has_permission
+from bench.compare import service as compare
+from bench.errors import Conflict, InvalidInput, NotFound, RowError, ValidationFailed
+from bench.extensions import db
+from bench.models import Authority, PeerGroup, PeerGroupKind, PeerGroupMember, User, utcnow
+from bench.peergroups import queries
+from bench.peergroups.schemas import CustomGroupSchema
+from bench.publishing.csvfile import HeaderProblems, NotCsv, decode, read_table
+from bench.validation import load, parse_number
+
+MAX_NEIGHBOURS = 30
+MAX_FILE_BYTES = 5_000_000
+
+# --- published nearest neighbours (network admins) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """A checked file: the lists by GSS code, and what applying them would do."""
+
+    lists: dict[str, list[str]]  # authority code -> neighbours' codes (itself excluded)
+    source: str
+    version: int  # the version applying would create
+    changed: int  # lists that differ from the newest version's (or are new)
+
+    @property
+    def authorities(self) -> int:
+        return len(self.lists)
+
+    @property
+    def pairs(self) -> int:
+        return sum(len(codes) for codes in self.lists.values())
+
+    @property
+    def payload(self) -> str:
+        """The checked lists for the confirm form; checked again when applied."""
+        return json.dumps(self.lists, sort_keys=True)
+
+
+def versions() -> list[queries.VersionRow]:
+    return queries.published_versions()
+
+
+def _require_network_admin(user: User) -> None:
+    if not has_permission(user, Permission.MANAGE_NETWORK):
+        raise NotFound("No such page")
+
+
+Pairs = list[tuple[int | None, str, str]]  # (row or None for JSON, authority, neighbour)
+
+
+def _read_csv(data: bytes) -> tuple[Pairs, list[RowError]]:
+    try:
+        table = read_table(
+            data, allowed={"authority", "neighbour"}, required={"authority", "neighbour"}
+        )
+    except NotCsv as error:
+        raise ValidationFailed([RowError(None, "file", str(error))]) from None
+    except HeaderProblems as problems:
+        raise ValidationFailed(problems.errors) from None
+    pairs: list[tuple[int | None, str, str]] = []
+    errors = []
+    for number, cells in table.rows:
+        if "__shape__" in cells:
+            count = cells["__shape__"]
+            errors.append(
+                RowError(number, "row", messages.PEER_IMPORT_ROW_SHAPE.format(count=count))
+            )
+            continue
+        authority, neighbour = cells["authority"].strip(), cells["neighbour"].strip()
+        for name, code in (("authority", authority), ("neighbour", neighbour)):
+            if not code:
+                errors.append(RowError(number, name, messages.PEER_IMPORT_CODE_REQUIRED))
+        if authority and neighbour:
+            pairs.append((number, authority, neighbour))
+    return pairs, errors
+
+
+def _read_json(data: bytes) -> Pairs:
+    try:
+        document = json.loads(decode(data))
+    except NotCsv:
+        raise ValidationFailed(
+            [RowError(None, "file", messages.PEER_IMPORT_NOT_JSON.format(error="it is not text"))]
+        ) from None
+    except ValueError as error:
+        message = messages.PEER_IMPORT_NOT_JSON.format(error=error)
+        raise ValidationFailed([RowError(None, "file", message)]) from None
+    if not isinstance(document, dict) or not all(
+        isinstance(codes, list) and all(isinstance(code, str) for code in codes)
+        for codes in document.values()
+    ):
+        raise ValidationFailed([RowError(None, "file", messages.PEER_IMPORT_JSON_SHAPE)])
+    pairs: list[tuple[int | None, str, str]] = []
+    for authority, codes in document.items():
+        if not codes:
+            pairs.append((None, authority.strip(), authority.strip()))  # self-only below
+        pairs += [(None, authority.strip(), code.strip()) for code in codes]
+    return pairs
+
+
+def _check(pairs: Pairs, errors: list[RowError] | None = None) -> dict[str, list[str]]:
+    """Every rule over the pairs at once: unknown codes, repeats, self-only, too long
+    (after *errors* already found in the rows' shape)."""
+    errors = list(errors or [])
+    if not pairs and not errors:
+        raise ValidationFailed([RowError(None, "file", messages.PEER_IMPORT_EMPTY)])
+    known = queries.authority_ids_by_code()
+    lists: dict[str, list[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    for number, authority, neighbour in pairs:
+        lists.setdefault(authority, [])
+        for name, code in (("authority", authority), ("neighbour", neighbour)):
+            if code not in known and not (name == "neighbour" and code == authority):
+                field = name if number is not None else authority
+                errors.append(
+                    RowError(number, field, messages.PEER_IMPORT_CODE_UNKNOWN.format(code=code))
+                )
+        if neighbour == authority:
+            continue  # a list may include the authority itself; it is ignored
+        if (authority, neighbour) in seen:
+            message = messages.PEER_IMPORT_PAIR_REPEATED.format(
+                authority=authority, neighbour=neighbour
+            )
+            errors.append(RowError(number, "neighbour" if number else authority, message))
+            continue
+        seen.add((authority, neighbour))
+        lists[authority].append(neighbour)
+    for authority, codes in lists.items():
+        if not codes:
+            errors.append(
+                RowError(None, authority, messages.PEER_IMPORT_SELF_ONLY.format(code=authority))
+            )
+        elif len(codes) > MAX_NEIGHBOURS:
+            message = messages.PEER_IMPORT_TOO_LONG.format(
+                code=authority, count=len(codes), limit=MAX_NEIGHBOURS
+            )
+            errors.append(RowError(None, authority, message))
+    # Unknown codes are reported once per code and place, not once per repeat.
+    errors = sorted(dict.fromkeys(errors), key=lambda e: (e.row is None, e.row or 0))
+    if errors:
+        raise ValidationFailed(errors)
+    return {authority: sorted(codes) for authority, codes in sorted(lists.items())}
+
+
+def _plan(lists: dict[str, list[str]], source: str) -> ImportPlan:
+    newest = queries.latest_published_version()
+    current = queries.published_lists(newest) if newest else {}
+    ids = queries.authority_ids_by_code()
+    changed = sum(
+        1
+        for authority, codes in lists.items()
+        if current.get(ids[authority]) != frozenset(ids[code] for code in codes)
+    )
+    return ImportPlan(lists, source, newest + 1, changed)
+
+
+def check_import(admin: User, filename: str, data: bytes, source: str) -> ImportPlan:
+    """Validate an uploaded CSV or JSON file; writes nothing. Raises ValidationFailed."""
+    _require_network_admin(admin)
+    if len(data) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // 1_000_000
+        raise ValidationFailed(
+            [RowError(None, "file", f"The file must be smaller than {limit} MB")]
+        )
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix == "csv":
+        pairs, errors = _read_csv(data)
+    elif suffix == "json":
+        pairs, errors = _read_json(data), []
+    else:
+        raise ValidationFailed([RowError(None, "file", messages.PEER_IMPORT_FILE_KIND)])
+    return _plan(_check(pairs, errors), _source(source, filename))
+
+
+def _source(source: str, filename: str) -> str:
+    text = " ".join(source.split()) or f"Imported from {filename}"
+    return text[:300]
+
+
+def apply_import(admin: User, payload: str, source: str) -> ImportPlan:
+    """Create a new published version for every authority in the checked lists, in one
+    transaction. The lists come back from the browser, so they are checked again."""
+    _require_network_admin(admin)
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        raise ValidationFailed([RowError(None, "file", messages.PEER_IMPORT_STALE)]) from None
+    pairs = _read_json(payload.encode()) if isinstance(document, dict) else []
+    plan = _plan(_check(pairs), _source(source, "a file"))
+    ids = queries.authority_ids_by_code()
+    now = utcnow()
+    try:
+        for authority, codes in plan.lists.items():
+            group = PeerGroup(
+                kind=PeerGroupKind.PUBLISHED_NEIGHBOURS,
+                authority_id=ids[authority],
+                version=plan.version,
+                source=plan.source,
+                created_at=now,
+                created_by_id=admin.id,
+            )
+            group.members = [PeerGroupMember(authority_id=ids[code]) for code in codes]
+            queries.add(group)
+        audit.record(
+            "peer_groups_imported",
+            actor=admin,
+            authority_id=None,
+            details={
+                "version": plan.version,
+                "authorities": plan.authorities,
+                "neighbours": plan.pairs,
+                "changed": plan.changed,
+                "source": plan.source,
+            },
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return plan
+
+
+# --- custom groups (an authority's users) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomGroupRow:
+    id: int
+    name: str
+    members: int
+    created_at: Any
+    created_by: str
+
+
+def custom_groups(user: User) -> list[CustomGroupRow]:
+    """The viewer's authority's custom groups, oldest first (the order they are admitted)."""
+    authority_id = compare.viewer_authority(user)
+    return [
+        CustomGroupRow(
+            group.id,
+            group.name,
+            len(group.members),
+            group.created_at,
+            group.created_by.name if group.created_by is not None else "",
+        )
+        for group in queries.custom_groups(authority_id)
+    ]
+
+
+def min_members() -> int:
+    return disclosure.min_peers()
+
+
+def member_choices(user: User) -> list[Authority]:
+    """Every current council but the viewer's own, by name."""
+    authority_id = compare.viewer_authority(user)
+    return [a for a in queries.current_authorities() if a.id != authority_id]
+
+
+def _members(authority_id: int, values: list[str]) -> frozenset[int]:
+    choices = {a.id for a in queries.current_authorities()}
+    members: set[int] = set()
+    for value in values:
+        try:
+            member = int(parse_number(value, integer=True))
+        except ValueError:
+            raise InvalidInput(messages.CUSTOM_GROUP_MEMBER_UNKNOWN, field="members") from None
+        if member == authority_id:
+            raise InvalidInput(messages.CUSTOM_GROUP_SELF, field="members")
+        if member not in choices:
+            raise InvalidInput(messages.CUSTOM_GROUP_MEMBER_UNKNOWN, field="members")
+        members.add(member)
+    return frozenset(members)
+
+
+def _overlap_message(conflict: disclosure.Admission, k: int) -> str:
+    other = conflict.conflicts_with
+    count = conflict.differing
+    return messages.CUSTOM_GROUP_OVERLAP.format(
+        other=other.label if other is not None else "another group",
+        count=count,
+        s="" if count == 1 else "s",
+        their="its" if count == 1 else "their",
+        k=k,
+    )
+
+
+def save_custom_group(user: User, data: Mapping[str, Any]) -> PeerGroup:
+    """Save a custom group for the user's authority, or refuse it with the reason."""
+    authority_id = compare.viewer_authority(user)
+    fields = load(CustomGroupSchema(), data)
+    name = " ".join(fields["name"].split())
+    if queries.custom_group_named(authority_id, name) is not None:
+        raise Conflict(messages.CUSTOM_GROUP_NAME_TAKEN, field="name")
+    members = _members(authority_id, fields["members"])
+    k = disclosure.min_peers()
+    if len(members) < k:
+        raise InvalidInput(messages.CUSTOM_GROUP_TOO_FEW.format(k=k), field="members")
+    conflict = compare.overlap_conflict(authority_id, members)
+    if conflict is not None:
+        raise InvalidInput(_overlap_message(conflict, k), field="members")
+    try:
+        group = PeerGroup(
+            kind=PeerGroupKind.CUSTOM,
+            authority_id=authority_id,
+            name=name,
+            source="",
+            created_at=utcnow(),
+            created_by_id=user.id,
+        )
+        group.members = [PeerGroupMember(authority_id=member) for member in sorted(members)]
+        queries.add(group)
+        audit.record(
+            "custom_group_saved",
+            actor=user,
+            authority_id=authority_id,
+            subject=group,
+            details={"name": name, "members": len(members)},
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return group
+
+
+def delete_custom_group(user: User, group_id: int) -> str:
+    """Delete one of the authority's custom groups; another's is not found."""
+    authority_id = compare.viewer_authority(user)
+    group = queries.custom_group(group_id)
+    if group is None or group.authority_id != authority_id:
+        raise NotFound("No such group")
+    name = group.name
+    try:
+        audit.record(
+            "custom_group_deleted",
+            actor=user,
+            authority_id=authority_id,
+            subject=group,
+            details={"name": name, "members": len(group.members)},
+        )
+        queries.delete(group)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return name

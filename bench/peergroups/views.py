@@ -1,0 +1,138 @@
+"""Peer-group pages: network admins import published neighbours; authorities' users save
+custom groups."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from bench import messages
+from bench.access import Permission, allow
+from bench.errors import Conflict, InvalidInput, ValidationFailed
+from bench.peergroups import service
+from bench.peergroups.forms import ApplyImportForm, ConfirmForm, CustomGroupForm, ImportForm
+
+admin_bp = Blueprint("peer_imports", __name__, url_prefix="/admin/peer-groups")
+bp = Blueprint("peer_groups", __name__, url_prefix="/compare/groups")
+SHOWN_ERRORS = 500
+
+
+def _user():  # noqa: ANN202 - the proxied User
+    return current_user._get_current_object()
+
+
+# --- published nearest neighbours ------------------------------------------------------------
+
+
+@admin_bp.route("/")
+@allow(Permission.MANAGE_NETWORK)
+def versions() -> ResponseReturnValue:
+    return render_template(
+        "peergroups/versions.html",
+        versions=service.versions(),
+        title="Published nearest neighbours",
+    )
+
+
+def _summary(failure: ValidationFailed) -> str:
+    count = len(failure.errors)
+    if count == 1 and failure.errors[0].row is None and failure.errors[0].field == "file":
+        return failure.errors[0].message
+    return f"The file has {count} problem{'s' if count != 1 else ''}: nothing was imported"
+
+
+@admin_bp.route("/import", methods=["GET", "POST"])
+@allow(Permission.MANAGE_NETWORK)
+def import_lists() -> ResponseReturnValue:
+    form = ImportForm()
+    apply_form = ApplyImportForm(prefix="apply")
+    plan = None
+    problems: list = []
+    if request.method == "POST" and "apply-lists" in request.form:
+        if apply_form.validate_on_submit():
+            try:
+                done = service.apply_import(
+                    _user(), apply_form.lists.data or "", apply_form.source.data or ""
+                )
+            except ValidationFailed as failure:
+                form.file.errors = [messages.PEER_IMPORT_STALE]
+                problems = failure.errors
+            else:
+                flash(
+                    messages.PEER_GROUPS_IMPORTED.format(
+                        version=done.version, authorities=done.authorities, pairs=done.pairs
+                    ),
+                    "success",
+                )
+                return redirect(url_for("peer_imports.versions"))
+    elif form.validate_on_submit():
+        file = form.file.data
+        if file is None or not getattr(file, "filename", ""):
+            form.file.errors = [messages.PEER_IMPORT_FILE_REQUIRED]
+        else:
+            try:
+                plan = service.check_import(
+                    _user(), file.filename, file.read(), form.source.data or ""
+                )
+            except ValidationFailed as failure:
+                form.file.errors = [_summary(failure)]
+                problems = failure.errors
+            else:
+                apply_form.lists.data = plan.payload
+                apply_form.source.data = plan.source
+    return render_template(
+        "peergroups/import.html",
+        form=form,
+        apply_form=apply_form,
+        plan=plan,
+        problems=problems[:SHOWN_ERRORS],
+        problem_count=len(problems),
+        title="Check the lists before you import them" if plan else "Import nearest neighbours",
+    )
+
+
+# --- custom groups ---------------------------------------------------------------------------
+
+
+@bp.route("")
+@allow(Permission.SEE_OWN_DATA)
+def index() -> ResponseReturnValue:
+    return render_template(
+        "peergroups/index.html",
+        groups=service.custom_groups(_user()),
+        delete_form=ConfirmForm(),
+        title="Your custom peer groups",
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(Permission.SEE_OWN_DATA)
+def new() -> ResponseReturnValue:
+    form = CustomGroupForm()
+    form.members.choices = [
+        SelectChoice(str(authority.id), authority.name)
+        for authority in service.member_choices(_user())
+    ]
+    if form.validate_on_submit():
+        try:
+            group = service.save_custom_group(_user(), form.schema_data())
+        except (InvalidInput, Conflict) as error:
+            getattr(form, error.field or "name").errors = [error.message]
+        else:
+            flash(messages.CUSTOM_GROUP_SAVED.format(name=group.name), "success")
+            return redirect(url_for("peer_groups.index"))
+    return render_template(
+        "peergroups/new.html", form=form, k=service.min_members(), title="Make a custom peer group"
+    )
+
+
+@bp.route("/<int:group_id>/delete", methods=["POST"])
+@allow(Permission.SEE_OWN_DATA)
+def delete(group_id: int) -> ResponseReturnValue:
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = service.delete_custom_group(_user(), group_id)
+        flash(messages.CUSTOM_GROUP_DELETED.format(name=name), "success")
+    return redirect(url_for("peer_groups.index"))
