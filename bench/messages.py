@@ -113,3 +113,12 @@ API_NOT_FOUND = "There is nothing at this address"
 API_BAD_JSON = "The request body must be a JSON object"
 API_VALIDATION_FAILED = "The request broke {count} rule{s}; nothing was written"
 API_SERVER_ERROR = "Something went wrong on our side; nothing was written"
+
+# Alerts.
+FOLLOW_TARGET_REQUIRED = "Say which indicator or issue type to follow"
+FOLLOW_ONE_TARGET = "Follow one indicator or one issue type at a time"
+FOLLOW_INDICATOR_UNKNOWN = "There is no indicator with this code"
+FOLLOW_NOT_FOLLOWING = "You do not follow this"
+FOLLOWED = "You now follow {title}. bench will tell you here and by email when it changes"
+UNFOLLOWED = "You no longer follow {title}"
+NOTIFICATIONS_READ = "All your notifications are marked as read"
