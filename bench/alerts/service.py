@@ -273,14 +273,19 @@ def _check_user(
                         )
                     )
 
-    # (b) and (c): one where-we-stand (or norms, which includes it) call per user.
+    # (b) and (c) against the user's default group: the first admitted one. At most two
+    # page computations per user, both from the network-wide cache: one to learn which
+    # groups are admitted, one (where we stand, or norms which includes it) for that group.
     try:
+        standing_page = compare.where_we_stand(user, None, None)
+        admitted = [option for option in standing_page.options if option.admitted]
+        key = admitted[0].key if admitted else standing_page.group.key
+        norm_page = None
         if issue_types:
-            norm_page = norms.norm_or_exception(user, None, None)
+            norm_page = norms.norm_or_exception(user, key, None)
             standing_page = norm_page.standing
-        else:
-            norm_page = None
-            standing_page = compare.where_we_stand(user, None, None)
+        elif key != standing_page.group.key:
+            standing_page = compare.where_we_stand(user, key, None)
     except NotFound:
         return alerts, {**seen, **state}
     group = standing_page.group
