@@ -18,7 +18,7 @@ from datetime import datetime
 import numpy as np
 from flask import current_app
 
-from bench import audit, mail, messages
+from bench import audit, disclosure, mail, messages
 from bench.access import Permission, has_permission
 from bench.alerts import queries
 from bench.compare import engine, norms
@@ -225,6 +225,7 @@ class _Releases:
         return self.periods[ids.index(period_id) + 1 :]
 
     def peers_published(self, period: Period, indicator_id: int, authority_id: int) -> bool:
+        """Whether at least k councils other than *authority_id* have a figure."""
         if period.id not in self._figures:
             results = compare.results_for(period, self.now)
             present = ~np.isnan(results.network.value)
@@ -236,7 +237,9 @@ class _Releases:
         has_figure = present[:, column].copy()
         if authority_id in row_of:
             has_figure[row_of[authority_id]] = False  # the user's own figure is no news
-        return bool(has_figure.any())
+        # "Peers have published" is a statistic of the network too: said only when at
+        # least k other councils have a figure (DESIGN.md, anonymity rule 3).
+        return int(has_figure.sum()) >= disclosure.min_peers()
 
 
 def _check_user(

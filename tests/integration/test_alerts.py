@@ -233,7 +233,9 @@ def test_release_and_band_change_notify_once(app_context, session):
     assert len(_notifications(user)) == 2 and len(outbox) == 2
 
 
-def test_a_release_without_peers_figures_is_no_news(app_context, session):
+def test_a_release_with_figures_from_fewer_than_k_peers_is_no_news(app_context, session):
+    # DESIGN.md rule 3: k = 5. Four peers' figures (and the user's own) are not enough
+    # to say "peers have published".
     indicator = _cost_indicator()
     councils = _councils(6)
     user = factories.user(Role.STAFF, councils[0])
@@ -241,13 +243,33 @@ def test_a_release_without_peers_figures_is_no_news(app_context, session):
     for council, figure in zip(councils, [10, 20, 30, 40, 50, 45], strict=True):
         factories.value(council, indicator, first, value=float(figure))
     second = factories.period("2023-24", released=False)
-    factories.value(councils[0], indicator, second, value=10.0)  # only the user's own
+    for council, figure in zip(councils[:5], [10, 20, 30, 40, 50], strict=True):
+        factories.value(council, indicator, second, value=float(figure))
     _follow(user, indicator_id=indicator.id)
     run_alerts(_now())
     second.released_at = _now() - timedelta(minutes=1)
     db.session.commit()
     run_alerts(_now())
     assert not [n for n in _notifications(user) if n.kind == "release"]
+
+
+def test_deactivated_users_are_not_alerted(app_context, session):
+    indicator = _cost_indicator()
+    councils = _councils(6)
+    user = factories.user(Role.STAFF, councils[5])
+    first = factories.period("2022-23")
+    for council, figure in zip(councils, [10, 20, 30, 40, 50, 45], strict=True):
+        factories.value(council, indicator, first, value=float(figure))
+    second = factories.period("2023-24", released=False)
+    for council, figure in zip(councils, [10, 20, 30, 40, 50, 200], strict=True):
+        factories.value(council, indicator, second, value=float(figure))
+    _follow(user, indicator_id=indicator.id)
+    run_alerts(_now())
+    user.active = False
+    second.released_at = _now() - timedelta(minutes=1)
+    db.session.commit()
+    assert run_alerts(_now()) == 0
+    assert _outbox(app_context) == []
 
 
 def test_prevalence_label_change_notifies(app_context, session):
