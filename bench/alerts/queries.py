@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete as delete_rows
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -148,3 +149,13 @@ def unsent() -> list[tuple[Notification, str]]:
         .order_by(Notification.id)
     )
     return [(notification, email) for notification, email in rows]
+
+
+def forget_states(user_id: int, prefix: str) -> None:
+    """Drop what the check remembered for one target (keys starting with *prefix*)."""
+    db.session.execute(
+        delete_rows(AlertState).where(
+            AlertState.user_id == user_id, AlertState.key.startswith(prefix, autoescape=True)
+        )
+    )
+    db.session.flush()

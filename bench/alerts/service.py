@@ -107,6 +107,13 @@ def unfollow(user: User, indicator_code: str, issue_type_code: str) -> str:
     if existing is None:
         raise InvalidInput(messages.FOLLOW_NOT_FOLLOWING, field="indicator")
     queries.delete(existing)
+    # Following again later starts afresh rather than comparing with stale news.
+    prefix = (
+        f"indicator:{target.indicator_id}:"
+        if target.indicator_id is not None
+        else f"issue:{target.issue_type_id}:"
+    )
+    queries.forget_states(user_id, prefix)
     audit.record(
         "alert_unfollowed",
         actor=user,

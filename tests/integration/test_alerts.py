@@ -15,6 +15,7 @@ from bench.alerts.service import run_alerts
 from bench.compare.service import CACHE
 from bench.extensions import db
 from bench.models import (
+    AlertState,
     AuditEvent,
     FlagAnswer,
     FlagStatus,
@@ -231,6 +232,12 @@ def test_release_and_band_change_notify_once(app_context, session):
 
     assert run_alerts(_now()) == 0  # nothing new: no duplicates
     assert len(_notifications(user)) == 2 and len(outbox) == 2
+
+    # Unfollowing forgets what the check saw for the indicator.
+    from bench.alerts import service
+
+    service.unfollow(user, indicator.code, "")
+    assert db.session.scalars(select(AlertState).order_by(AlertState.id)).all() == []
 
 
 def test_a_release_with_figures_from_fewer_than_k_peers_is_no_news(app_context, session):
