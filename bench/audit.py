@@ -37,6 +37,8 @@ def record(
 # every page says the same; an action missing here shows its code in plain words.
 ACTIONS = {
     "signed_in": "Signed in",
+    "alert_followed": "Followed an indicator or issue type",
+    "alert_unfollowed": "Stopped following an indicator or issue type",
     "signed_out": "Signed out",
     "sign_in_failed": "Failed to sign in",
     "password_changed": "Changed their password",

@@ -14,6 +14,7 @@ from bench.models import Authority, Role
 users_cli = AppGroup("users", help="Manage user accounts.")
 seed_cli = AppGroup("seed", help="Load demonstration data.")
 publishing_cli = AppGroup("publishing", help="The network's checks on published figures.")
+alerts_cli = AppGroup("alerts", help="Tell users what changed in what they follow.")
 
 
 @users_cli.command("create")
@@ -72,7 +73,18 @@ def check_period(period: str) -> None:
     click.echo(f"{raised} new queries raised for {period}")
 
 
+@alerts_cli.command("run")
+def run_alerts() -> None:
+    """Check every follower and notify (in the app and by email); cron runs this."""
+    from bench.alerts.service import run_alerts as run
+    from bench.models import utcnow
+
+    created = run(utcnow())
+    click.echo(f"{created} new notifications")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(publishing_cli)
+    app.cli.add_command(alerts_cli)

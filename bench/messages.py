@@ -143,3 +143,12 @@ CUSTOM_GROUP_OVERLAP = (
 )
 CUSTOM_GROUP_SAVED = "Saved the group {name}"
 CUSTOM_GROUP_DELETED = "Deleted the group {name}"
+
+# Alerts.
+FOLLOW_TARGET_REQUIRED = "Say which indicator or issue type to follow"
+FOLLOW_ONE_TARGET = "Follow one indicator or one issue type at a time"
+FOLLOW_INDICATOR_UNKNOWN = "There is no indicator with this code"
+FOLLOW_NOT_FOLLOWING = "You do not follow this"
+FOLLOWED = "You now follow {title}. bench will tell you here and by email when it changes"
+UNFOLLOWED = "You no longer follow {title}"
+NOTIFICATIONS_READ = "All your notifications are marked as read"

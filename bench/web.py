@@ -11,6 +11,7 @@ from flask.wrappers import Response
 from flask_login import current_user
 
 from bench import access
+from bench.alerts import service as alerts
 from bench.auth.forms import SignOutForm
 from bench.dates import london_text, utc_text
 from bench.models import Indicator, UnitKind
@@ -64,6 +65,9 @@ def register_template_helpers(app: Flask) -> None:
             # formdata=None: rendering must not read the request body (it may be too large).
             "sign_out_form": SignOutForm(formdata=None) if current_user.is_authenticated else None,
             "oflog_attribution": OFLOG_ATTRIBUTION,
+            # Called by the templates that need them, so other pages pay nothing.
+            "unread_notifications": lambda: alerts.unread_count(current_user),
+            "alert_follows": lambda: alerts.followed(current_user),
         }
 
     app.add_template_filter(format_number, "number")

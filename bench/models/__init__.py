@@ -10,6 +10,7 @@ from bench.models.accounts import (
     User,
     UserSession,
 )
+from bench.models.alerts import AlertState, Follow, Notification
 from bench.models.allies import Alliance, AllyRequest, AllyRequestStatus
 from bench.models.audit import AuditEvent
 from bench.models.authorities import Authority, AuthorityType, ContextFigure, Succession
@@ -40,6 +41,7 @@ __all__ = [
     "AUTHORITY_ROLES",
     "STORED_KINDS",
     "ActionStatus",
+    "AlertState",
     "ApiToken",
     "Alliance",
     "AllyRequest",
@@ -51,6 +53,7 @@ __all__ = [
     "ContextFigure",
     "FlagAnswer",
     "FlagStatus",
+    "Follow",
     "FollowUpAction",
     "Indicator",
     "InspectorGrant",
@@ -59,6 +62,7 @@ __all__ = [
     "IssueType",
     "IssueTypeStatus",
     "KeyArea",
+    "Notification",
     "PeerGroup",
     "PeerGroupKind",
     "PeerGroupMember",

@@ -38,6 +38,7 @@ OWN_DATA = {
     **dict.fromkeys(AUTHORITY_ROLES, 200),
 }
 PUBLISHERS = {**OWN_DATA, Role.STAFF: 403}
+OWN_DATA_REDIRECT = {**OWN_DATA, **dict.fromkeys(AUTHORITY_ROLES, 302)}
 # Network admins alone manage the catalogues and read the whole network's audit log.
 NETWORK_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.NETWORK_ADMIN: 200}
 NETWORK_ADMINS_REDIRECT = {**NETWORK_ADMINS, Role.NETWORK_ADMIN: 302}
@@ -145,6 +146,11 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/admin/peer-groups/import"): NETWORK_ADMINS,
     ("POST", "/admin/peer-groups/import"): NETWORK_ADMINS,  # no file: the form again
     ("GET", "/audit/"): AUTHORITY_ADMINS,
+    ("GET", "/alerts/"): OWN_DATA,
+    # POSTs with empty data: the message is flashed, back to the notifications page.
+    ("POST", "/alerts/follow"): OWN_DATA_REDIRECT,
+    ("POST", "/alerts/unfollow"): OWN_DATA_REDIRECT,
+    ("POST", "/alerts/read"): OWN_DATA_REDIRECT,
 }
 
 

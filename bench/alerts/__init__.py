@@ -1,0 +1,1 @@
+"""Alerts: following indicators and issue types, notifications in the app and by email."""
