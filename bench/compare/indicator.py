@@ -194,6 +194,9 @@ def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) ->
     multiplier = float(indicator.multiplier)
     limits = {}
     for name, confidence in (("95", 0.95), ("998", 0.998)):
+        if standing.phi is not None:
+            limits[name] = _widened(indicator, target, grid, confidence, standing.phi)
+            continue
         if indicator.unit_kind is UnitKind.RATE:
             lower, upper = stats.rate_funnel(target, grid, confidence, multiplier=multiplier)
         else:
@@ -212,6 +215,25 @@ def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) ->
         }
         for i, n in enumerate(grid)
     ]
+
+
+def _widened(
+    indicator: Indicator, target: float, grid: np.ndarray, confidence: float, phi: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Limits widened by sqrt(phi) on the variance-stabilising scale, as the engine judged
+    (Spiegelhalter 2005): arcsine square root for proportions, square root for rates."""
+    z = engine.Z_95 if confidence == 0.95 else engine.Z_998
+    half = z * np.sqrt(phi) / (2 * np.sqrt(grid))
+    multiplier = float(indicator.multiplier)
+    centre = target / multiplier
+    if indicator.unit_kind is UnitKind.RATE:
+        root = np.sqrt(max(centre, 0.0))
+        lower, upper = np.clip(root - half, 0, None) ** 2, (root + half) ** 2
+    else:
+        angle = np.arcsin(np.sqrt(min(max(centre, 0.0), 1.0)))
+        lower = np.sin(np.clip(angle - half, 0, np.pi / 2)) ** 2
+        upper = np.sin(np.clip(angle + half, 0, np.pi / 2)) ** 2
+    return lower * multiplier, upper * multiplier
 
 
 def _round(number: float) -> float:

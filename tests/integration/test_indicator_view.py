@@ -191,3 +191,21 @@ def test_peers_exact_counts_are_not_shown_beside_their_rates(sign_in_as, session
     assert "45.3%" in _visible(response)  # the peer's rate, unlabelled
     assert "523" not in body and "1155" not in body and "1,155" not in body
     assert "440" in _visible(response)  # the viewer's own count is exact
+
+
+def test_overdispersed_peers_widen_the_funnel_limits(sign_in_as, session):
+    # Twelve councils, 10,000 each, proportions from 30% to 48% and one at 80%: the group
+    # is over-dispersed, and the drawn limits are the widened ones the classification used.
+    rates = [0.30, 0.32, 0.34, 0.36, 0.38, 0.40, 0.41, 0.42, 0.44, 0.46, 0.48, 0.80]
+    authorities, indicator = _counts_network([(int(r * 10_000), 10_000) for r in rates])
+    client = sign_in_as(Role.STAFF, authorities[0])
+    response = client.get(f"/compare/indicators/{indicator.code}?group=type")
+    text = _visible(response)
+    assert "vary more than chance alone" in text and "φ = " in text
+    spec = _spec_json(response.get_data(as_text=True), "main-chart-spec")
+    uppers = [float(number) for number in re.findall(r'"upper998": ([0-9.]+)', spec)]
+    assert uppers  # limits drawn
+    # Plain 99.8% limits at n = 10,000 around the pooled 42.6% lie about 1.5 points away;
+    # widened by sqrt(phi) they reach several points further.
+    pooled = sum(int(r * 10_000) for r in rates) / 120_000 * 100
+    assert all(upper - pooled > 3 for upper in uppers)
