@@ -9,7 +9,11 @@ import sys
 
 from benchmarks import compare, publishing
 
-SUITES = {"publishing": publishing.run, "where_we_stand": compare.run_where_we_stand}
+SUITES = {
+    "publishing": publishing.run,
+    "publishing_10k": publishing.run_small,
+    "where_we_stand": compare.run_where_we_stand,
+}
 # Pure computations: no database, run once.
 PURE = {"engine": compare.run_engine}
 

@@ -31,6 +31,7 @@ from bench.models.publishing import (
     QueryStatus,
     SeriesBreak,
     UploadBatch,
+    UploadRow,
     UploadStatus,
     ValueQuery,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "TokenScope",
     "UnitKind",
     "UploadBatch",
+    "UploadRow",
     "UploadStatus",
     "User",
     "UserSession",

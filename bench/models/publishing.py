@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Double, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bench.models.accounts import User
@@ -38,14 +37,34 @@ class UploadBatch(Base):
         str_enum(UploadStatus, "upload_status"), default=UploadStatus.PREVIEWED
     )
     row_count: Mapped[int] = mapped_column(Integer, default=0)
-    # The normalised rows, exactly as previewed; confirming re-checks them against the
-    # database as it is then.
-    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     authority: Mapped[Authority] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+class UploadRow(Base):
+    """One validated row of an upload, staged until the upload is confirmed or discarded.
+
+    Rows live in the database rather than in memory, so checking and applying a large
+    file streams through it in chunks; confirming re-checks them against the figures as
+    they are then.
+    """
+
+    __tablename__ = "upload_rows"
+
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("upload_batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id", ondelete="CASCADE"))
+    numerator: Mapped[float | None] = mapped_column(Double)
+    denominator: Mapped[float | None] = mapped_column(Double)
+    value: Mapped[float | None] = mapped_column(Double)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class SeriesBreak(Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bench.errors import RowError
@@ -56,24 +57,31 @@ def normalise_header(name: str) -> str:
 
 def read_table(data: bytes, *, allowed: set[str], required: set[str]) -> CsvTable:
     """Parse *data* into rows keyed by normalised column name, or raise NotCsv/RowErrors."""
+    header, rows = iter_table(data, allowed=allowed, required=required)
+    return CsvTable(header, list(rows))
+
+
+def iter_table(
+    data: bytes, *, allowed: set[str], required: set[str]
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header, checked, and the rows one at a time (row numbers as a spreadsheet's)."""
     text = decode(data)
     if not text.strip():
         raise NotCsv("The file is empty")
     first_line = text.lstrip("\r\n").splitlines()[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    reader = enumerate(
+        csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)), start=1
+    )
     try:
-        records = list(reader)
+        # The header is the first line with anything in it.
+        header_number, raw_header = next(
+            ((number, record) for number, record in reader if any(c.strip() for c in record)),
+            (0, []),
+        )
     except csv.Error as error:
         raise NotCsv(f"The file is not a valid CSV file: {error}") from None
-    # Row numbers as a spreadsheet shows them: the header is row 1.
-    numbered = [(number, record) for number, record in enumerate(records, start=1)]
-    while numbered and not any(cell.strip() for cell in numbered[-1][1]):
-        numbered.pop()  # trailing blank lines
-    while numbered and not any(cell.strip() for cell in numbered[0][1]):
-        numbered.pop(0)
-    if not numbered:
+    if not raw_header:
         raise NotCsv("The file is empty")
-    header_number, raw_header = numbered[0]
     header = [normalise_header(name) for name in raw_header]
     problems = [
         RowError(header_number, name or f"column {position}", f"Unknown column '{name}'")
@@ -91,17 +99,26 @@ def read_table(data: bytes, *, allowed: set[str], required: set[str]) -> CsvTabl
     ]
     if problems:
         raise HeaderProblems(problems)
-    if len(numbered) - 1 > MAX_ROWS:
-        raise NotCsv(f"The file has more than {MAX_ROWS:,} rows: split it into smaller files")
-    rows = []
-    for number, record in numbered[1:]:
-        if not any(cell.strip() for cell in record):
-            continue  # a blank line inside the file carries nothing
-        if len(record) != len(header):
-            rows.append((number, {"__shape__": str(len(record))}))
-            continue
-        rows.append((number, dict(zip(header, record, strict=True))))
-    return CsvTable(header, rows)
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        count = 0
+        try:
+            for number, record in reader:
+                if not any(cell.strip() for cell in record):
+                    continue  # blank lines, inside or trailing, carry nothing
+                count += 1
+                if count > MAX_ROWS:
+                    raise NotCsv(
+                        f"The file has more than {MAX_ROWS:,} rows: split it into smaller files"
+                    )
+                if len(record) != len(header):
+                    yield number, {"__shape__": str(len(record))}
+                else:
+                    yield number, dict(zip(header, record, strict=True))
+        except csv.Error as error:
+            raise NotCsv(f"The file is not a valid CSV file: {error}") from None
+
+    return header, rows()
 
 
 class HeaderProblems(ValueError):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from bench.extensions import db
 from bench.models import (
@@ -16,6 +16,7 @@ from bench.models import (
     Period,
     QueryStatus,
     UploadBatch,
+    UploadRow,
     Value,
     ValueQuery,
 )
@@ -87,26 +88,25 @@ def retire(value_ids: Sequence[int]) -> None:
 
 def insert_values(rows: Sequence[dict[str, Any]]) -> None:
     """Insert new revisions in the session's transaction, as fast as the backend allows."""
-    if not rows:
-        return
+    if rows:
+        _bulk_insert(Value.__table__, rows)
+
+
+def _bulk_insert(table: Any, rows: Sequence[dict[str, Any]]) -> None:
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        _copy_values(connection, rows)
+        # PostgreSQL's COPY: several times faster than batched INSERTs for big uploads.
+        columns = list(rows[0])
+        quoted = ", ".join(f'"{name}"' for name in columns)
+        raw = connection.connection.driver_connection
+        statement = f'COPY "{table.name}" ({quoted}) FROM STDIN'
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([_plain(row[name]) for name in columns])
         return
     # Core insert on the table: the ORM's bulk path costs more than the database does.
-    table = Value.__table__
     for start in range(0, len(rows), CHUNK):
         db.session.execute(table.insert(), list(rows[start : start + CHUNK]))
-
-
-def _copy_values(connection: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """PostgreSQL's COPY: several times faster than batched INSERTs for big uploads."""
-    columns = list(rows[0])
-    quoted = ", ".join(f'"{name}"' for name in columns)
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f'COPY "values" ({quoted}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([_plain(row[name]) for name in columns])
 
 
 def _plain(cell: Any) -> Any:
@@ -169,6 +169,47 @@ def add_batch(batch: UploadBatch) -> UploadBatch:
     db.session.add(batch)
     db.session.flush()
     return batch
+
+
+STAGED_COLUMNS = (
+    "indicator_id",
+    "period_id",
+    "numerator",
+    "denominator",
+    "value",
+    "status",
+    "note",
+)
+
+
+def stage_rows(batch_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        _bulk_insert(
+            UploadRow.__table__,
+            [{"batch_id": batch_id, "row": row["row"], **{c: row[c] for c in STAGED_COLUMNS}}
+             for row in rows],
+        )  # fmt: skip
+
+
+def staged_chunks(batch_id: int, size: int) -> Iterator[list[dict[str, Any]]]:
+    """The staged rows of a batch, in file order, a chunk at a time (keyset pages)."""
+    after = 0
+    columns = [getattr(UploadRow, c) for c in STAGED_COLUMNS]
+    while True:
+        rows = db.session.execute(
+            select(UploadRow.row, *columns)
+            .where(UploadRow.batch_id == batch_id, UploadRow.row > after)
+            .order_by(UploadRow.row)
+            .limit(size)
+        ).all()
+        if not rows:
+            return
+        yield [{"row": r[0], **dict(zip(STAGED_COLUMNS, r[1:], strict=True))} for r in rows]
+        after = rows[-1][0]
+
+
+def drop_staged(batch_id: int) -> None:
+    db.session.execute(delete(UploadRow).where(UploadRow.batch_id == batch_id))
 
 
 def batch(batch_id: int) -> UploadBatch | None:

@@ -8,7 +8,7 @@ and corrections reach peers in the next release round, never one authority at a 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -31,7 +31,7 @@ from bench.models import (
     utcnow,
 )
 from bench.publishing import checks, queries
-from bench.publishing.csvfile import HeaderProblems, NotCsv, read_table
+from bench.publishing.csvfile import HeaderProblems, NotCsv, iter_table
 from bench.publishing.schemas import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -58,9 +58,17 @@ def catalogue_for(authority_id: int) -> Catalogue:
 
 
 def validate_rows(
-    catalogue: Catalogue, rows: Iterable[tuple[int, dict[str, Any]]], *, thousands: bool
+    catalogue: Catalogue,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    thousands: bool,
+    seen: dict[tuple[str, str], int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Check every row and return them normalised, or raise with every problem at once."""
+    """Check every row and return them normalised, or raise with every problem at once.
+
+    *seen* carries (indicator, period) -> first row across the chunks of one file, so a
+    duplicate is found wherever it stands.
+    """
     schema = ValueRowSchema(catalogue, thousands=thousands)
     errors: list[RowError] = []
     numbered = []
@@ -81,7 +89,7 @@ def validate_rows(
         failed = error.messages if isinstance(error.messages, dict) else {}
         loaded = []  # nothing is written when any row fails
     clean: list[dict[str, Any]] = []
-    first_row: dict[tuple[str, str], int] = {}
+    first_row: dict[tuple[str, str], int] = {} if seen is None else seen
     for position, (number, row) in enumerate(numbered):
         if position in failed:
             errors.extend(_row_errors(number, failed[position]))
@@ -138,17 +146,31 @@ class Change:
 
 @dataclass
 class Plan:
-    changes: list[Change]
-    findings: list[checks.Finding] = field(default_factory=list)
+    """What publishing rows would change. Counts cover every row; the lists of changes kept
+    for display are capped, so a 100,000-row file needs no more memory than a small one."""
+
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"new": 0, "correction": 0, "unchanged": 0}
+    )
+    changes: list[Change] = field(default_factory=list)  # the first SHOWN of each kind
+    warnings: list[Change] = field(default_factory=list)  # the first SHOWN with warnings
+    warning_count: int = 0
+    findings: list[checks.Finding] = field(default_factory=list)  # the last chunk's
 
     def count(self, kind: Kind) -> int:
-        return sum(1 for change in self.changes if change.kind == kind)
+        return self.counts[kind]
 
-    @property
-    def warnings(self) -> list[Change]:
-        return [change for change in self.changes if change.warnings]
+    def add(self, chunk: Plan) -> None:
+        for kind, number in chunk.counts.items():
+            self.counts[kind] += number
+        for change in chunk.changes:
+            if sum(1 for c in self.changes if c.kind == change.kind) < SHOWN:
+                self.changes.append(change)
+        self.warnings.extend(chunk.warnings[: max(SHOWN - len(self.warnings), 0)])
+        self.warning_count += chunk.warning_count
 
 
+SHOWN = 500  # changes of each kind kept for the preview page
 FIGURES = ("numerator", "denominator", "value", "status", "note")
 
 
@@ -162,61 +184,86 @@ def _equal(a: Any, b: Any) -> bool:
     return str(a) == str(b) if a is not None and b is not None else a is b
 
 
-def plan(authority_id: int, rows: Sequence[dict[str, Any]]) -> Plan:
-    """Compare *rows* with the authority's current figures and check them."""
+@dataclass
+class PlanContext:
+    """What every chunk of one upload is compared with, read once."""
+
+    authority_id: int
+    indicators: dict[int, Indicator]
+    periods: dict[int, Period]
+    position: dict[int, int]  # period id -> index in time order
+    current: dict[tuple[int, int], queries.CurrentValue]
+    history: dict[int, dict[int, float]]  # indicator -> period index -> current value
+    ranges: dict[int, checks.IndicatorRange]
+
+
+def plan_context(authority_id: int) -> PlanContext:
     indicators = {indicator.id: indicator for indicator in queries.indicators()}
     ordered_periods = queries.periods()
-    periods = {period.id: period for period in ordered_periods}
-    current = queries.current_values(authority_id)
-    findings = _findings(authority_id, rows, indicators, ordered_periods, current)
-    by_row: dict[int, list[str]] = defaultdict(list)
-    for finding in findings:
-        by_row[finding.key].append(finding.message)
-    changes = []
-    for row in rows:
-        key = (row["indicator_id"], row["period_id"])
-        old = current.get(key)
-        kind: Kind = "new" if old is None else "unchanged" if _same(old, row) else "correction"
-        changes.append(
-            Change(
-                row=row["row"],
-                kind=kind,
-                indicator=indicators[key[0]],
-                period=periods[key[1]],
-                new=row,
-                old=old,
-                warnings=tuple(by_row.get(row["row"], ())) if kind != "unchanged" else (),
-            )
-        )
-    return Plan(changes, [f for f in findings if by_row.get(f.key)])
-
-
-def _findings(
-    authority_id: int,
-    rows: Sequence[dict[str, Any]],
-    indicators: dict[int, Indicator],
-    ordered_periods: list[Period],
-    current: dict[tuple[int, int], queries.CurrentValue],
-) -> list[checks.Finding]:
     position = {period.id: index for index, period in enumerate(ordered_periods)}
+    current = queries.current_values(authority_id)
     history: dict[int, dict[int, float]] = defaultdict(dict)
     for (indicator_id, period_id), old in current.items():
         if old.value is not None:
             history[indicator_id][position[period_id]] = old.value
+    return PlanContext(
+        authority_id=authority_id,
+        indicators=indicators,
+        periods={period.id: period for period in ordered_periods},
+        position=position,
+        current=current,
+        history=history,
+        ranges={
+            i.id: checks.IndicatorRange(i.code, i.plausible_min, i.plausible_max)
+            for i in indicators.values()
+        },
+    )
+
+
+def plan(
+    authority_id: int, rows: Sequence[dict[str, Any]], context: PlanContext | None = None
+) -> Plan:
+    """Compare *rows* with the authority's current figures and check them."""
+    context = context or plan_context(authority_id)
+    findings = _findings(context, rows)
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for finding in findings:
+        by_row[finding.key].append(finding.message)
+    result = Plan()
+    for row in rows:
+        key = (row["indicator_id"], row["period_id"])
+        old = context.current.get(key)
+        kind: Kind = "new" if old is None else "unchanged" if _same(old, row) else "correction"
+        change = Change(
+            row=row["row"],
+            kind=kind,
+            indicator=context.indicators[key[0]],
+            period=context.periods[key[1]],
+            new=row,
+            old=old,
+            warnings=tuple(by_row.get(row["row"], ())) if kind != "unchanged" else (),
+        )
+        result.counts[kind] += 1
+        result.changes.append(change)
+        if change.warnings:
+            result.warnings.append(change)
+            result.warning_count += 1
+    result.findings = [f for f in findings if by_row.get(f.key)]
+    return result
+
+
+def _findings(context: PlanContext, rows: Sequence[dict[str, Any]]) -> list[checks.Finding]:
+    position = context.position
     peers: dict[tuple[int, int], list[float]] = defaultdict(list)
     for indicator_id, period_id, value in queries.peer_values(
-        authority_id, ((row["indicator_id"], row["period_id"]) for row in rows)
+        context.authority_id, ((row["indicator_id"], row["period_id"]) for row in rows)
     ):
         peers[(indicator_id, position[period_id])].append(value)
     candidates = [
         checks.Candidate(row["row"], row["indicator_id"], position[row["period_id"]], row["value"])
         for row in rows
     ]
-    ranges = {
-        i.id: checks.IndicatorRange(i.code, i.plausible_min, i.plausible_max)
-        for i in indicators.values()
-    }
-    found = checks.check(candidates, ranges, history, peers, disclosure.min_peers())
+    found = checks.check(candidates, context.ranges, context.history, peers, disclosure.min_peers())
     unique: dict[tuple[int, str], checks.Finding] = {}
     for finding in found:
         unique.setdefault((finding.key, finding.reason.value), finding)
@@ -250,24 +297,72 @@ def _visible_from(period: Period, now: datetime) -> datetime | None:
 def _apply(
     user: User,
     authority_id: int,
-    rows: Sequence[dict[str, Any]],
+    chunks: Iterable[Sequence[dict[str, Any]]],
     source: str,
     *,
     warnings_checked: bool = True,
 ) -> PublishOutcome:
-    """Write *rows* in the caller's transaction; the caller commits."""
+    """Write the rows of *chunks* in the caller's transaction; the caller commits.
+
+    Chunk by chunk, so memory does not grow with the size of an upload.
+    """
     queries.lock_authority(authority_id)
     now = utcnow()
-    result = plan(authority_id, rows)  # after the lock: against the figures as they are now
-    if not warnings_checked and result.warnings:
-        raise ValidationFailed(
-            [
-                RowError(change.row, "warning", message)
-                for change in result.warnings
-                for message in change.warnings
-            ]
-            + [RowError(None, "confirm", "Confirm that you have checked the warnings")]
-        )
+    context = plan_context(authority_id)  # after the lock: the figures as they are now
+    total = Plan()
+    corrections: list[dict[str, Any]] = []
+    queried = 0
+    warnings: list[RowError] = []
+    for rows in chunks:
+        result = plan(authority_id, rows, context)
+        total.add(result)
+        if not warnings_checked and result.warnings:
+            raise ValidationFailed(
+                [
+                    RowError(change.row, "warning", message)
+                    for change in result.warnings
+                    for message in change.warnings
+                ]
+                + [RowError(None, "confirm", "Confirm that you have checked the warnings")]
+            )
+        warnings += [
+            RowError(c.row, "value", message) for c in result.warnings for message in c.warnings
+        ]
+        _write(user, authority_id, result, source, now)
+        queried += _raise_queries(authority_id, result, now)
+        corrections += [
+            {
+                "indicator": c.indicator.code,
+                "period": c.period.code,
+                "old": _figures(c.old._asdict()),
+                "new": _figures(c.new),
+            }
+            for c in result.changes
+            if c.kind == "correction"
+        ][: max(AUDITED_CORRECTIONS - len(corrections), 0)]
+    audit.record(
+        "values_published",
+        actor=user,
+        authority_id=authority_id,
+        details={
+            "source": source,
+            "added": total.count("new"),
+            "corrected": total.count("correction"),
+            "unchanged": total.count("unchanged"),
+            "corrections": corrections,
+            "corrections_listed": len(corrections),
+        },
+    )
+    return PublishOutcome(
+        added=total.count("new"),
+        corrected=total.count("correction"),
+        unchanged=total.count("unchanged"),
+        queried=queried,
+        warnings=tuple(warnings),
+    )
+
+
+def _write(user: User, authority_id: int, result: Plan, source: str, now: datetime) -> None:
     new_rows, retired = [], []
     for change in result.changes:
         if change.kind == "unchanged":
@@ -299,38 +394,6 @@ def _apply(
         (c.indicator.id, c.period.id) for c in result.changes if c.kind == "correction"
     ]
     queries.close_queries_for(authority_id, corrected_keys, now, user.id)
-    queried = _raise_queries(authority_id, result, now)
-    corrections = [c for c in result.changes if c.kind == "correction"]
-    audit.record(
-        "values_published",
-        actor=user,
-        authority_id=authority_id,
-        details={
-            "source": source,
-            "added": result.count("new"),
-            "corrected": len(corrections),
-            "unchanged": result.count("unchanged"),
-            "corrections": [
-                {
-                    "indicator": c.indicator.code,
-                    "period": c.period.code,
-                    "old": _figures(c.old._asdict()),
-                    "new": _figures(c.new),
-                }
-                for c in corrections[:AUDITED_CORRECTIONS]
-            ],
-            "corrections_listed": min(len(corrections), AUDITED_CORRECTIONS),
-        },
-    )
-    return PublishOutcome(
-        added=result.count("new"),
-        corrected=len(corrections),
-        unchanged=result.count("unchanged"),
-        queried=queried,
-        warnings=tuple(
-            RowError(c.row, "value", message) for c in result.warnings for message in c.warnings
-        ),
-    )
 
 
 def _figures(data: dict[str, Any]) -> dict[str, Any]:
@@ -385,7 +448,7 @@ def publish_values(
     db.begin_write()
     clean = validate_rows(catalogue_for(authority_id), enumerate(rows, start=1), thousands=False)
     try:
-        outcome = _apply(user, authority_id, clean, source)
+        outcome = _apply(user, authority_id, [clean], source)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -396,8 +459,27 @@ def publish_values(
 # --- CSV uploads: preview, then confirm --------------------------------------------------------
 
 
+CHUNK_ROWS = 5_000  # rows validated, staged, planned and applied at a time
+MOST_PROBLEMS = 1_000  # a file with more is refused with the first ones listed
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadBatch:
-    """Validate a CSV file and keep it for preview. Raises ValidationFailed, writes nothing."""
+    """Validate a CSV file and keep it for preview. Raises ValidationFailed, writes nothing.
+
+    The rows stream through validation and into the staging table a chunk at a time, so
+    memory stays flat however long the file is.
+    """
     _authority_for(user, authority_id)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if len(data) > limit:
@@ -407,26 +489,46 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
     if filename and not filename.lower().endswith((".csv", ".txt")):
         raise ValidationFailed([RowError(None, "file", "The file must be a CSV file (.csv)")])
     try:
-        table = read_table(
+        _header, rows = iter_table(
             data, allowed={*COLUMNS, *OPTIONAL_COLUMNS}, required={"indicator", "period"}
         )
-    except NotCsv as error:
-        raise ValidationFailed([RowError(None, "file", str(error))]) from None
-    except HeaderProblems as problems:
-        raise ValidationFailed(problems.errors) from None
-    if not table.rows:
-        raise ValidationFailed([RowError(None, "file", "The file has no rows of figures")])
-    clean = validate_rows(catalogue_for(authority_id), table.rows, thousands=True)
-    batch = queries.add_batch(
-        UploadBatch(
-            authority_id=authority_id,
-            user_id=user.id,
-            filename=filename[:255],
-            row_count=len(clean),
-            rows=clean,
-            created_at=utcnow(),
+        catalogue = catalogue_for(authority_id)
+        batch = queries.add_batch(
+            UploadBatch(
+                authority_id=authority_id,
+                user_id=user.id,
+                filename=filename[:255],
+                row_count=0,
+                created_at=utcnow(),
+            )
         )
-    )
+        problems: list[RowError] = []
+        seen: dict[tuple[str, str], int] = {}
+        total = 0
+        for chunk in _chunks(rows, CHUNK_ROWS):
+            try:
+                clean = validate_rows(catalogue, chunk, thousands=True, seen=seen)
+            except ValidationFailed as failure:
+                problems += failure.errors
+                if len(problems) >= MOST_PROBLEMS:
+                    break
+                continue
+            total += len(clean)
+            if not problems:
+                queries.stage_rows(batch.id, clean)
+    except NotCsv as error:
+        db.session.rollback()
+        raise ValidationFailed([RowError(None, "file", str(error))]) from None
+    except HeaderProblems as failure:
+        db.session.rollback()
+        raise ValidationFailed(failure.errors) from None
+    if problems:
+        db.session.rollback()
+        raise ValidationFailed(problems[:MOST_PROBLEMS])
+    if not total:
+        db.session.rollback()
+        raise ValidationFailed([RowError(None, "file", "The file has no rows of figures")])
+    batch.row_count = total
     db.session.commit()
     return batch
 
@@ -439,8 +541,14 @@ def _batch_for(user: User, batch_id: int) -> UploadBatch:
 
 
 def preview(user: User, batch_id: int) -> tuple[UploadBatch, Plan]:
+    """What confirming would change: counts of every row, the first changes of each kind."""
     batch = _batch_for(user, batch_id)
-    return batch, plan(batch.authority_id, batch.rows)
+    total = Plan()
+    if batch.status is UploadStatus.PREVIEWED:
+        context = plan_context(batch.authority_id)
+        for chunk in queries.staged_chunks(batch.id, CHUNK_ROWS):
+            total.add(plan(batch.authority_id, chunk, context))
+    return batch, total
 
 
 def confirm(user: User, batch_id: int, *, warnings_checked: bool) -> PublishOutcome:
@@ -450,8 +558,13 @@ def confirm(user: User, batch_id: int, *, warnings_checked: bool) -> PublishOutc
         raise ValidationFailed([RowError(None, "file", "This upload has already been dealt with")])
     try:
         outcome = _apply(
-            user, batch.authority_id, batch.rows, "csv", warnings_checked=warnings_checked
+            user,
+            batch.authority_id,
+            queries.staged_chunks(batch.id, CHUNK_ROWS),
+            "csv",
+            warnings_checked=warnings_checked,
         )
+        queries.drop_staged(batch.id)
         batch.status = UploadStatus.APPLIED
         batch.finished_at = utcnow()
         db.session.commit()
@@ -464,6 +577,7 @@ def confirm(user: User, batch_id: int, *, warnings_checked: bool) -> PublishOutc
 def discard(user: User, batch_id: int) -> None:
     batch = _batch_for(user, batch_id)
     if batch.status is UploadStatus.PREVIEWED:
+        queries.drop_staged(batch.id)
         batch.status = UploadStatus.DISCARDED
         batch.finished_at = utcnow()
         db.session.commit()
@@ -480,7 +594,7 @@ def publish_one(
     db.begin_write()
     clean = validate_rows(catalogue_for(authority_id), [(1, row)], thousands=False)
     try:
-        outcome = _apply(user, authority_id, clean, "form", warnings_checked=warnings_checked)
+        outcome = _apply(user, authority_id, [clean], "form", warnings_checked=warnings_checked)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -580,10 +694,10 @@ def run_release_checks(period_code: str) -> int:
     for authority_id, rows in queries.latest_rows_for_period(period.id).items():
         result = plan(authority_id, rows)
         # Every row counts as published now, so its findings are queried once.
-        new_changes = [
+        result.changes = [
             Change(c.row, "new", c.indicator, c.period, c.new, c.old, c.warnings)
             for c in result.changes
         ]
-        raised += _raise_queries(authority_id, Plan(new_changes, result.findings), utcnow())
+        raised += _raise_queries(authority_id, result, utcnow())
     db.session.commit()
     return raised
