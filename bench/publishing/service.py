@@ -161,11 +161,13 @@ class Plan:
         return self.counts[kind]
 
     def add(self, chunk: Plan) -> None:
+        shown = {kind: self.counts[kind] for kind in self.counts}  # before this chunk
         for kind, number in chunk.counts.items():
             self.counts[kind] += number
         for change in chunk.changes:
-            if sum(1 for c in self.changes if c.kind == change.kind) < SHOWN:
+            if shown[change.kind] < SHOWN:
                 self.changes.append(change)
+                shown[change.kind] += 1
         self.warnings.extend(chunk.warnings[: max(SHOWN - len(self.warnings), 0)])
         self.warning_count += chunk.warning_count
 
