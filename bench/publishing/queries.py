@@ -115,9 +115,16 @@ def _plain(cell: Any) -> Any:
 
 def latest_ids(authority_id: int, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
     wanted = set(keys)
+    if not wanted:
+        return {}
     rows = db.session.execute(
         select(Value.indicator_id, Value.period_id, Value.id)
-        .where(Value.authority_id == authority_id, Value.is_latest.is_(True))
+        .where(
+            Value.authority_id == authority_id,
+            Value.is_latest.is_(True),
+            Value.indicator_id.in_(sorted({i for i, _ in wanted})),
+            Value.period_id.in_(sorted({p for _, p in wanted})),
+        )
         .order_by(Value.id)
     )
     return {(i, p): v for i, p, v in rows if (i, p) in wanted}
@@ -257,7 +264,12 @@ def close_queries_for(
     rows = db.session.execute(
         select(ValueQuery.id, Value.indicator_id, Value.period_id)
         .join(Value, Value.id == ValueQuery.value_id)
-        .where(ValueQuery.authority_id == authority_id, ValueQuery.status == QueryStatus.OPEN)
+        .where(
+            ValueQuery.authority_id == authority_id,
+            ValueQuery.status == QueryStatus.OPEN,
+            Value.indicator_id.in_(sorted({i for i, _ in keys})),
+            Value.period_id.in_(sorted({p for _, p in keys})),
+        )
         .order_by(ValueQuery.id)
     )
     ids = [query_id for query_id, i, p in rows if (i, p) in keys]
