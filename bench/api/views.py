@@ -190,7 +190,7 @@ def record_flags() -> ResponseReturnValue:
 def standing() -> ResponseReturnValue:
     query = load(StandingQuerySchema(), request.args)
     page = compare.where_we_stand(
-        current_user._get_current_object(), query["group"], query["period"]
+        current_user._get_current_object(), query["group"], query["period"], custom=True
     )
     return jsonify(StandingSchema().dump(page))
 

@@ -16,7 +16,6 @@ import numpy as np
 
 from bench import disclosure, series, stats
 from bench.compare import charts, engine, queries, service
-from bench.compare import groups as group_kinds
 from bench.errors import NotFound
 from bench.models import Indicator, Period, UnitKind, User, utcnow
 from bench.web import format_value
@@ -91,7 +90,9 @@ def indicator_page(
     """Everything the one-indicator page shows for the viewer's authority."""
     authority_id = service.viewer_authority(user, authority_code)
     indicator = _indicator(indicator_code)
-    standing_page = service.where_we_stand(user, group_key, period_code, authority_code)
+    standing_page = service.where_we_stand(
+        user, group_key, period_code, authority_code, custom=True
+    )
     standing = next(
         s for _, rows in standing_page.sections for s in rows if s.indicator.id == indicator.id
     )
@@ -108,9 +109,8 @@ def indicator_page(
     now = utcnow()
     results = service.results_for(page.period, now)
     if standing.withheld is None:
-        peer_ids = sorted(
-            group_kinds.peers_of(results.groups, page.group.key, authority_id)
-        )  # ids stay on the server: they only key the noise and pick rows
+        # Ids stay on the server: they only key the noise and pick rows.
+        peer_ids = sorted(page.group.peers)
         _peers(page, results, peer_ids)
     page.series, page.breaks = _series(indicator, page, authority_id, now)
     page.main_spec = charts.main_spec(page)
@@ -320,8 +320,12 @@ def _series(
             (o for o in service._options(results, authority_id) if o.key == page.group.key), None
         )
         median = lower = upper = None
-        if option is not None and option.admitted and option.key in results.results:
-            result = results.results[option.key]
+        result = (
+            service.result_for(results, authority_id, option)
+            if option is not None and option.admitted
+            else None
+        )
+        if result is not None:
             row, column = results.row[authority_id], results.column[indicator.id]
             if disclosure.group_statistic_allowed(int(result.peers[row, column]), k):
                 median = float(result.median[row, column])

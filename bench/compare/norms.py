@@ -89,16 +89,12 @@ def norm_or_exception(
     period_code: str | None,
     authority_code: str | None = None,
 ) -> NormPage:
-    page = where_we_stand(user, group_key, period_code, authority_code)
+    page = where_we_stand(user, group_key, period_code, authority_code, custom=True)
     authority_id = viewer_authority(user, authority_code) if authority_code else user.authority_id
     option = page.group
     results = results_for(page.period)
     k = disclosure.min_peers()
-    peers = (
-        group_kinds.peers_of(results.groups, option.key, authority_id)
-        if option.admitted
-        else frozenset()
-    )
+    peers = option.peers if option.admitted else frozenset()
     indicators = {s.indicator.id: s for _, rows in page.sections for s in rows}
     england = results.results.get(group_kinds.ALL)
     row_of = results.row

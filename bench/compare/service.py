@@ -316,6 +316,18 @@ def _options(results: PeriodResults, authority_id: int) -> list[GroupOption]:
     return out
 
 
+def result_for(
+    results: PeriodResults, authority_id: int, option: GroupOption
+) -> engine.KindResult | None:
+    """The classification against one of the viewer's groups: the cached network-wide one
+    for a standard kind, computed on demand for a custom group."""
+    if option.key in results.results:
+        return results.results[option.key]
+    if option.key.startswith("custom-") and option.peers:
+        return _custom_result(results, authority_id, option.peers)
+    return None
+
+
 def overlap_conflict(authority_id: int, members: frozenset[int]) -> disclosure.Admission | None:
     """Why a new custom group of *members* would not be admitted for the authority's users,
     or None (DESIGN.md, Anonymity 9: it is refused when saved, with the reason).

@@ -405,3 +405,31 @@ def test_a_custom_group_is_deleted_and_anothers_is_not_found(sign_in_as, session
     (event,) = _events(session, "custom_group_deleted")
     assert event.authority_id == viewer.id and event.details == {"name": "Ours", "members": 5}
     assert "Deleted the group Ours" in text_of(client.get("/compare/groups"))
+
+
+def test_a_custom_group_works_on_every_comparison_page(app_context, sign_in_as, session):
+    viewer, peers = _network()
+    group = factories.peer_group(viewer, peers[:5], name="Our group")
+    client = sign_in_as(Role.STAFF, viewer)
+    indicator_code = _indicator_code(session)
+    page = client.get(f"/compare/indicators/{indicator_code}?group=custom-{group.id}")
+    check_page(page)
+    text = text_of(page)
+    assert "Our group" in text and "32.5" in text  # the group's median, as Where we stand
+    norms = client.get(f"/compare/norms?group=custom-{group.id}")
+    check_page(norms)
+    assert "Our group" in text_of(norms)
+    _, secret = factories.api_token(client.user)
+    standing = app_context.test_client().get(
+        f"/api/v1/standing?group=custom-{group.id}", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert standing.get_json()["group"]["key"] == f"custom-{group.id}"
+    assert standing.get_json()["items"][0]["median"] == 32.5
+    for peer in peers:
+        assert peer.name not in text and peer.name not in standing.get_data(as_text=True)
+
+
+def _indicator_code(session):
+    from bench.models import Indicator
+
+    return session.scalars(select(Indicator.code).order_by(Indicator.id.desc())).first()
