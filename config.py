@@ -72,6 +72,8 @@ class Config:
     SMTP_USER = os.environ.get("BENCH_SMTP_USER", "")
     SMTP_PASSWORD = os.environ.get("BENCH_SMTP_PASSWORD", "")
     MAIL_FROM = os.environ.get("BENCH_MAIL_FROM", "bench@localhost")
+    # Where users reach bench, for links in emails sent from cron (outside any request).
+    BASE_URL = os.environ.get("BENCH_BASE_URL", "http://127.0.0.1:5000")
 
     MAX_CONTENT_LENGTH = _env_int("BENCH_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 

@@ -402,7 +402,8 @@ def _email_unsent(now: datetime) -> None:
                 to=email,
                 subject=f"bench: {notification.subject}",
                 body=(
-                    f"{notification.body}\n\nSee it in bench: {notification.link}\n\n"
+                    f"{notification.body}\n\nSee it in bench: "
+                    f"{current_app.config['BASE_URL'].rstrip('/')}{notification.link}\n\n"
                     "You receive this because you follow it in bench. "
                     "Unfollow on the Notifications page."
                 ),

@@ -226,7 +226,8 @@ def test_release_and_band_change_notify_once(app_context, session):
     outbox = _outbox(app_context)
     assert sorted(m.subject for m in outbox) == sorted(f"bench: {s}" for s in subjects)
     assert {m.to for m in outbox} == {user.email}
-    assert all("/compare/indicators/" in m.body for m in outbox)
+    base = app_context.config["BASE_URL"]
+    assert all(f"See it in bench: {base}/compare/indicators/" in m.body for m in outbox)
     for council in councils[:5]:
         assert all(council.name not in m.body + m.subject for m in outbox)
 
