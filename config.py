@@ -61,6 +61,9 @@ class Config:
     # Anonymity: no group statistic from fewer than this many peers (never below 3).
     ANONYMITY_MIN_PEERS = max(3, _env_int("BENCH_ANONYMITY_MIN_PEERS", 5))
 
+    # How an over-dispersed peer group's funnel is widened: multiplicative or additive.
+    OVERDISPERSION_ADJUSTMENT = os.environ.get("BENCH_OVERDISPERSION", "multiplicative")
+
     # Computed statistical neighbours: the network's one fixed k (DESIGN.md, Anonymity 9).
     COMPUTED_NEIGHBOURS_K = _env_int("BENCH_COMPUTED_NEIGHBOURS_K", 15)
 

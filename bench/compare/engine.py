@@ -29,7 +29,7 @@ EXCEPTION = 2  # beyond the 99.8% limits, or |robust z| > 3
 
 METHOD_FUNNEL = 1
 METHOD_ROBUST = 2
-METHOD_FUNNEL_ADJUSTED = 3  # funnel widened for over-dispersion (multiplicative)
+METHOD_FUNNEL_ADJUSTED = 3  # funnel widened for over-dispersion
 
 WINSORISE = 0.1  # Spiegelhalter's 10% at each end
 FEWEST_AREAS = 10  # below this many, over-dispersion cannot be judged
@@ -79,6 +79,8 @@ class KindResult:
     direction: np.ndarray  # (A, I) +1 above the group, -1 below, 0 level
     method: np.ndarray  # (A, I) METHOD_FUNNEL, METHOD_FUNNEL_ADJUSTED or METHOD_ROBUST
     phi: np.ndarray  # (A, I) the group's over-dispersion factor (counts), NaN where unjudged
+    tau2: np.ndarray  # (A, I) between-area variance where the funnel was widened
+    adjustment: str = "multiplicative"
 
 
 def _quantile_of_sorted(ordered: np.ndarray, count: np.ndarray, q: float, axis: int) -> np.ndarray:
@@ -142,6 +144,7 @@ def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, n
                 "num": np.zeros(value.shape),
                 "den": np.zeros(value.shape),
                 "areas": np.zeros(value.shape),
+                "den2": np.zeros(value.shape),
             }
         )
         for label in np.unique(labels[labels >= 0]):
@@ -151,6 +154,7 @@ def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, n
             counted = ~np.isnan(num[rows]) & ~np.isnan(den[rows])
             summary["num"] = np.where(counted, num[rows], 0).sum(axis=0)
             summary["den"] = np.where(counted, den[rows], 0).sum(axis=0)
+            summary["den2"] = np.where(counted, den[rows] ** 2, 0).sum(axis=0)
             q, mad = _quartiles_and_mad(block, axis=0)
             summary.update(q1=q[0], q2=q[1], q3=q[2], mad=mad)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -180,6 +184,7 @@ def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, n
     return {
         "phi": phi,
         "areas": areas,
+        "den2": np.where(counted, g_den**2, 0).sum(axis=1),
         "count": (~np.isnan(gathered)).sum(axis=1).astype(float),
         "num": sum_num,
         "den": sum_den,
@@ -190,8 +195,20 @@ def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, n
     }
 
 
-def classify(network: Network, groups: Partition | Lists, k: int) -> KindResult:
-    """Classify every authority on every indicator against its group of one kind."""
+ADJUSTMENTS = ("multiplicative", "additive")
+
+
+def classify(
+    network: Network, groups: Partition | Lists, k: int, adjustment: str = "multiplicative"
+) -> KindResult:
+    """Classify every authority on every indicator against its group of one kind.
+
+    *adjustment* says how an over-dispersed group's funnel is widened (Spiegelhalter 2005):
+    ``"multiplicative"`` divides each z-score by sqrt(phi); ``"additive"`` adds a
+    between-area variance tau^2 (DerSimonian and Laird) to each area's own.
+    """
+    if adjustment not in ADJUSTMENTS:
+        raise ValueError(f"adjustment must be one of {ADJUSTMENTS}")
     summary = _group_summaries(network, groups)
     value, num, den = network.value, network.numerator, network.denominator
     present = ~np.isnan(value)
@@ -224,9 +241,17 @@ def classify(network: Network, groups: Partition | Lists, k: int) -> KindResult:
         & (summary["areas"] >= FEWEST_AREAS)
         & (phi > 1 + 2 * np.sqrt(2 / np.maximum(summary["areas"], 1)))
     )
+    areas = summary["areas"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weights, weights2 = 4 * summary["den"], 16 * summary["den2"]
+        tau2 = np.clip((areas * phi - (areas - 1)) / (weights - weights2 / weights), 0, None)
     if adjusted.any():
         with np.errstate(invalid="ignore", divide="ignore"):
-            own_z = _stabilised(num / den, pooled, den, network.rate[None, :]) / np.sqrt(phi)
+            plain_z = _stabilised(num / den, pooled, den, network.rate[None, :])
+            if adjustment == "multiplicative":
+                own_z = plain_z / np.sqrt(phi)
+            else:
+                own_z = plain_z / np.sqrt(1 + 4 * den * tau2)
         widened = np.where(
             np.abs(own_z) > Z_998, 2, np.where(np.abs(own_z) > Z_95, 1, 0)
         ) * np.sign(own_z)
@@ -253,6 +278,8 @@ def classify(network: Network, groups: Partition | Lists, k: int) -> KindResult:
             adjusted, METHOD_FUNNEL_ADJUSTED, np.where(has_counts, METHOD_FUNNEL, METHOD_ROBUST)
         ),
         phi=np.where(has_counts & (summary["areas"] >= FEWEST_AREAS), phi, np.nan),
+        tau2=np.where(adjusted, tau2, np.nan),
+        adjustment=adjustment,
     )
 
 

@@ -195,7 +195,7 @@ def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) ->
     limits = {}
     for name, confidence in (("95", 0.95), ("998", 0.998)):
         if standing.phi is not None:
-            limits[name] = _widened(indicator, target, grid, confidence, standing.phi)
+            limits[name] = _widened(indicator, target, grid, confidence, standing)
             continue
         if indicator.unit_kind is UnitKind.RATE:
             lower, upper = stats.rate_funnel(target, grid, confidence, multiplier=multiplier)
@@ -218,12 +218,20 @@ def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) ->
 
 
 def _widened(
-    indicator: Indicator, target: float, grid: np.ndarray, confidence: float, phi: float
+    indicator: Indicator,
+    target: float,
+    grid: np.ndarray,
+    confidence: float,
+    standing: service.Standing,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Limits widened by sqrt(phi) on the variance-stabilising scale, as the engine judged
-    (Spiegelhalter 2005): arcsine square root for proportions, square root for rates."""
+    """Limits widened on the variance-stabilising scale as the engine judged (Spiegelhalter
+    2005; arcsine square root for proportions, square root for rates): by sqrt(phi), or by
+    adding the between-council variance tau^2 to each council's own 1 / (4n)."""
     z = engine.Z_95 if confidence == 0.95 else engine.Z_998
-    half = z * np.sqrt(phi) / (2 * np.sqrt(grid))
+    if standing.adjustment == "additive" and standing.tau2 is not None:
+        half = z * np.sqrt(1 / (4 * grid) + standing.tau2)
+    else:
+        half = z * np.sqrt(standing.phi) / (2 * np.sqrt(grid))
     multiplier = float(indicator.multiplier)
     centre = target / multiplier
     if indicator.unit_kind is UnitKind.RATE:

@@ -112,8 +112,9 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
         period.starts_on, current_app.config["COMPUTED_NEIGHBOURS_K"]
     )
     k = disclosure.min_peers()
+    adjustment = current_app.config["OVERDISPERSION_ADJUSTMENT"]
     results = {
-        kind.key: engine.classify(network, network_groups.groups[kind.key], k)
+        kind.key: engine.classify(network, network_groups.groups[kind.key], k, adjustment)
         for kind in network_groups.kinds
     }
     trends, since = _trends(period, indicators, network, network_groups, k, now)
@@ -193,6 +194,8 @@ class Standing:
     withheld: str | None  # why peers' figures are not shown, in plain words
     robustness: str = ""  # whether the answer holds against the other peer groups
     phi: float | None = None  # the group's over-dispersion factor when the funnel was widened
+    tau2: float | None = None  # and its between-council variance (additive adjustment)
+    adjustment: str = "multiplicative"
     trend: str = ""  # the viewer's trend and how it stands against the peers' trends
 
     @property
@@ -218,9 +221,14 @@ class Standing:
     def method_words(self) -> str:
         if self.method == engine.METHOD_FUNNEL_ADJUSTED:
             phi = f" (φ = {self.phi:.1f})" if self.phi is not None else ""
+            how = (
+                "by √φ (multiplicative)"
+                if self.adjustment == "multiplicative"
+                else "by the variance between councils (additive)"
+            )
             return (
-                "Funnel against the pooled peer value, widened because peers' figures vary "
-                f"more than chance alone{phi}"
+                "Funnel against the pooled peer value, widened "
+                f"{how} because peers' figures vary more than chance alone{phi}"
             )
         if self.method == engine.METHOD_FUNNEL:
             return "Funnel: counts against the pooled peer value"
@@ -356,7 +364,12 @@ def _custom_result(
     rows = [results.row[p] for p in sorted(peers) if p in results.row]
     table = np.full((len(results.row), max(len(rows), 1)), -1, dtype=int)
     table[results.row[authority_id], : len(rows)] = rows
-    return engine.classify(results.network, engine.Lists(table), disclosure.min_peers())
+    return engine.classify(
+        results.network,
+        engine.Lists(table),
+        disclosure.min_peers(),
+        current_app.config["OVERDISPERSION_ADJUSTMENT"],
+    )
 
 
 def where_we_stand(
@@ -432,6 +445,8 @@ def where_we_stand(
                 robustness=_robustness(indicator, results, options, option, row, column),
                 trend=_trend_words(indicator, results, option, row, column, allowed),
                 phi=shown(result.phi) if int(result.method[row, column]) == 3 else None,
+                tau2=shown(result.tau2) if int(result.method[row, column]) == 3 else None,
+                adjustment=result.adjustment,
             )
         )
     peer_count = len(option.peers)

@@ -209,3 +209,19 @@ def test_overdispersed_peers_widen_the_funnel_limits(sign_in_as, session):
     # widened by sqrt(phi) they reach several points further.
     pooled = sum(int(r * 10_000) for r in rates) / 120_000 * 100
     assert all(upper - pooled > 3 for upper in uppers)
+
+
+def test_the_network_may_choose_the_additive_adjustment(app_context, sign_in_as, session):
+    rates = [0.30, 0.32, 0.34, 0.36, 0.38, 0.40, 0.41, 0.42, 0.44, 0.46, 0.48, 0.80]
+    authorities, indicator = _counts_network([(int(r * 10_000), 10_000) for r in rates])
+    app_context.config["OVERDISPERSION_ADJUSTMENT"] = "additive"
+    try:
+        CACHE.clear()
+        response = sign_in_as(Role.STAFF, authorities[0]).get(
+            f"/compare/indicators/{indicator.code}?group=type"
+        )
+    finally:
+        app_context.config["OVERDISPERSION_ADJUSTMENT"] = "multiplicative"
+        CACHE.clear()
+    text = _visible(response)
+    assert "by adding the variance between councils" in text

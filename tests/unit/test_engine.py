@@ -136,3 +136,18 @@ def test_overdispersed_groups_widen_the_funnel():
         np.abs(stats.compare_to_benchmark("proportion", numerators, denominators, pooled)) == 2
     )
     assert plain_exceptions.sum() > (result.level[:, 0] == engine.EXCEPTION).sum()
+
+
+def test_the_additive_adjustment_uses_the_between_area_variance():
+    denominators = [10_000] * 12
+    rates = [0.30, 0.32, 0.34, 0.36, 0.38, 0.40, 0.41, 0.42, 0.44, 0.46, 0.48, 0.80]
+    numerators = [r * d for r, d in zip(rates, denominators, strict=True)]
+    data = network(numerators=numerators, denominators=denominators, counts=True)
+    result = engine.classify(data, one_group(12), K, adjustment="additive")
+    pooled = sum(numerators) / sum(denominators)
+    reference = stats.dispersion("proportion", numerators, denominators, pooled)
+    assert result.tau2[0, 0] == pytest.approx(reference.tau2)
+    assert result.adjustment == "additive"
+    assert result.level[11, 0] == engine.EXCEPTION
+    with pytest.raises(ValueError, match="adjustment"):
+        engine.classify(data, one_group(12), K, adjustment="both")
