@@ -11,9 +11,11 @@ pytestmark = pytest.mark.browser
 def test_where_we_stand_spines_match_the_table(page, backend):
     sign_in(page, "staff@e10000017.demo.example")  # Lancashire
     page.get_by_role("link", name="Where we stand").click()
+    page.wait_for_url("**/compare/")
     assert page.locator("h1").inner_text() == "Where we stand"
     page.get_by_label("Period").select_option("2022-23")
     page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**period=2022-23**")  # the new page, not the one being left
     rows = page.locator("tr[data-indicator]")
     assert rows.count() >= 10
     drawn = 0
@@ -36,6 +38,7 @@ def test_where_we_stand_spines_match_the_table(page, backend):
 def test_norm_or_exception_page(page, backend):
     sign_in(page, "analyst@e10000017.demo.example")
     page.get_by_role("link", name="Norm or exception?").click()
+    page.wait_for_url("**/compare/norms")
     assert page.locator("h1").inner_text() == "Norm or exception?"
     main = page.locator("main").inner_text()
     assert "Known issues" in main and "Figures" in main

@@ -18,6 +18,7 @@ def sign_in(page, email):
 def test_upload_preview_confirm(page, backend):
     sign_in(page, "analyst@e06000001.demo.example")  # Hartlepool
     page.get_by_role("link", name="Publish", exact=True).click()
+    page.wait_for_url("**/publish/")
     assert page.locator("h1").inner_text() == "Publish figures"
 
     # A correction to a synthetic figure and a bad row: first the problems, nothing saved.

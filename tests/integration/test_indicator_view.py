@@ -180,17 +180,18 @@ def test_where_we_stand_links_to_the_indicator(sign_in_as, session):
 
 
 def test_peers_exact_counts_are_not_shown_beside_their_rates(sign_in_as, session):
-    # 523 of 1,155 is 45.3%: shown together, the count and the rate give the exact
-    # denominator back (523 / 0.453 = 1,154.5), undoing its rounding to 1,200.
-    counts = [(523, 1155), (400, 1000), (410, 1010), (420, 990), (430, 1020), (440, 1030)]
+    # 7,919 of 17,477 is 45.3%: shown together, the count and the rate give the exact
+    # denominator back (7,919 / 0.4531 = 17,477), undoing its rounding to 17,000.
+    counts = [(7919, 17477), (400, 1000), (410, 1010), (420, 990), (430, 1020), (440, 1030)]
     authorities, indicator = _counts_network(counts)
     response = sign_in_as(Role.STAFF, authorities[5]).get(
         f"/compare/indicators/{indicator.code}?group=type"
     )
-    body = response.get_data(as_text=True)
-    assert "45.3%" in _visible(response)  # the peer's rate, unlabelled
-    assert "523" not in body and "1155" not in body and "1,155" not in body
-    assert "440" in _visible(response)  # the viewer's own count is exact
+    visible = _visible(response)
+    assert "45.3%" in visible  # the peer's rate, unlabelled
+    assert not re.search(r"\b7,?919\b|\b17,?477\b", visible)
+    assert not re.search(r'"(count|numerator|denominator)": 7919', response.get_data(as_text=True))
+    assert "440" in visible  # the viewer's own count is exact
 
 
 def test_overdispersed_peers_widen_the_funnel_limits(sign_in_as, session):
