@@ -220,9 +220,9 @@ def data_version(now: datetime) -> tuple[Any, ...]:
     released = db.session.scalar(
         select(func.max(Period.released_at)).where(Period.released_at <= now)
     )
-    round_passed = db.session.scalar(
-        select(func.max(Value.visible_from)).where(Value.visible_from <= now)
-    )
+    # Late figures and corrections become visible at release rounds (the 1st of each
+    # month): the latest round passed is a date, not a scan of every value.
+    round_passed = (now.year, now.month)
     groups = db.session.execute(select(func.count(PeerGroup.id), func.max(PeerGroup.id))).one()
     members = db.session.scalar(select(func.count()).select_from(PeerGroupMember))
     flag_state = db.session.execute(
