@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from contextlib import suppress
 
@@ -56,7 +55,3 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def same_token(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)

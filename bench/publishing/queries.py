@@ -130,24 +130,6 @@ def latest_ids(authority_id: int, keys: Iterable[tuple[int, int]]) -> dict[tuple
     return {(i, p): v for i, p, v in rows if (i, p) in wanted}
 
 
-def history(authority_id: int, indicator_ids: Iterable[int]) -> list[tuple[int, int, float]]:
-    """(indicator_id, period_id, value) of the authority's latest revisions."""
-    ids = sorted(set(indicator_ids))
-    if not ids:
-        return []
-    rows = db.session.execute(
-        select(Value.indicator_id, Value.period_id, Value.value)
-        .where(
-            Value.authority_id == authority_id,
-            Value.is_latest.is_(True),
-            Value.indicator_id.in_(ids),
-            Value.value.is_not(None),
-        )
-        .order_by(Value.indicator_id, Value.period_id)
-    )
-    return [tuple(row) for row in rows]
-
-
 def peer_values(
     authority_id: int, pairs: Iterable[tuple[int, int]]
 ) -> list[tuple[int, int, float]]:

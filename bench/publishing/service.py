@@ -632,9 +632,6 @@ def confirm_query(user: User, query_id: int, response: str) -> None:
     db.session.commit()
 
 
-EXPORT_COLUMNS = COLUMNS
-
-
 def current_rows(user: User, authority_id: int) -> list[list[Any]]:
     """The authority's current figures in the upload format, so round trips work."""
     if not (has_permission(user, Permission.SEE_OWN_DATA) and is_own_authority(user, authority_id)):
