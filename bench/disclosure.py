@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from flask import current_app
 
 from bench import stats
@@ -72,7 +73,17 @@ def perturbed_peer_count(count: int, members: Iterable[int]) -> int:
     return int(stats.perturb_count(count, key))
 
 
-# --- rule 9: overlap control between peer groups -------------------------------------------
+# --- rule 9: atoms of every group one authority's users can see ---------------------------
+#
+# Peer-group membership is public, so any combination of groups' figures (differences,
+# intersections, identical values matched across lists) can isolate the councils that
+# belong to exactly the same groups: an atom. Two groups at a time is not enough (three
+# groups each five apart can leave an atom of one). So, for each column (an indicator in a
+# period, or an issue type), counting only the peers that contribute, every atom of the
+# groups admitted must hold 0 or at least k contributors. Groups are admitted in order,
+# each only if the atoms still hold with it; a group that is not admitted shows nothing.
+
+MAX_GROUPS = 64  # one bit each in a signature
 
 
 @dataclass(frozen=True)
@@ -84,63 +95,79 @@ class CandidateGroup:
     peers: frozenset[int]
 
 
-@dataclass(frozen=True)
-class Admission:
-    group: CandidateGroup
-    admitted: bool
-    conflicts_with: CandidateGroup | None = None
-    differing: int = 0  # how many members set the two groups apart (for the explanation)
+def signatures(memberships: np.ndarray) -> np.ndarray:
+    """Each peer's membership pattern as bits: ``memberships`` is (G, P) bool, groups in
+    admission order (G <= 64); bit g of the result's entry p is set when peer p is in group
+    g. Peers with the same signature form one atom; signature 0 is in no group."""
+    groups = memberships.shape[0]
+    if groups > MAX_GROUPS:
+        raise ValueError(f"at most {MAX_GROUPS} groups")
+    bits = np.left_shift(np.uint64(1), np.arange(groups, dtype=np.uint64))
+    return (memberships.astype(np.uint64) * bits[:, None]).sum(axis=0, dtype=np.uint64)
 
 
-def conflict_size(first: frozenset[int], second: frozenset[int], k: int) -> int:
-    """The members one group has and the other lacks, when that number is 1 to k - 1.
+def atom_counts(signature: np.ndarray, contributors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The atoms of one viewer's groups and how many of each atom's peers contribute to
+    each column: ``(keys (T,), counts (T, C))`` for the T atoms inside some group.
 
-    Comparing two such groups would give away those few members' figures. Returns 0 when
-    the two groups do not conflict.
+    ``signature`` (P,) comes from :func:`signatures`; ``contributors`` is (P, C) bool.
     """
-    for difference in (len(first - second), len(second - first)):
-        if 1 <= difference <= k - 1:
-            return difference
-    return 0
+    keys, atom_of = np.unique(signature, return_inverse=True)
+    inside = keys != 0
+    rows = np.flatnonzero(inside)
+    one_hot = (atom_of.reshape(-1)[None, :] == rows[:, None]).astype(np.float32)  # (T, P)
+    counts = one_hot @ contributors.astype(np.float32)
+    return keys[inside], np.rint(counts).astype(np.int64)
 
 
-def admit(groups: Sequence[CandidateGroup], k: int) -> list[Admission]:
-    """Admit *groups* in the order given, each only if it conflicts with none before it.
+def admit_by_atoms(
+    signature: np.ndarray, contributors: np.ndarray, groups: int, k: int
+) -> np.ndarray:
+    """Which of one viewer's groups are admitted for each column: (groups, C) bool.
 
-    The order is DESIGN.md's: newest published nearest neighbours, computed neighbours,
-    same type, same region, all, older published versions, then custom groups by age. A
-    group of fewer than k peers shows no statistic at all: it is not admitted, and so
-    blocks nothing.
+    Groups are taken in bit order (bit 0 first, DESIGN.md's admission order). For each
+    column, a group is admitted when every atom of it and the groups already admitted
+    for that column holds 0 or at least *k* contributing peers. A group with no
+    contributing peer is admitted (it shows nothing); one with 1 to k - 1 never is, as
+    it is then itself an atom that breaks the rule.
+
+    Atoms that hold for a set of groups hold for every subset (a union of parts each 0 or
+    >= k is 0 or >= k), so admitting in order never has to look back. Each atom's count is
+    capped at k, which keeps every answer and lets columns with the same pattern of
+    counts be judged once.
     """
-    admitted: list[CandidateGroup] = []
-    out: list[Admission] = []
-    for group in groups:
-        if len(group.peers) < k:
-            # Too small to show any statistic, so comparing it with others reveals nothing.
-            out.append(Admission(group, False))
+    keys, counts = atom_counts(signature, contributors)
+    columns = contributors.shape[1]
+    if not len(keys):
+        return np.ones((groups, columns), dtype=bool)
+    capped = np.minimum(counts, k).astype(np.int16)
+    patterns, pattern_of = np.unique(capped, axis=1, return_inverse=True)
+    admitted = _admit_patterns(keys, patterns.astype(np.int64), groups, k)
+    return admitted[:, pattern_of.reshape(-1)]
+
+
+def _admit_patterns(keys: np.ndarray, counts: np.ndarray, groups: int, k: int) -> np.ndarray:
+    """Greedy admission for each column of *counts* (T atoms x U patterns)."""
+    chosen = np.zeros(counts.shape[1], dtype=np.uint64)  # groups admitted so far, per column
+    out = np.zeros((groups, counts.shape[1]), dtype=bool)
+    for group in range(groups):
+        bit = np.uint64(1) << np.uint64(group)
+        if not np.any(keys & bit):
+            out[group] = True  # no peer at all: nothing to show, nothing to give away
             continue
-        clash = next(
-            (
-                (other, size)
-                for other in admitted
-                if (size := conflict_size(group.peers, other.peers, k))
-            ),
-            None,
-        )
-        if clash is None:
-            admitted.append(group)
-            out.append(Admission(group, True))
-        else:
-            out.append(Admission(group, False, clash[0], clash[1]))
+        candidate = chosen | bit
+        seen = keys[:, None] & candidate[None, :]  # (T, U): each fine atom's coarse key
+        same = seen[:, None, :] == seen[None, :, :]  # (T, T, U)
+        coarse = np.einsum("tsu,su->tu", same, counts)
+        holds = ((seen == 0) | (coarse == 0) | (coarse >= k)).all(axis=0)
+        out[group] = holds
+        chosen = np.where(holds, candidate, chosen)
     return out
 
 
-def first_conflict(
-    candidate: frozenset[int], existing: Iterable[CandidateGroup], k: int
-) -> Admission | None:
-    """Why a new custom group would not be admitted (it is refused when saved), or None."""
-    for other in existing:
-        size = conflict_size(candidate, other.peers, k)
-        if size:
-            return Admission(CandidateGroup("new", "new group", candidate), False, other, size)
-    return None
+def smallest_atom(signature: np.ndarray, contributors: np.ndarray, k: int) -> int:
+    """The fewest contributors (1 to k - 1) in any atom of all the viewer's groups, or 0
+    when every atom holds: how a refusal explains itself."""
+    _, counts = atom_counts(signature, contributors)
+    small = counts[(counts > 0) & (counts < k)]
+    return int(small.min()) if small.size else 0

@@ -137,9 +137,13 @@ CUSTOM_GROUP_TOO_FEW = "Select at least {k} councils: fewer would show no figure
 CUSTOM_GROUP_MEMBER_UNKNOWN = "Select councils from the list"
 CUSTOM_GROUP_SELF = "Your own council is always compared: do not select it"
 CUSTOM_GROUP_OVERLAP = (
-    "This group differs from {other} by only {count} council{s}: comparing the two would "
-    "reveal {their} figures. Change the group so that each has none or at least {k} councils "
-    "the other lacks"
+    "This group overlaps your other groups (published and computed neighbours, same type, "
+    "same region, all councils and your saved groups) so closely that, compared with them, "
+    "it would single out fewer than {k} councils whose figures could then be worked out "
+    "({when}). Add or remove councils so that it sets none apart, or at least {k} together"
+)
+CUSTOM_GROUP_LIMIT = (
+    "Your authority has {count} saved groups, the most it may have: delete one first"
 )
 CUSTOM_GROUP_SAVED = "Saved the group {name}"
 CUSTOM_GROUP_DELETED = "Deleted the group {name}"

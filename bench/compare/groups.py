@@ -66,7 +66,8 @@ class NetworkGroups:
     groups: dict[str, Partition | Lists]
 
 
-def _existing(row: queries.AuthorityRow, on: date) -> bool:
+def existed(row: queries.AuthorityRow, on: date) -> bool:
+    """Whether the authority existed on *on* (its lifetime: started_on to ended_on)."""
     return (row.started_on is None or row.started_on <= on) and (
         row.ended_on is None or on < row.ended_on
     )
@@ -76,7 +77,7 @@ def build(period_starts_on: date, neighbours_k: int) -> NetworkGroups:
     authorities = queries.authorities()
     ids = np.array([row.id for row in authorities], dtype=int)
     position = {authority_id: index for index, authority_id in enumerate(ids)}
-    existing = np.array([_existing(row, period_starts_on) for row in authorities])
+    existing = np.array([existed(row, period_starts_on) for row in authorities])
 
     def partition(attribute: str) -> Partition:
         names = sorted({getattr(row, attribute) for row in authorities})
@@ -150,6 +151,12 @@ def candidates(groups: NetworkGroups, authority_id: int) -> list[CandidateGroup]
         CandidateGroup(kind.key, kind.label, peers_of(groups, kind.key, authority_id))
         for kind in groups.kinds
     ]
-    for group_id, name, _created, members in queries.custom_groups(authority_id):
-        out.append(CandidateGroup(f"custom-{group_id}", name, frozenset(members) - {authority_id}))
-    return out
+    return out + custom_candidates(authority_id)
+
+
+def custom_candidates(authority_id: int) -> list[CandidateGroup]:
+    """The authority's custom groups by age (the order they are admitted)."""
+    return [
+        CandidateGroup(f"custom-{group_id}", name, frozenset(members) - {authority_id})
+        for group_id, name, _created, members in queries.custom_groups(authority_id)
+    ]

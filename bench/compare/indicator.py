@@ -63,6 +63,9 @@ class IndicatorPage:
     series_spec: dict[str, Any] | None = None
     authority_name: str = ""
     authority_code: str | None = None  # for inspectors viewing under a grant
+    # (group label, why) for every group of the viewer's that shows no peers' figures for
+    # this indicator and period (DESIGN.md, Anonymity 9: say which, and why)
+    withheld_groups: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def funnel_kind(self) -> bool:
@@ -108,6 +111,11 @@ def indicator_page(
     )
     now = utcnow()
     results = service.results_for(page.period, now)
+    viewer = service.admission_for(results, authority_id)
+    for group in viewer.groups:
+        why = service.withheld_words(viewer, group.key, page.period, indicator_id=indicator.id)
+        if why is not None:
+            page.withheld_groups.append((group.label, why))
     if standing.withheld is None:
         # Ids stay on the server: they only key the noise and pick rows.
         peer_ids = sorted(page.group.peers)
@@ -324,13 +332,14 @@ def _series(
     rows = []
     for period in periods:
         results = service.results_for(period, now)
+        viewer = service.admission_for(results, authority_id)
         option = next(
             (o for o in service._options(results, authority_id) if o.key == page.group.key), None
         )
         median = lower = upper = None
         result = (
             service.result_for(results, authority_id, option)
-            if option is not None and option.admitted
+            if option is not None and viewer.admitted(option.key, indicator.id)
             else None
         )
         if result is not None:

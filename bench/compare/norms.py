@@ -20,9 +20,11 @@ from bench.compare.service import (
     GroupOption,
     Standing,
     StandingPage,
+    admission_for,
     results_for,
     viewer_authority,
     where_we_stand,
+    withheld_words,
 )
 from bench.models import IssueType, Polarity, User
 
@@ -97,6 +99,7 @@ def norm_or_exception(
     peers = option.peers if option.admitted else frozenset()
     indicators = {s.indicator.id: s for _, rows in page.sections for s in rows}
     england = results.results.get(group_kinds.ALL)
+    viewer = admission_for(results, authority_id)
     row_of = results.row
     links: dict[int, list[int]] = defaultdict(list)
     for issue_type_id, indicator_id in queries.issue_indicator_links():
@@ -105,6 +108,9 @@ def norm_or_exception(
     def evidence_for(indicator_id: int) -> Evidence | None:
         standing = indicators.get(indicator_id)
         if england is None or standing is None or not peers:
+            return None
+        # Counts over the chosen group's figures: only where it is admitted (Anonymity 9).
+        if not viewer.admitted(option.key, indicator_id):
             return None
         column = results.column[indicator_id]
         worse = _worse_than_england(england, standing.indicator.polarity)[:, column]
@@ -135,11 +141,13 @@ def norm_or_exception(
         viewer_status = mine[3] if mine else None
         viewer_reports = viewer_answer == "reported" and viewer_status != "resolved"
         evidence = [e for e in map(evidence_for, links.get(issue_type.id, [])) if e]
-        if len(answering) < k:
+        admitted = viewer.issue_admitted(option.key, issue_type.id)
+        if len(answering) < k or not admitted:
             reason = (
                 option.reason
                 if not option.admitted
-                else f"fewer than {k} peers have answered about this issue"
+                else withheld_words(viewer, option.key, page.period, issue_type_id=issue_type.id)
+                or f"fewer than {k} peers have answered about this issue"
             )
             issue_standings.append(
                 IssueStanding(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from flask import current_app
 
 from bench import audit, disclosure, stats
 from bench.access import Permission, has_permission
-from bench.compare import engine, queries
+from bench.compare import admission, engine, queries
 from bench.compare import groups as group_kinds
 from bench.errors import NotFound
 from bench.extensions import db
@@ -37,6 +37,12 @@ class PeriodResults:
     results: dict[str, engine.KindResult]
     trends: engine.Trends | None = None
     trend_since: dict[int, str] | None = None  # indicator id -> label of its series break
+    # Anonymity 9: the standard kinds' memberships as bits, and who contributes where.
+    signatures: np.ndarray | None = None  # (A, A) uint64
+    contributors: np.ndarray | None = None  # (A, I) bool: a figure peers may see
+    issue_contributors: np.ndarray | None = None  # (A, J) bool: answered the issue type
+    issue_column: dict[int, int] = field(default_factory=dict)
+    viewers: dict[int, admission.ViewerAdmission] = field(default_factory=dict)
 
 
 class _Cache:
@@ -118,6 +124,7 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
         for kind in network_groups.kinds
     }
     trends, since = _trends(period, indicators, network, network_groups, k, now)
+    issue_ids, issue_contributors = _issue_contributors(network.authority_ids)
     item = PeriodResults(
         period=period,
         network=network,
@@ -127,8 +134,52 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
         results=results,
         trends=trends,
         trend_since=since,
+        signatures=admission.standard_signatures(network_groups),
+        contributors=~np.isnan(network.value),
+        issue_contributors=issue_contributors,
+        issue_column={issue_id: c for c, issue_id in enumerate(issue_ids)},
     )
     CACHE.put(key, item)
+    return item
+
+
+def _issue_contributors(authority_ids: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Issue type ids, and (A, J) bool: which authorities answered each (reported it or
+    said it is not an issue). Silence is not an answer."""
+    issue_ids = [issue_type.id for issue_type in queries.issue_types()]
+    column = {issue_id: c for c, issue_id in enumerate(issue_ids)}
+    row = {int(a): r for r, a in enumerate(authority_ids)}
+    answered = np.zeros((len(authority_ids), len(issue_ids)), dtype=bool)
+    for flag in queries.flags():
+        if flag[0] in row and flag[1] in column:
+            answered[row[flag[0]], column[flag[1]]] = True
+    return issue_ids, answered
+
+
+_VIEWERS_LOCK = threading.Lock()
+
+
+def admission_for(results: PeriodResults, authority_id: int) -> admission.ViewerAdmission:
+    """Which of the authority's groups may show figures, for each indicator of the period
+    and each issue type (DESIGN.md, Anonymity 9). Worked out once per data version."""
+    with _VIEWERS_LOCK:
+        cached = results.viewers.get(authority_id)
+    if cached is not None:
+        return cached
+    customs = group_kinds.custom_candidates(authority_id)
+    item = admission.viewer_admission(
+        results.groups,
+        results.signatures,
+        results.row[authority_id],
+        customs,
+        results.contributors,
+        results.issue_contributors,
+        results.column,
+        results.issue_column,
+        disclosure.min_peers(),
+    )
+    with _VIEWERS_LOCK:
+        results.viewers[authority_id] = item
     return item
 
 
@@ -256,6 +307,7 @@ class GroupOption:
     admitted: bool
     reason: str | None
     peers: frozenset[int] = frozenset()  # ids stay on the server: never shown
+    partly: bool = False  # shown, but withheld for some indicators of the period
 
 
 @dataclass(frozen=True)
@@ -296,32 +348,60 @@ def released_periods(now: datetime) -> list[Period]:
 
 
 def _options(results: PeriodResults, authority_id: int) -> list[GroupOption]:
-    admissions = disclosure.admit(
-        group_kinds.candidates(results.groups, authority_id), disclosure.min_peers()
-    )
+    """The viewer's groups in admission order; a group admitted for no indicator and no
+    issue type of the period is marked withheld, with the reason."""
+    viewer = admission_for(results, authority_id)
+    k = disclosure.min_peers()
     out = []
-    for admission in admissions:
+    for group in viewer.groups:
+        shown = viewer.any_admitted(group.key)
         reason = None
-        if not admission.admitted and admission.conflicts_with is None:
-            reason = f"{admission.group.label} has fewer than {disclosure.min_peers()} councils"
-        elif not admission.admitted:
-            other = admission.conflicts_with
+        if not shown and len(group.peers) < k:
+            reason = f"{group.label} has fewer than {k} councils"
+        elif not shown:
             reason = (
-                f"{admission.group.label} differs from {other.label if other else 'another group'} "
-                f"by only {admission.differing} "
-                f"council{'s' if admission.differing != 1 else ''}: comparing the two would "
-                "reveal their figures, so peers' figures for this group are not shown"
+                f"{group.label} overlaps your other groups so closely that, compared with "
+                f"them, its figures would single out fewer than {k} councils, so peers' "
+                "figures for this group are not shown"
             )
-        out.append(
-            GroupOption(
-                admission.group.key,
-                admission.group.label,
-                admission.admitted,
-                reason,
-                admission.group.peers,
-            )
-        )
+        partly = shown and viewer.partly_withheld(group.key)
+        out.append(GroupOption(group.key, group.label, shown, reason, group.peers, partly))
     return out
+
+
+def withheld_words(
+    viewer: admission.ViewerAdmission,
+    key: str,
+    period: Period,
+    *,
+    indicator_id: int | None = None,
+    issue_type_id: int | None = None,
+) -> str | None:
+    """Why a group shows no peers' figures for one indicator (or issue type), in plain
+    words; None when it may show them."""
+    why = viewer.withheld(key, indicator_id=indicator_id, issue_type_id=issue_type_id)
+    if why is None:
+        return None
+    k = viewer.k
+    what = (
+        f"published a figure for {period.label}"
+        if issue_type_id is None
+        else "have answered about this issue"
+    )
+    group = next(group for group in viewer.groups if group.key == key)
+    if len(group.peers) < k:
+        return f"{group.label} has fewer than {k} councils"
+    if why.too_few or not why.beside:
+        return f"fewer than {k} peers {what}"
+    return (
+        f"shown beside {_and(why.beside)}, which you can also see, this group's figures "
+        f"would single out fewer than {k} councils that {what}"
+    )
+
+
+def _and(labels: tuple[str, ...]) -> str:
+    words = [label.lower() if label != "All councils" else "all councils" for label in labels]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def result_for(
@@ -336,24 +416,36 @@ def result_for(
     return None
 
 
-def overlap_conflict(authority_id: int, members: frozenset[int]) -> disclosure.Admission | None:
-    """Why a new custom group of *members* would not be admitted for the authority's users,
-    or None (DESIGN.md, Anonymity 9: it is refused when saved, with the reason).
+def custom_group_refusal(authority_id: int, members: frozenset[int]) -> str | None:
+    """Why a new custom group of *members* may not be saved, or None (DESIGN.md,
+    Anonymity 9: a group that would break an atom even when every council contributes is
+    refused when saved).
 
-    Checked against the groups admitted now, over the latest released period's network
-    (or today's, before any release); groups that are withheld block nothing.
+    "Every council" is every council that existed at the start of each period (and today):
+    a group set apart from another by councils created later isolates the others in the
+    periods before them.
     """
-    periods = released_periods(utcnow())
-    if periods:
-        network_groups = results_for(periods[-1]).groups
-    else:
-        network_groups = group_kinds.build(
-            utcnow().date(), current_app.config["COMPUTED_NEIGHBOURS_K"]
-        )
-    k = disclosure.min_peers()
-    candidates = group_kinds.candidates(network_groups, authority_id)
-    admitted = [a.group for a in disclosure.admit(candidates, k) if a.admitted]
-    return disclosure.first_conflict(members - {authority_id}, admitted, k)
+    today = utcnow().date()
+    network_groups = group_kinds.build(today, current_app.config["COMPUTED_NEIGHBOURS_K"])
+    signatures = admission.standard_signatures(network_groups)
+    rows = queries.authorities()
+    periods = queries.periods()
+    dates = [period.starts_on for period in periods] + [today]
+    existing = np.array([[group_kinds.existed(row, on) for on in dates] for row in rows])
+    row_of = {int(a): r for r, a in enumerate(network_groups.authority_ids)}
+    column = admission.structural_refusal(
+        network_groups,
+        signatures,
+        row_of[authority_id],
+        group_kinds.custom_candidates(authority_id),
+        members - {authority_id},
+        existing,
+        disclosure.min_peers(),
+    )
+    if column is None:
+        return None
+    when = periods[column].label if column < len(periods) else "today"
+    return when
 
 
 def _custom_result(
@@ -399,6 +491,7 @@ def where_we_stand(
     if result is None:
         result = _custom_result(results, authority_id, option.peers)
     row = results.row[authority_id]
+    viewer = admission_for(results, authority_id)
     own = {
         figures[1]: figures[2:]
         for figures in queries.own_latest(authority_id)
@@ -410,17 +503,19 @@ def where_we_stand(
         column = results.column[indicator.id]
         figures = own.get(indicator.id)
         numerator, denominator, value, visible_from = figures or (None, None, None, None)
-        allowed = option.admitted and disclosure.group_statistic_allowed(
-            int(result.peers[row, column])
-        )
+        admitted = viewer.admitted(option.key, indicator.id)
+        allowed = admitted and disclosure.group_statistic_allowed(int(result.peers[row, column]))
 
         def shown(array: np.ndarray, allowed: bool = allowed, column: int = column) -> float | None:
             figure = float(array[row, column])
             return figure if allowed and not np.isnan(figure) else None
 
         withheld = None
-        if not option.admitted:
-            withheld = option.reason
+        if not admitted:
+            withheld = (
+                withheld_words(viewer, option.key, period, indicator_id=indicator.id)
+                or option.reason
+            )
         elif not allowed:
             withheld = (
                 f"fewer than {disclosure.min_peers()} peers published a figure for {period.label}"
@@ -436,13 +531,13 @@ def where_we_stand(
                 level=int(result.level[row, column]) if value is not None else engine.NO_FIGURE,
                 direction=int(result.direction[row, column]),
                 method=int(result.method[row, column]),
-                peers=int(result.peers[row, column]) if option.admitted else 0,
+                peers=int(result.peers[row, column]) if admitted else 0,
                 median=shown(result.median),
                 lower_quartile=shown(result.lower_quartile),
                 upper_quartile=shown(result.upper_quartile),
                 target=shown(result.target),
                 withheld=withheld,
-                robustness=_robustness(indicator, results, options, option, row, column),
+                robustness=_robustness(indicator, results, viewer, option, row, column),
                 trend=_trend_words(indicator, results, option, row, column, allowed),
                 phi=shown(result.phi) if int(result.method[row, column]) == 3 else None,
                 tau2=shown(result.tau2) if int(result.method[row, column]) == 3 else None,
@@ -510,15 +605,16 @@ def _short(level: int, direction: int, indicator: Indicator) -> str:
 def _robustness(
     indicator: Indicator,
     results: PeriodResults,
-    options: list[GroupOption],
+    viewer: admission.ViewerAdmission,
     chosen: GroupOption,
     row: int,
     column: int,
 ) -> str:
-    """Does the answer depend on the peer group? One plain sentence (DESIGN.md, issue 4)."""
+    """Does the answer depend on the peer group? One plain sentence (DESIGN.md, issue 4),
+    over the standard groups admitted for this indicator only."""
     answers = []
-    for option in options:
-        if not option.admitted or option.key not in results.results:
+    for option in viewer.groups:
+        if option.key not in results.results or not viewer.admitted(option.key, indicator.id):
             continue
         result = results.results[option.key]
         level = int(result.level[row, column])

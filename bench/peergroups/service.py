@@ -264,6 +264,9 @@ def custom_groups(user: User) -> list[CustomGroupRow]:
     ]
 
 
+MAX_CUSTOM_GROUPS = 40  # with the standard kinds, within the 64 groups one viewer's atoms hold
+
+
 def min_members() -> int:
     return disclosure.min_peers()
 
@@ -290,18 +293,6 @@ def _members(authority_id: int, values: list[str]) -> frozenset[int]:
     return frozenset(members)
 
 
-def _overlap_message(conflict: disclosure.Admission, k: int) -> str:
-    other = conflict.conflicts_with
-    count = conflict.differing
-    return messages.CUSTOM_GROUP_OVERLAP.format(
-        other=other.label if other is not None else "another group",
-        count=count,
-        s="" if count == 1 else "s",
-        their="its" if count == 1 else "their",
-        k=k,
-    )
-
-
 def save_custom_group(user: User, data: Mapping[str, Any]) -> PeerGroup:
     """Save a custom group for the user's authority, or refuse it with the reason."""
     authority_id = compare.viewer_authority(user)
@@ -313,9 +304,14 @@ def save_custom_group(user: User, data: Mapping[str, Any]) -> PeerGroup:
     k = disclosure.min_peers()
     if len(members) < k:
         raise InvalidInput(messages.CUSTOM_GROUP_TOO_FEW.format(k=k), field="members")
-    conflict = compare.overlap_conflict(authority_id, members)
-    if conflict is not None:
-        raise InvalidInput(_overlap_message(conflict, k), field="members")
+    if len(queries.custom_groups(authority_id)) >= MAX_CUSTOM_GROUPS:
+        raise InvalidInput(
+            messages.CUSTOM_GROUP_LIMIT.format(count=MAX_CUSTOM_GROUPS), field="members"
+        )
+    refusal = compare.custom_group_refusal(authority_id, members)
+    if refusal is not None:
+        when = "today" if refusal == "today" else f"in {refusal}"
+        raise InvalidInput(messages.CUSTOM_GROUP_OVERLAP.format(k=k, when=when), field="members")
     try:
         group = PeerGroup(
             kind=PeerGroupKind.CUSTOM,

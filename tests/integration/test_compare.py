@@ -63,10 +63,10 @@ def test_rutland_same_type_is_withheld_by_overlap_control(app_context, session):
     sign_in(client, "analyst@e06000017.demo.example", "bench-demo-password")
     neighbours = client.get("/compare/?group=neighbours&period=2022-23")
     check_page(neighbours)
-    assert "figures withheld" in text_of(neighbours)  # the same-type option says so
+    assert "Same type (some figures withheld)" in text_of(neighbours)  # the option says so
     same_type = client.get("/compare/?group=type&period=2022-23")
     text = text_of(same_type)
-    assert "differs from Nearest neighbours by only 1 council" in text
+    assert "shown beside nearest neighbours" in text
     assert "Peers' median" in text and "Not shown" in text
     with OFLOG.open(newline="") as handle:
         names = {row["authority_name"] for row in csv.DictReader(handle)} - {"Rutland"}

@@ -5,9 +5,10 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
 from bench.compare.service import CACHE
-from bench.models import Role, UnitKind
+from bench.models import Period, Role, UnitKind
 from tests import factories
 from tests.pages import check_page, text_of
 
@@ -130,19 +131,34 @@ def test_no_peer_figures_from_fewer_than_k_peers(sign_in_as, session):
 
 
 def test_group_not_admitted_is_withheld(sign_in_as, session):
-    # Same type: 6 councils; same region: the same 6 plus 2 of another type, which differs
-    # from same type by 2 (< k) councils, so it is withheld.
+    # Same type: 6 councils; same region: the same 6 plus 2 of another type. In 2022-23
+    # those two publish, so the atom "same region but not same type" holds 2 (< k)
+    # contributors and same region is withheld; in 2021-22 they did not publish, so the
+    # atom holds none and the group is shown (DESIGN.md, Anonymity 9: contributors count).
     authorities, indicator = _values_network([10, 20, 30, 40, 50, 60])
-    period = factories.period("2021-22")
+    current = session.scalars(select(Period).where(Period.code == "2022-23")).one()
+    earlier = factories.period("2021-22")
+    for authority, value in zip(authorities, [11, 21, 31, 41, 51, 61], strict=True):
+        factories.value(authority, indicator, earlier, value=float(value))
     for n in range(2):
         other = factories.authority(name=f"Unitary {n}", type="unitary")
-        factories.value(other, indicator, period, value=99.0)
+        factories.value(other, indicator, current, value=99.0)
     client = sign_in_as(Role.ANALYST, authorities[0])
     response = client.get(f"/compare/indicators/{indicator.code}?group=region&period=2022-23")
     check_page(response)
     text = text_of(response)
-    assert "Same region differs from Same type by only 2 councils" in text
-    assert "Peer 1" not in text
+    assert (
+        "Peers' figures are not shown: shown beside same type, which you can also see, this "
+        "group's figures would single out fewer than 5 councils that published a figure for "
+        "2022-23"
+    ) in text
+    assert "Peer 1" not in text and "99" not in text
+    assert "Same region: shown beside same type" in text  # listed among withheld groups
+    earlier_page = text_of(
+        client.get(f"/compare/indicators/{indicator.code}?group=region&period=2021-22")
+    )
+    assert "Peers' figures are not shown" not in earlier_page
+    assert "Peer 1" in earlier_page
 
 
 def test_time_series_band_and_series_break(sign_in_as, session):

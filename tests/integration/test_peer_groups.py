@@ -245,18 +245,35 @@ def _options(response):
 
 def test_both_published_versions_are_in_the_chooser(admin, sign_in_as, session):
     viewer, peers = _network()
-    factories.peer_group(viewer, peers[6:12], kind=PUBLISHED, version=1)
+    factories.peer_group(viewer, peers[6:13], kind=PUBLISHED, version=1)
     lists = {viewer.gss_code: [p.gss_code for p in peers[:6]]}
     assert apply(admin, upload(admin, json.dumps(lists), "v2.json")).status_code == 302
     client = sign_in_as(Role.STAFF, viewer)
     response = client.get("/compare/")
     check_page(response)
     options = dict(_options(response))
-    # Six peers each, none shared: the two versions differ by 6 each way, so both admitted.
+    # Six and seven peers, none shared, together every peer: each atom (in one version
+    # only) holds at least 5 councils, so both are admitted.
     assert options["neighbours"].strip() == "Nearest neighbours"
     assert options["neighbours-v1"].strip() == "Nearest neighbours (version 1)"
     text = text_of(client.get("/compare/?group=neighbours-v1"))
-    assert "Against nearest neighbours (version 1): 6 peer councils" in text
+    assert "Against nearest neighbours (version 1): 7 peer councils" in text
+
+
+def test_an_older_version_that_would_leave_one_council_alone_is_withheld(
+    admin, sign_in_as, session
+):
+    # Versions of six peers each, none shared: each pair of groups is 6 or more apart, but
+    # the one council in neither version (yet in same type) would be an atom of one.
+    viewer, peers = _network()
+    factories.peer_group(viewer, peers[6:12], kind=PUBLISHED, version=1)
+    lists = {viewer.gss_code: [p.gss_code for p in peers[:6]]}
+    assert apply(admin, upload(admin, json.dumps(lists), "v2.json")).status_code == 302
+    client = sign_in_as(Role.STAFF, viewer)
+    options = dict(_options(client.get("/compare/")))
+    assert options["neighbours-v1"].strip() == "Nearest neighbours (version 1) (figures withheld)"
+    text = text_of(client.get("/compare/?group=neighbours-v1"))
+    assert "130" not in text  # the lone council's figure
 
 
 # --- custom groups --------------------------------------------------------------------------
@@ -324,8 +341,9 @@ def test_a_custom_group_is_withheld_when_a_newer_group_conflicts(admin, sign_in_
     text = text_of(page)
     assert "Our group (figures withheld)" in text
     assert (
-        "Our group differs from Nearest neighbours by only 2 councils: comparing the two "
-        "would reveal their figures, so peers' figures for this group are not shown"
+        "Our group overlaps your other groups so closely that, compared with them, its "
+        "figures would single out fewer than 5 councils, so peers' figures for this group "
+        "are not shown"
     ) in text
     assert "32.5" not in text
     assert "35" in text  # the viewer's own figure is still shown
@@ -340,9 +358,10 @@ def test_a_custom_group_is_refused_with_the_reason(sign_in_as, session):
     assert response.status_code == 200
     check_page(response)
     assert (
-        "This group differs from Same type by only 3 councils: comparing the two would reveal "
-        "their figures. Change the group so that each has none or at least 5 councils the "
-        "other lacks"
+        "This group overlaps your other groups (published and computed neighbours, same type, "
+        "same region, all councils and your saved groups) so closely that, compared with "
+        "them, it would single out fewer than 5 councils whose figures could then be worked "
+        "out (in 2022-23)"
     ) in text_of(response)
     assert _custom(session, viewer) == [] and _events(session, "custom_group_saved") == []
 

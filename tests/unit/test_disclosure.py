@@ -1,56 +1,122 @@
 """Anonymity rules as plain functions (DESIGN.md, Anonymity 3, 4 and 9)."""
 
+import numpy as np
 import pytest
 
 from bench.disclosure import (
-    CandidateGroup,
-    admit,
-    conflict_size,
+    admit_by_atoms,
     group_statistic_allowed,
     peer_count_text,
     rounded_denominator,
+    signatures,
+    smallest_atom,
 )
 
 K = 5
+PEERS = 200
 
 
-def group(key, peers):
-    return CandidateGroup(key, key, frozenset(peers))
+def groups(*members):
+    """(G, P) memberships from lists of peer indices, in admission order."""
+    matrix = np.zeros((len(members), PEERS), dtype=bool)
+    for row, peers in enumerate(members):
+        matrix[row, list(peers)] = True
+    return matrix
 
 
-@pytest.mark.parametrize(
-    ("first", "second", "expected"),
-    [
-        (range(15), range(15), 0),  # the same group: nothing to difference
-        (range(15), range(14), 1),  # one member apart: that member's figures leak
-        (range(15), range(11), 4),  # k - 1 apart: still a leak
-        (range(15), range(10), 0),  # k apart: as anonymous as any group statistic
-        (range(10), range(100, 120), 0),  # disjoint groups reveal nothing by difference
-        (range(3), range(40), 0),  # the small group has nothing the big one lacks; 37 apart
-        (range(12), [*range(10), 50, 51], 2),  # each lacks 2 of the other's
-    ],
-)
-def test_conflicts_when_1_to_k_minus_1_members_differ(first, second, expected):
-    assert conflict_size(frozenset(first), frozenset(second), K) == expected
+def admitted(memberships, contributors=None, k=K):
+    """Admission for one column (every peer contributes unless told otherwise)."""
+    if contributors is None:
+        contributors = np.ones(PEERS, dtype=bool)
+    result = admit_by_atoms(signatures(memberships), contributors[:, None], len(memberships), k)
+    return result[:, 0].tolist()
 
 
-def test_groups_are_admitted_in_order_each_against_those_before():
-    neighbours = group("neighbours", range(15))
-    same_type = group("same type", range(14))  # the neighbours minus one council
-    region = group("region", range(100, 130))
-    everyone = group("all", range(200))
-    result = admit([neighbours, same_type, region, everyone], K)
-    assert [a.admitted for a in result] == [True, False, True, True]
-    assert result[1].conflicts_with is neighbours and result[1].differing == 1
+def test_three_groups_pairwise_far_apart_still_isolate_one_council():
+    # DESIGN.md's Lancashire and Cumbria: neighbours, same type, same region, every pair
+    # at least five apart, yet peer 0 alone is in type and region but not the neighbours.
+    neighbours = range(1, 16)
+    same_type = [0, *range(1, 10), *range(20, 30)]
+    same_region = [0, *range(1, 5), *range(40, 50)]
+    memberships = groups(neighbours, same_type, same_region)
+    for a, b in ((0, 1), (0, 2), (1, 2)):  # the old pairwise rule admitted all three
+        first, second = set(np.flatnonzero(memberships[a])), set(np.flatnonzero(memberships[b]))
+        assert len(first - second) >= K and len(second - first) >= K
+    assert admitted(memberships) == [True, True, False]
 
 
-def test_a_withheld_group_does_not_block_later_ones():
-    first = group("a", range(15))
-    blocked = group("b", range(14))
-    later = group("c", range(13))  # conflicts with a (2 apart), not judged against b
-    result = admit([first, blocked, later], K)
-    assert [a.admitted for a in result] == [True, False, False]
-    assert result[2].conflicts_with is first
+def test_the_four_group_attack_is_caught():
+    # P + Q - U - D = {x}: each pair five or more apart, x alone in its atom.
+    x = 0
+    a, b, c, d = (list(range(s, s + 6)) for s in (10, 20, 30, 40))
+    p, q = [x, *a, *b], [*c, *d]
+    u, dd = [*a, *c], [*b, *d]
+    assert admitted(groups(p, q, u, dd)) == [True, True, True, False]
+
+
+def test_atoms_count_only_contributing_peers():
+    # Two groups five apart, but only two of the five contribute a figure.
+    first = range(0, 20)
+    second = range(5, 20)
+    contributors = np.ones(PEERS, dtype=bool)
+    assert admitted(groups(first, second), contributors) == [True, True]
+    contributors[[2, 3, 4]] = False
+    assert admitted(groups(first, second), contributors) == [True, False]
+    # None of the five contributes: nothing to give away, so both are shown.
+    contributors[[0, 1]] = False
+    assert admitted(groups(first, second), contributors) == [True, True]
+
+
+def test_a_group_with_fewer_than_k_contributors_is_not_admitted_and_blocks_nothing():
+    tiny = range(0, 3)
+    bigger = range(0, 9)  # 6 beyond the tiny group: fine once the tiny one is out
+    assert admitted(groups(tiny, bigger)) == [False, True]
+
+
+def test_columns_are_judged_separately_and_in_order():
+    neighbours, same_type = range(0, 15), range(0, 14)  # one council apart
+    contributors = np.ones((PEERS, 3), dtype=bool)
+    contributors[14, 1] = False  # the council between them has no figure in column 1
+    contributors[0:5, 2] = False  # column 2: five fewer in both groups
+    memberships = groups(neighbours, same_type)
+    result = admit_by_atoms(signatures(memberships), contributors, 2, K)
+    assert result.tolist() == [[True, True, True], [False, True, False]]
+
+
+def test_the_viewer_and_peers_in_no_group_are_ignored():
+    memberships = groups(range(10, 30))
+    assert admitted(memberships) == [True]
+    assert (
+        smallest_atom(signatures(groups(range(0, 10), range(0, 9))), np.ones((PEERS, 1), bool), K)
+        == 1
+    )
+
+
+def test_random_networks_never_leave_an_atom_of_1_to_k_minus_1():
+    rng = np.random.default_rng(20261206)
+    for _ in range(200):
+        count = int(rng.integers(2, 7))
+        memberships = rng.random((count, 60)) < rng.uniform(0.1, 0.9, size=(count, 1))
+        contributors = rng.random((60, 4)) < 0.8
+        result = admit_by_atoms(signatures(memberships), contributors, count, K)
+        for column in range(4):
+            shown = memberships[result[:, column]]
+            if not len(shown):
+                continue
+            patterns = {}
+            for peer in np.flatnonzero(shown.any(axis=0) & contributors[:, column]):
+                key = tuple(shown[:, peer])
+                patterns[key] = patterns.get(key, 0) + 1
+            assert all(n >= K for n in patterns.values()), patterns
+            # and greedy: a refused group would have broken an atom with those before it
+            for group in np.flatnonzero(~result[:, column]):
+                before = [g for g in range(group) if result[g, column]]
+                trial = memberships[[*before, group]]
+                patterns = {}
+                for peer in np.flatnonzero(trial.any(axis=0) & contributors[:, column]):
+                    key = tuple(trial[:, peer])
+                    patterns[key] = patterns.get(key, 0) + 1
+                assert any(0 < n < K for n in patterns.values())
 
 
 def test_k_counts_peers_only():
@@ -71,11 +137,3 @@ def test_small_counts_are_shown_as_under_five(count, text):
 )
 def test_denominators_to_two_significant_figures(denominator, rounded):
     assert rounded_denominator(denominator) == rounded
-
-
-def test_a_group_below_k_is_not_admitted_and_blocks_nothing():
-    tiny = group("tiny", range(2))
-    bigger = group("bigger", range(6))  # 4 apart from tiny, but tiny shows nothing
-    result = admit([tiny, bigger], K)
-    assert [a.admitted for a in result] == [False, True]
-    assert result[0].conflicts_with is None
