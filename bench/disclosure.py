@@ -106,68 +106,96 @@ def signatures(memberships: np.ndarray) -> np.ndarray:
     return (memberships.astype(np.uint64) * bits[:, None]).sum(axis=0, dtype=np.uint64)
 
 
-def atom_counts(signature: np.ndarray, contributors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The atoms of one viewer's groups and how many of each atom's peers contribute to
-    each column: ``(keys (T,), counts (T, C))`` for the T atoms inside some group.
+def _atoms(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Number each viewer's atoms: ``(atom (V, P) int, keys (V, T) uint64)``; atom t of
+    viewer v holds the peers whose signature is ``keys[v, t]`` (0: in none of its groups).
+    One sort a row, no loop over viewers."""
+    viewers, peers = signatures.shape
+    order = np.argsort(signatures, axis=1, kind="stable")
+    ordered = np.take_along_axis(signatures, order, axis=1)
+    numbered = np.zeros((viewers, peers), dtype=np.int64)
+    np.cumsum(ordered[:, 1:] != ordered[:, :-1], axis=1, out=numbered[:, 1:])
+    atom = np.empty_like(numbered)
+    np.put_along_axis(atom, order, numbered, axis=1)
+    keys = np.zeros((viewers, int(numbered[:, -1].max()) + 1 if peers else 1), dtype=np.uint64)
+    np.put_along_axis(keys, numbered, ordered, axis=1)
+    return atom, keys
 
-    ``signature`` (P,) comes from :func:`signatures`; ``contributors`` is (P, C) bool.
+
+def admit_network(
+    signatures: np.ndarray, contributors: np.ndarray, groups: int, k: int
+) -> np.ndarray:
+    """Which groups of every viewer are admitted for each column: (V, groups, C) bool.
+
+    ``signatures`` is (V, P) uint64, one row a viewer (see :func:`signatures`; a viewer's
+    own entry is 0, so it is in no atom); ``contributors`` is (P, C) bool. Groups are taken
+    in bit order (bit 0 first, DESIGN.md's admission order). For each viewer and column, a
+    group is admitted when every atom of it and the groups already admitted for that
+    column holds 0 or at least *k* contributing peers. A group with no contributing peer
+    is admitted (it shows nothing); one with 1 to k - 1 never is, as it is then itself an
+    atom that breaks the rule.
+
+    Atoms that hold for a set of groups hold for every subset (a union of parts each 0 or
+    >= k is 0 or >= k), so admitting in order never has to look back. Each atom's count is
+    capped at k, which keeps every answer and lets the (viewer, column) pairs with the
+    same atoms and capped counts be judged once: whole arrays, no loop over viewers.
     """
-    keys, atom_of = np.unique(signature, return_inverse=True)
-    inside = keys != 0
-    rows = np.flatnonzero(inside)
-    one_hot = (atom_of.reshape(-1)[None, :] == rows[:, None]).astype(np.float32)  # (T, P)
-    counts = one_hot @ contributors.astype(np.float32)
-    return keys[inside], np.rint(counts).astype(np.int64)
+    viewers, peers = signatures.shape
+    columns = contributors.shape[1]
+    atom, keys = _atoms(signatures)
+    atoms = keys.shape[1]
+    one_hot = (atom[:, None, :] == np.arange(atoms)[None, :, None]).astype(np.float32)
+    counts = one_hot.reshape(viewers * atoms, peers) @ contributors.astype(np.float32)
+    capped = np.minimum(np.rint(counts).astype(np.int64), k).reshape(viewers, atoms, columns)
+    base = (k + 1) ** np.arange(atoms, dtype=object)
+    if viewers * int(base[-1]) * (k + 1) < 2**62:
+        # Each (viewer, column)'s capped counts as one number in base k + 1, the viewer
+        # above them: one 1-D unique finds the distinct problems.
+        code = (capped * base.astype(np.int64)[None, :, None]).sum(axis=1)
+        code += np.arange(viewers, dtype=np.int64)[:, None] * int(base[-1]) * (k + 1)
+        _, first, problem_of = np.unique(code.ravel(), return_index=True, return_inverse=True)
+        viewer, column = np.divmod(first, columns)
+        decided = _admit(keys[viewer], capped[viewer, :, column], groups, k)
+        return decided[problem_of.reshape(-1)].reshape(viewers, columns, groups).transpose(0, 2, 1)
+    # Very many atoms (many custom groups): one viewer at a time.
+    out = np.zeros((viewers, groups, columns), dtype=bool)
+    for row in range(viewers):
+        patterns, pattern_of = np.unique(capped[row], axis=1, return_inverse=True)
+        repeated = np.repeat(keys[row][None, :], patterns.shape[1], axis=0)
+        out[row] = _admit(repeated, patterns.T, groups, k)[pattern_of.reshape(-1)].T
+    return out
 
 
 def admit_by_atoms(
     signature: np.ndarray, contributors: np.ndarray, groups: int, k: int
 ) -> np.ndarray:
-    """Which of one viewer's groups are admitted for each column: (groups, C) bool.
-
-    Groups are taken in bit order (bit 0 first, DESIGN.md's admission order). For each
-    column, a group is admitted when every atom of it and the groups already admitted
-    for that column holds 0 or at least *k* contributing peers. A group with no
-    contributing peer is admitted (it shows nothing); one with 1 to k - 1 never is, as
-    it is then itself an atom that breaks the rule.
-
-    Atoms that hold for a set of groups hold for every subset (a union of parts each 0 or
-    >= k is 0 or >= k), so admitting in order never has to look back. Each atom's count is
-    capped at k, which keeps every answer and lets columns with the same pattern of
-    counts be judged once.
-    """
-    keys, counts = atom_counts(signature, contributors)
-    columns = contributors.shape[1]
-    if not len(keys):
-        return np.ones((groups, columns), dtype=bool)
-    capped = np.minimum(counts, k).astype(np.int16)
-    patterns, pattern_of = np.unique(capped, axis=1, return_inverse=True)
-    admitted = _admit_patterns(keys, patterns.astype(np.int64), groups, k)
-    return admitted[:, pattern_of.reshape(-1)]
+    """One viewer's :func:`admit_network`: (groups, C) bool."""
+    return admit_network(signature[None, :], contributors, groups, k)[0]
 
 
-def _admit_patterns(keys: np.ndarray, counts: np.ndarray, groups: int, k: int) -> np.ndarray:
-    """Greedy admission for each column of *counts* (T atoms x U patterns)."""
-    chosen = np.zeros(counts.shape[1], dtype=np.uint64)  # groups admitted so far, per column
-    out = np.zeros((groups, counts.shape[1]), dtype=bool)
+def _admit(keys: np.ndarray, counts: np.ndarray, groups: int, k: int) -> np.ndarray:
+    """Greedy admission for N problems: *keys* (N, T) atom signatures, *counts* (N, T)
+    capped contributors; returns (N, groups) bool."""
+    problems, atoms = keys.shape
+    chosen = np.zeros(problems, dtype=np.uint64)  # groups admitted so far, per problem
+    out = np.zeros((problems, groups), dtype=bool)
+    last = np.zeros((problems, atoms), dtype=bool)
+    last[:, -1] = True
     for group in range(groups):
         bit = np.uint64(1) << np.uint64(group)
-        if not np.any(keys & bit):
-            out[group] = True  # no peer at all: nothing to show, nothing to give away
-            continue
         candidate = chosen | bit
-        seen = keys[:, None] & candidate[None, :]  # (T, U): each fine atom's coarse key
-        same = seen[:, None, :] == seen[None, :, :]  # (T, T, U)
-        coarse = np.einsum("tsu,su->tu", same, counts)
-        holds = ((seen == 0) | (coarse == 0) | (coarse >= k)).all(axis=0)
-        out[group] = holds
+        # Each fine atom's coarse atom under the candidate groups is its masked signature;
+        # sort each row by it and sum the runs (segment sums from one cumulative sum).
+        seen = keys & candidate[:, None]
+        order = np.argsort(seen, axis=1)
+        ordered = np.take_along_axis(seen, order, axis=1)
+        total = np.cumsum(np.take_along_axis(counts, order, axis=1), axis=1)
+        ends = last.copy()
+        ends[:, :-1] = ordered[:, 1:] != ordered[:, :-1]
+        before = np.zeros_like(total)
+        before[:, 1:] = np.maximum.accumulate(np.where(ends, total, 0), axis=1)[:, :-1]
+        run = total - before
+        holds = (~ends | (ordered == 0) | (run == 0) | (run >= k)).all(axis=1)
+        out[:, group] = holds
         chosen = np.where(holds, candidate, chosen)
     return out
-
-
-def smallest_atom(signature: np.ndarray, contributors: np.ndarray, k: int) -> int:
-    """The fewest contributors (1 to k - 1) in any atom of all the viewer's groups, or 0
-    when every atom holds: how a refusal explains itself."""
-    _, counts = atom_counts(signature, contributors)
-    small = counts[(counts > 0) & (counts < k)]
-    return int(small.min()) if small.size else 0

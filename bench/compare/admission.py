@@ -3,11 +3,10 @@ for each issue type (DESIGN.md, Anonymity 9).
 
 Everything the users of one authority can see counts as one viewer's knowledge: its
 standard groups (every published version of its nearest neighbours, computed neighbours,
-same type, same region, all) and every custom group its users saved. The memberships of
-the standard kinds are worked out once per data version and period, for every authority
-at once, as bit signatures (one bit a kind, :func:`standard_signatures`); a viewer's
-custom groups add bits of their own. :func:`bench.disclosure.admit_by_atoms` then admits
-the groups in order, column by column, counting only the peers that contribute.
+same type, same region, all) and every custom group its users saved. Once per data version
+and period, for every authority at once, the memberships become bit signatures (one bit a
+group, :func:`signatures_of`) and :func:`bench.disclosure.admit_network` admits every
+viewer's groups in order, column by column, counting only the peers that contribute.
 
 Every page, API response, chart, alert and export asks :class:`ViewerAdmission`; nothing
 else decides whether peers' figures of a group may be shown.
@@ -15,7 +14,7 @@ else decides whether peers' figures of a group may be shown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,23 +40,110 @@ def membership(groups: Partition | Lists) -> np.ndarray:
     return matrix
 
 
-def standard_signatures(network_groups: NetworkGroups) -> np.ndarray:
-    """(A, A) uint64: bit j of [a, p] is set when p is in a's group of the j-th standard
-    kind (admission order). Whole arrays over the network, once per data version."""
+def signatures_of(
+    network_groups: NetworkGroups, customs: Mapping[int, Sequence[CandidateGroup]]
+) -> tuple[np.ndarray, int]:
+    """(A, A) uint64 signatures, and how many groups: bit j of [a, p] is set when p is in
+    a's j-th group in admission order (the standard kinds, then a's custom groups by age).
+    Custom groups beyond the 64 bits a signature holds are left out (never admitted)."""
     size = len(network_groups.authority_ids)
     out = np.zeros((size, size), dtype=np.uint64)
     for bit, kind in enumerate(network_groups.kinds):
-        matrix = membership(network_groups.groups[kind.key])
-        out |= matrix.astype(np.uint64) << np.uint64(bit)
-    return out
+        out |= membership(network_groups.groups[kind.key]).astype(np.uint64) << np.uint64(bit)
+    first = len(network_groups.kinds)
+    position = {int(a): i for i, a in enumerate(network_groups.authority_ids)}
+    most = first
+    for authority_id, groups in customs.items():
+        row = position.get(authority_id)
+        if row is None:
+            continue
+        for offset, group in enumerate(groups[: disclosure.MAX_GROUPS - first]):
+            columns = [position[p] for p in group.peers if p in position and position[p] != row]
+            out[row, columns] |= np.uint64(1) << np.uint64(first + offset)
+            most = max(most, first + offset + 1)
+    return out, most
 
 
 @dataclass(frozen=True)
 class Withheld:
-    """Why a group shows no figures for one column, in words for people."""
+    """Why a group shows no figures for one column."""
 
     too_few: bool  # fewer than k of the group's own peers contribute
     beside: tuple[str, ...]  # the groups admitted before it for this column
+
+
+@dataclass
+class NetworkAdmission:
+    """Every authority's admitted groups for every column of one period (whole arrays)."""
+
+    network_groups: NetworkGroups
+    customs: Mapping[int, Sequence[CandidateGroup]]
+    signatures: np.ndarray  # (A, A) uint64
+    admitted: np.ndarray  # (A, G, C) bool; C = indicators then issue types
+    peers: np.ndarray  # (A, G, C) contributing peers in each group
+    indicator_column: dict[tuple[int, int], int]  # (period id, indicator id) -> column
+    issue_column: dict[int, int]
+    k: int
+
+    def viewer(self, authority_id: int, period_id: int) -> ViewerAdmission:
+        """One viewer's admission for the indicators of one period (and every issue type)."""
+        ids = self.network_groups.authority_ids
+        row = int(np.flatnonzero(ids == authority_id)[0])
+        signature = self.signatures[row]
+        standard = [
+            CandidateGroup(kind.key, kind.label, _peer_ids(ids, signature, bit))
+            for bit, kind in enumerate(self.network_groups.kinds)
+        ]
+        customs = list(self.customs.get(authority_id, []))
+        customs = customs[: disclosure.MAX_GROUPS - len(standard)]
+        groups = standard + customs
+        period = {
+            indicator_id: column
+            for (period_of, indicator_id), column in self.indicator_column.items()
+            if period_of == period_id
+        }
+        picked = list(period.values())
+        split = len(self.indicator_column)
+        admitted, peers = self.admitted[row, : len(groups)], self.peers[row, : len(groups)]
+        return ViewerAdmission(
+            groups=groups,
+            indicators=admitted[:, picked],
+            issues=admitted[:, split:],
+            indicator_column={indicator_id: c for c, indicator_id in enumerate(period)},
+            issue_column=self.issue_column,
+            indicator_peers=peers[:, picked],
+            issue_peers=peers[:, split:],
+            k=self.k,
+        )
+
+
+def admit_all(
+    network_groups: NetworkGroups,
+    customs: Mapping[int, Sequence[CandidateGroup]],
+    indicator_contributors: np.ndarray,
+    issue_contributors: np.ndarray,
+    indicator_column: dict[tuple[int, int], int],
+    issue_column: dict[int, int],
+    k: int,
+) -> NetworkAdmission:
+    """Admit every authority's groups for every column: contributors are (A, I) and (A, J)
+    bool over the network's authorities (rows as in *network_groups*)."""
+    signatures, groups = signatures_of(network_groups, customs)
+    contributors = np.concatenate([indicator_contributors, issue_contributors], axis=1)
+    admitted = disclosure.admit_network(signatures, contributors, groups, k)
+    size = len(signatures)
+    bits = (signatures[:, None, :] >> np.arange(groups, dtype=np.uint64)[None, :, None]) & 1
+    peers = bits.astype(np.float32).reshape(size * groups, size) @ contributors.astype(np.float32)
+    return NetworkAdmission(
+        network_groups=network_groups,
+        customs=customs,
+        signatures=signatures,
+        admitted=admitted,
+        peers=np.rint(peers).astype(np.int64).reshape(size, groups, -1),
+        indicator_column=indicator_column,
+        issue_column=issue_column,
+        k=k,
+    )
 
 
 @dataclass
@@ -103,9 +189,10 @@ class ViewerAdmission:
             (~self.indicators[row] & (self.indicator_peers[row] > 0)).any()
         )
 
-    def kept(self) -> int:
-        """How many (group, indicator) pairs show figures: what the rule costs."""
-        return int(self.indicators.sum())
+    def shown(self) -> int:
+        """How many (group, indicator) pairs show peers' figures: admitted, with at least k
+        contributing peers. What the rule leaves, for the note and the benchmark."""
+        return int((self.indicators & (self.indicator_peers >= self.k)).sum())
 
     def withheld(
         self, key: str, indicator_id: int | None = None, issue_type_id: int | None = None
@@ -115,11 +202,8 @@ class ViewerAdmission:
         if row is None:
             return Withheld(True, ())
         if issue_type_id is not None:
-            table, peers, column = (
-                self.issues,
-                self.issue_peers,
-                self.issue_column.get(issue_type_id),
-            )
+            table, peers = self.issues, self.issue_peers
+            column = self.issue_column.get(issue_type_id)
             if column is None:
                 return None
         else:
@@ -137,64 +221,14 @@ class ViewerAdmission:
         return Withheld(False, before)
 
 
-def viewer_admission(
-    network_groups: NetworkGroups,
-    signatures: np.ndarray,
-    row: int,
-    customs: Sequence[CandidateGroup],
-    indicator_contributors: np.ndarray,
-    issue_contributors: np.ndarray,
-    indicator_column: dict[int, int],
-    issue_column: dict[int, int],
-    k: int,
-) -> ViewerAdmission:
-    """Admit one viewer's groups (standard kinds, then *customs* by age) for every column.
-
-    ``signatures`` is :func:`standard_signatures`; contributors are (A, I) and (A, J) bool
-    over the network's authorities (rows as in *network_groups*).
-    """
-    ids = network_groups.authority_ids
-    position = {int(a): i for i, a in enumerate(ids)}
-    standard = [
-        CandidateGroup(kind.key, kind.label, _peer_ids(ids, signatures[row], bit))
-        for bit, kind in enumerate(network_groups.kinds)
-    ]
-    room = disclosure.MAX_GROUPS - len(standard)
-    customs = list(customs)[: max(room, 0)]  # beyond 64 groups, later customs show nothing
-    signature = signatures[row].copy()
-    for offset, group in enumerate(customs):
-        columns = [position[p] for p in group.peers if p in position and position[p] != row]
-        signature[columns] |= np.uint64(1) << np.uint64(len(standard) + offset)
-    groups = standard + customs
-    contributors = np.concatenate([indicator_contributors, issue_contributors], axis=1)
-    contributors[row] = False  # the viewer's own figures never count
-    admitted = disclosure.admit_by_atoms(signature, contributors, len(groups), k)
-    members = (
-        (signature[None, :] >> np.arange(len(groups), dtype=np.uint64)[:, None]) & np.uint64(1)
-    ).astype(np.float32)
-    peers = np.rint(members @ contributors.astype(np.float32)).astype(np.int64)
-    split = indicator_contributors.shape[1]
-    return ViewerAdmission(
-        groups=groups,
-        indicators=admitted[:, :split],
-        issues=admitted[:, split:],
-        indicator_column=indicator_column,
-        issue_column=issue_column,
-        indicator_peers=peers[:, :split],
-        issue_peers=peers[:, split:],
-        k=k,
-    )
-
-
 def _peer_ids(ids: np.ndarray, signature: np.ndarray, bit: int) -> frozenset[int]:
-    inside = (signature >> np.uint64(bit)) & np.uint64(1)
-    return frozenset(int(a) for a in ids[inside.astype(bool)])
+    inside = ((signature >> np.uint64(bit)) & np.uint64(1)).astype(bool)
+    return frozenset(ids[inside].tolist())
 
 
 def structural_refusal(
     network_groups: NetworkGroups,
-    signatures: np.ndarray,
-    row: int,
+    authority_id: int,
     customs: Sequence[CandidateGroup],
     candidate: frozenset[int],
     existing: np.ndarray,
@@ -206,11 +240,12 @@ def structural_refusal(
     None when it may be saved (DESIGN.md, Anonymity 9: refused when saved).
     """
     new = CandidateGroup("new", "new group", candidate)
-    empty = np.zeros((existing.shape[0], 0), dtype=bool)
-    admission = viewer_admission(
-        network_groups, signatures, row, [*customs, new], existing, empty, {}, {}, k
-    )
-    if admission.groups[-1] is not new:
+    groups = [*customs, new]
+    if len(network_groups.kinds) + len(groups) > disclosure.MAX_GROUPS:
         return 0  # no room for another group: refuse rather than leave it unjudged
-    failing = np.flatnonzero(~admission.indicators[-1])
+    ids = network_groups.authority_ids
+    row = int(np.flatnonzero(ids == authority_id)[0])
+    signatures, count = signatures_of(network_groups, {authority_id: groups})
+    admitted = disclosure.admit_by_atoms(signatures[row], existing, count, k)
+    failing = np.flatnonzero(~admitted[-1])
     return int(failing[0]) if failing.size else None

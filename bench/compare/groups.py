@@ -73,11 +73,17 @@ def existed(row: queries.AuthorityRow, on: date) -> bool:
     )
 
 
-def build(period_starts_on: date, neighbours_k: int) -> NetworkGroups:
+def build(period_starts_on: date | None, neighbours_k: int) -> NetworkGroups:
+    """Every standard kind's groups; same type, same region and all hold the authorities
+    that existed when the period started (every authority, whatever its lifetime, when
+    *period_starts_on* is None)."""
     authorities = queries.authorities()
     ids = np.array([row.id for row in authorities], dtype=int)
     position = {authority_id: index for index, authority_id in enumerate(ids)}
-    existing = np.array([existed(row, period_starts_on) for row in authorities])
+    existing = np.array(
+        [period_starts_on is None or existed(row, period_starts_on) for row in authorities],
+        dtype=bool,
+    )
 
     def partition(attribute: str) -> Partition:
         names = sorted({getattr(row, attribute) for row in authorities})
@@ -156,7 +162,13 @@ def candidates(groups: NetworkGroups, authority_id: int) -> list[CandidateGroup]
 
 def custom_candidates(authority_id: int) -> list[CandidateGroup]:
     """The authority's custom groups by age (the order they are admitted)."""
+    return as_candidates(authority_id, queries.custom_groups(authority_id))
+
+
+def as_candidates(
+    authority_id: int, groups: list[tuple[int, str, date, list[int]]]
+) -> list[CandidateGroup]:
     return [
         CandidateGroup(f"custom-{group_id}", name, frozenset(members) - {authority_id})
-        for group_id, name, _created, members in queries.custom_groups(authority_id)
+        for group_id, name, _created, members in groups
     ]

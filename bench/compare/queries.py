@@ -144,16 +144,37 @@ def published_groups() -> list[tuple[int, int, int, datetime, int]]:
 
 
 def custom_groups(authority_id: int) -> list[tuple[int, str, datetime, list[int]]]:
-    rows = db.session.execute(
-        select(PeerGroup.id, PeerGroup.name, PeerGroup.created_at, PeerGroupMember.authority_id)
+    return every_custom_group([authority_id]).get(authority_id, [])
+
+
+def every_custom_group(
+    authority_ids: list[int] | None = None,
+) -> dict[int, list[tuple[int, str, datetime, list[int]]]]:
+    """Each authority's custom groups by age: (group id, name, created at, member ids)."""
+    query = (
+        select(
+            PeerGroup.authority_id,
+            PeerGroup.id,
+            PeerGroup.name,
+            PeerGroup.created_at,
+            PeerGroupMember.authority_id,
+        )
         .join(PeerGroupMember, PeerGroupMember.peer_group_id == PeerGroup.id)
-        .where(PeerGroup.kind == PeerGroupKind.CUSTOM, PeerGroup.authority_id == authority_id)
-        .order_by(PeerGroup.created_at, PeerGroup.id, PeerGroupMember.authority_id)
+        .where(PeerGroup.kind == PeerGroupKind.CUSTOM)
+        .order_by(
+            PeerGroup.authority_id,
+            PeerGroup.created_at,
+            PeerGroup.id,
+            PeerGroupMember.authority_id,
+        )
     )
-    groups: dict[int, tuple[int, str, datetime, list[int]]] = {}
-    for group_id, name, created_at, member in rows:
-        groups.setdefault(group_id, (group_id, name, created_at, []))[3].append(member)
-    return list(groups.values())
+    if authority_ids is not None:
+        query = query.where(PeerGroup.authority_id.in_(authority_ids))
+    groups: dict[int, dict[int, tuple[int, str, datetime, list[int]]]] = {}
+    for owner, group_id, name, created_at, member in db.session.execute(query):
+        mine = groups.setdefault(owner, {})
+        mine.setdefault(group_id, (group_id, name, created_at, []))[3].append(member)
+    return {owner: list(mine.values()) for owner, mine in groups.items()}
 
 
 def context_figures() -> list[tuple[int, str, float]]:

@@ -24,7 +24,7 @@ from bench.errors import NotFound
 from bench.extensions import db
 from bench.models import Indicator, KeyArea, Period, Polarity, Role, UnitKind, User, utcnow
 
-CACHE_SIZE = 8
+CACHE_SIZE = 16  # a history and every period of it (series pages read them all)
 
 
 @dataclass
@@ -37,11 +37,8 @@ class PeriodResults:
     results: dict[str, engine.KindResult]
     trends: engine.Trends | None = None
     trend_since: dict[int, str] | None = None  # indicator id -> label of its series break
-    # Anonymity 9: the standard kinds' memberships as bits, and who contributes where.
-    signatures: np.ndarray | None = None  # (A, A) uint64
-    contributors: np.ndarray | None = None  # (A, I) bool: a figure peers may see
-    issue_contributors: np.ndarray | None = None  # (A, J) bool: answered the issue type
-    issue_column: dict[int, int] = field(default_factory=dict)
+    # Anonymity 9: every authority's admitted groups, per indicator and issue type.
+    admission: admission.NetworkAdmission | None = None
     viewers: dict[int, admission.ViewerAdmission] = field(default_factory=dict)
 
 
@@ -75,8 +72,14 @@ CACHE = _Cache()
 
 def network_for(period: Period, indicators: list[Indicator], now: datetime) -> engine.Network:
     """The period's figures that peers may see now, newest visible revision of each."""
-    rows = queries.visible_values(now, [period.id])
     authority_ids = np.array([row.id for row in queries.authorities()], dtype=int)
+    return _network_from(queries.visible_values(now, [period.id]), authority_ids, indicators)
+
+
+def _network_from(
+    rows: np.ndarray, authority_ids: np.ndarray, indicators: list[Indicator]
+) -> engine.Network:
+    """One period's rows of :func:`queries.visible_values` as a network."""
     indicator_ids = np.array([indicator.id for indicator in indicators], dtype=int)
     shape = (len(authority_ids), len(indicator_ids))
     value, numerator, denominator = (np.full(shape, np.nan) for _ in range(3))
@@ -105,15 +108,85 @@ def network_for(period: Period, indicators: list[Indicator], now: datetime) -> e
     )
 
 
-def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
+@dataclass
+class History:
+    """Every released period's figures that peers may see, and every authority's admitted
+    groups for each of them: worked out once per data version."""
+
+    periods: list[Period]
+    networks: dict[int, engine.Network]
+    admission: admission.NetworkAdmission
+
+
+def _app_key() -> str:
+    return current_app.extensions.setdefault("bench.compare.cache_key", uuid.uuid4().hex)
+
+
+def history_for(now: datetime | None = None) -> History:
     now = now or utcnow()
-    app_key = current_app.extensions.setdefault("bench.compare.cache_key", uuid.uuid4().hex)
-    key = (app_key, queries.data_version(now), period.id)
+    key = (_app_key(), queries.data_version(now), "history")
     cached = CACHE.get(key)
     if cached is not None:
         return cached
+    periods = released_periods(now)
     indicators = queries.indicators()
-    network = network_for(period, indicators, now)
+    rows = queries.visible_values(now, [period.id for period in periods])
+    authority_ids = np.array([row.id for row in queries.authorities()], dtype=int)
+    networks = {
+        period.id: _network_from(rows[rows["period"] == period.id], authority_ids, indicators)
+        for period in periods
+    }
+    item = History(periods, networks, _admit(periods, networks, indicators))
+    CACHE.put(key, item)
+    return item
+
+
+def _admit(
+    periods: list[Period], networks: dict[int, engine.Network], indicators: list[Indicator]
+) -> admission.NetworkAdmission:
+    """Every authority's groups admitted for every indicator of *periods* and every issue
+    type (DESIGN.md, Anonymity 9), in one whole-array pass.
+
+    Memberships are the groups as they stand, whatever the period: a council that did not
+    exist in a period has no figure for it, so it counts in no atom there.
+    """
+    network_groups = group_kinds.build(None, current_app.config["COMPUTED_NEIGHBOURS_K"])
+    authority_ids = network_groups.authority_ids
+    customs = {
+        owner: group_kinds.as_candidates(owner, groups)
+        for owner, groups in queries.every_custom_group().items()
+    }
+    issue_ids, issue_contributors = _issue_contributors(authority_ids)
+    blocks = [~np.isnan(networks[period.id].value) for period in periods]
+    contributors = (
+        np.concatenate(blocks, axis=1) if blocks else np.zeros((len(authority_ids), 0), dtype=bool)
+    )
+    columns = {
+        (period.id, indicator.id): block * len(indicators) + c
+        for block, period in enumerate(periods)
+        for c, indicator in enumerate(indicators)
+    }
+    return admission.admit_all(
+        network_groups,
+        customs,
+        contributors,
+        issue_contributors,
+        columns,
+        {issue_id: c for c, issue_id in enumerate(issue_ids)},
+        disclosure.min_peers(),
+    )
+
+
+def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
+    now = now or utcnow()
+    key = (_app_key(), queries.data_version(now), period.id)
+    cached = CACHE.get(key)
+    if cached is not None:
+        return cached
+    history = history_for(now)
+    indicators = queries.indicators()
+    released = period.id in history.networks
+    network = history.networks[period.id] if released else network_for(period, indicators, now)
     network_groups = group_kinds.build(
         period.starts_on, current_app.config["COMPUTED_NEIGHBOURS_K"]
     )
@@ -123,8 +196,7 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
         kind.key: engine.classify(network, network_groups.groups[kind.key], k, adjustment)
         for kind in network_groups.kinds
     }
-    trends, since = _trends(period, indicators, network, network_groups, k, now)
-    issue_ids, issue_contributors = _issue_contributors(network.authority_ids)
+    trends, since = _trends(period, indicators, history, network_groups, k)
     item = PeriodResults(
         period=period,
         network=network,
@@ -134,10 +206,9 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
         results=results,
         trends=trends,
         trend_since=since,
-        signatures=admission.standard_signatures(network_groups),
-        contributors=~np.isnan(network.value),
-        issue_contributors=issue_contributors,
-        issue_column={issue_id: c for c, issue_id in enumerate(issue_ids)},
+        admission=(
+            history.admission if released else _admit([period], {period.id: network}, indicators)
+        ),
     )
     CACHE.put(key, item)
     return item
@@ -161,46 +232,28 @@ _VIEWERS_LOCK = threading.Lock()
 
 def admission_for(results: PeriodResults, authority_id: int) -> admission.ViewerAdmission:
     """Which of the authority's groups may show figures, for each indicator of the period
-    and each issue type (DESIGN.md, Anonymity 9). Worked out once per data version."""
+    and each issue type (DESIGN.md, Anonymity 9): read off the network-wide admission
+    worked out once per data version."""
     with _VIEWERS_LOCK:
         cached = results.viewers.get(authority_id)
-    if cached is not None:
-        return cached
-    customs = group_kinds.custom_candidates(authority_id)
-    item = admission.viewer_admission(
-        results.groups,
-        results.signatures,
-        results.row[authority_id],
-        customs,
-        results.contributors,
-        results.issue_contributors,
-        results.column,
-        results.issue_column,
-        disclosure.min_peers(),
-    )
-    with _VIEWERS_LOCK:
-        results.viewers[authority_id] = item
-    return item
+        if cached is None:
+            cached = results.admission.viewer(authority_id, results.period.id)
+            results.viewers[authority_id] = cached
+    return cached
 
 
 def _trends(
     period: Period,
     indicators: list[Indicator],
-    network: engine.Network,
+    history: History,
     network_groups: group_kinds.NetworkGroups,
     k: int,
-    now: datetime,
 ) -> tuple[engine.Trends | None, dict[int, str]]:
     """Trends over the released periods up to *period*, never across a series break."""
-    periods = [p for p in released_periods(now) if p.starts_on <= period.starts_on]
-    if len(periods) < engine.MIN_TREND_PERIODS:
+    periods = [p for p in history.periods if p.starts_on <= period.starts_on]
+    if len(periods) < engine.MIN_TREND_PERIODS or period.id not in history.networks:
         return None, {}
-    cube = np.stack(
-        [
-            network.value if p.id == period.id else network_for(p, indicators, now).value
-            for p in periods
-        ]
-    )
+    cube = np.stack([history.networks[p.id].value for p in periods])
     position = {p.id: index for index, p in enumerate(periods)}
     column = {indicator.id: c for c, indicator in enumerate(indicators)}
     since: dict[int, str] = {}
@@ -417,9 +470,9 @@ def result_for(
 
 
 def custom_group_refusal(authority_id: int, members: frozenset[int]) -> str | None:
-    """Why a new custom group of *members* may not be saved, or None (DESIGN.md,
-    Anonymity 9: a group that would break an atom even when every council contributes is
-    refused when saved).
+    """When a new custom group of *members* would break an atom (the period's label, or
+    "today"), or None when it may be saved (DESIGN.md, Anonymity 9: a group that would
+    break an atom even when every council contributes is refused when saved).
 
     "Every council" is every council that existed at the start of each period (and today):
     a group set apart from another by councils created later isolates the others in the
@@ -427,16 +480,13 @@ def custom_group_refusal(authority_id: int, members: frozenset[int]) -> str | No
     """
     today = utcnow().date()
     network_groups = group_kinds.build(today, current_app.config["COMPUTED_NEIGHBOURS_K"])
-    signatures = admission.standard_signatures(network_groups)
     rows = queries.authorities()
     periods = queries.periods()
     dates = [period.starts_on for period in periods] + [today]
     existing = np.array([[group_kinds.existed(row, on) for on in dates] for row in rows])
-    row_of = {int(a): r for r, a in enumerate(network_groups.authority_ids)}
     column = admission.structural_refusal(
         network_groups,
-        signatures,
-        row_of[authority_id],
+        authority_id,
         group_kinds.custom_candidates(authority_id),
         members - {authority_id},
         existing,
@@ -444,8 +494,7 @@ def custom_group_refusal(authority_id: int, members: frozenset[int]) -> str | No
     )
     if column is None:
         return None
-    when = periods[column].label if column < len(periods) else "today"
-    return when
+    return periods[column].label if column < len(periods) else "today"
 
 
 def _custom_result(

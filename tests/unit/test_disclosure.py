@@ -5,11 +5,11 @@ import pytest
 
 from bench.disclosure import (
     admit_by_atoms,
+    admit_network,
     group_statistic_allowed,
     peer_count_text,
     rounded_denominator,
     signatures,
-    smallest_atom,
 )
 
 K = 5
@@ -85,11 +85,21 @@ def test_columns_are_judged_separately_and_in_order():
 
 def test_the_viewer_and_peers_in_no_group_are_ignored():
     memberships = groups(range(10, 30))
-    assert admitted(memberships) == [True]
-    assert (
-        smallest_atom(signatures(groups(range(0, 10), range(0, 9))), np.ones((PEERS, 1), bool), K)
-        == 1
-    )
+    assert admitted(memberships) == [True]  # peers 0-9 and 30+ are in no group: no atom
+
+
+def test_every_viewer_at_once_agrees_with_one_at_a_time():
+    rng = np.random.default_rng(7)
+    viewers = 30
+    memberships = rng.random((viewers, 4, PEERS)) < rng.uniform(0.05, 0.6, (viewers, 4, 1))
+    for viewer in range(viewers):
+        memberships[viewer, :, viewer] = False  # a viewer is never its own peer
+    rows = np.stack([signatures(m) for m in memberships])
+    contributors = rng.random((PEERS, 6)) < 0.9
+    together = admit_network(rows, contributors, 4, K)
+    for viewer in range(viewers):
+        alone = admit_by_atoms(rows[viewer], contributors, 4, K)
+        assert (together[viewer] == alone).all()
 
 
 def test_random_networks_never_leave_an_atom_of_1_to_k_minus_1():
@@ -137,3 +147,27 @@ def test_small_counts_are_shown_as_under_five(count, text):
 )
 def test_denominators_to_two_significant_figures(denominator, rounded):
     assert rounded_denominator(denominator) == rounded
+
+
+def _greedy_by_hand(memberships, contributors, k=K):
+    """The rule as DESIGN.md states it, with sets: the reference for the array version."""
+    shown = []
+    for group in range(len(memberships)):
+        trial = [*shown, group]
+        atoms = {}
+        for peer in np.flatnonzero(memberships[trial].any(axis=0) & contributors):
+            key = tuple(memberships[trial, peer])
+            atoms[key] = atoms.get(key, 0) + 1
+        if all(n >= k for n in atoms.values()):
+            shown.append(group)
+    return [group in shown for group in range(len(memberships))]
+
+
+def test_many_custom_groups_take_the_one_viewer_path_and_agree_with_the_rule():
+    # 30 groups make far more atoms than fit one number per column: the slow path.
+    rng = np.random.default_rng(11)
+    memberships = rng.random((30, PEERS)) < 0.5
+    contributors = rng.random((PEERS, 3)) < 0.9
+    result = admit_by_atoms(signatures(memberships), contributors, 30, K)
+    for column in range(3):
+        assert result[:, column].tolist() == _greedy_by_hand(memberships, contributors[:, column])
