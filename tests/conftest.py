@@ -25,6 +25,7 @@ from bench.extensions import db
 from bench.limits import limiter
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+DEMO_PASSWORD = "bench-demo-password"
 
 
 def unavailable(reason: str) -> None:
@@ -148,3 +149,33 @@ def sign_in_as(app_context: Flask):
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The seeded demo network on its own database, once per backend (the attack tests
+    read it as a motivated intruder would)."""
+    from seed.demo import load_demo
+
+    url, drop = empty_database(backend, tmp_path_factory, "bench_demo")
+    application = make_app(url, DEMO_PASSWORD=DEMO_PASSWORD)
+    migrate_to_head(application)
+    with application.app_context():
+        load_demo(DEMO_PASSWORD)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    drop()
+
+
+@pytest.fixture
+def demo(demo_app: Flask) -> Iterator[Flask]:
+    """The demo network, each test in one transaction rolled back at the end."""
+    with demo_app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        with db.bound_to(connection):
+            limiter.reset()
+            yield demo_app
+        transaction.rollback()
+        connection.close()
