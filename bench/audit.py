@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
@@ -33,41 +34,122 @@ def record(
     return event
 
 
-# What each action means, in the words the audit log pages show. One place, so that
-# every page says the same; an action missing here shows its code in plain words.
-ACTIONS = {
-    "signed_in": "Signed in",
-    "alert_followed": "Followed an indicator or issue type",
-    "alert_unfollowed": "Stopped following an indicator or issue type",
-    "signed_out": "Signed out",
-    "sign_in_failed": "Failed to sign in",
-    "password_changed": "Changed their password",
-    "user_created": "Account created",
-    "user_invited": "Invited a user",
-    "invitation_accepted": "Accepted an invitation",
-    "user_deactivated": "Deactivated a user",
-    "user_reactivated": "Reactivated a user",
-    "indicator_created": "Created an indicator",
-    "indicator_changed": "Changed an indicator",
-    "series_break_added": "Added a series break",
-    "series_break_removed": "Removed a series break",
-    "period_created": "Created a period",
-    "period_release_set": "Set a period's release date",
-    "period_release_cleared": "Cleared a period's release date",
-    "api_token_created": "Created an API token",
-    "api_token_revoked": "Revoked an API token",
-    "values_published": "Published figures",
-    "values_exported": "Downloaded the authority's figures",
-    "value_query_confirmed": "Confirmed a queried figure",
-    "flag_recorded": "Answered about a known issue",
-    "issue_type_proposed": "Proposed an issue type",
-    "grant_used": "An inspector viewed the authority's figures under a grant",
-    "peer_groups_imported": "Imported published nearest neighbours",
-    "custom_group_saved": "Saved a custom peer group",
-    "custom_group_deleted": "Deleted a custom peer group",
+# --- what each action means, and what of it the network's log may show -------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """An audited action: its words, and what of its events network admins may read.
+
+    Network admins run the network; they see no authority's figures or known-issue
+    answers, in pages or in the audit log (DESIGN.md, Anonymity 14). So the network's log
+    shows each event (who, when, which authority, what kind of action) and only the detail
+    keys named in ``network_details``: deny by default, so a key added later stays hidden
+    until someone declares it safe here. ``in_network_log`` False keeps the events out of
+    the network's log altogether, for actions whose mere existence under an authority's
+    name tells an answer. An authority's own admins see its events in full.
+    """
+
+    words: str
+    network_details: frozenset[str] = frozenset()
+    in_network_log: bool = True
+
+
+def _action(words: str, *network_details: str, in_network_log: bool = True) -> Action:
+    return Action(words, frozenset(network_details), in_network_log)
+
+
+# The catalogue's own fields (bench.admin.schemas): the network's figures-free vocabulary.
+_INDICATOR_FIELDS = (
+    "code",
+    "title",
+    "key_area",
+    "unit_kind",
+    "multiplier",
+    "unit_label",
+    "polarity",
+    "has_counts",
+    "plausible_min",
+    "plausible_max",
+    "decimals",
+    "is_public",
+    "is_synthetic",
+    "definition",
+    "source",
+)
+_PERIOD_FIELDS = ("code", "label", "kind", "starts_on", "ends_on")
+
+# One place, so that every page says the same. An action missing here shows its code in
+# plain words and, in the network's log, no details.
+ACTIONS: dict[str, Action] = {
+    # Accounts: network admins manage every user.
+    "signed_in": _action("Signed in"),
+    "signed_out": _action("Signed out"),
+    "sign_in_failed": _action("Failed to sign in", "reason"),
+    "password_changed": _action("Changed their password"),
+    "user_created": _action("Account created"),
+    "user_invited": _action("Invited a user", "email", "role"),
+    "invitation_accepted": _action("Accepted an invitation"),
+    "user_deactivated": _action("Deactivated a user"),
+    "user_reactivated": _action("Reactivated a user"),
+    "api_token_created": _action("Created an API token", "name", "scope", "prefix", "expires_at"),
+    "api_token_revoked": _action("Revoked an API token", "name", "prefix"),
+    # The catalogue: the network's own, with no authority's figures in it.
+    "indicator_created": _action("Created an indicator", *_INDICATOR_FIELDS),
+    "indicator_changed": _action("Changed an indicator", *_INDICATOR_FIELDS),
+    "series_break_added": _action("Added a series break", "indicator", "period", "reason"),
+    "series_break_removed": _action("Removed a series break", "indicator", "period", "reason"),
+    "period_created": _action("Created a period", *_PERIOD_FIELDS),
+    "period_release_set": _action(
+        "Set a period's release date", "period", "released_at", "values_scheduled"
+    ),
+    "period_release_cleared": _action("Cleared a period's release date", "period", "released_at"),
+    "peer_groups_imported": _action(
+        "Imported published nearest neighbours",
+        "version",
+        "authorities",
+        "neighbours",
+        "changed",
+        "source",
+    ),
+    "issue_type_proposed": _action("Proposed an issue type", "new"),
+    "issue_type_approved": _action("Approved an issue type", "code", "old", "new"),
+    "issue_type_rejected": _action("Rejected an issue type", "code", "old", "new"),
+    "issue_type_renamed": _action("Changed an issue type", "old", "new"),
+    # How many answers a merge moved or dropped is a count of answers: left out.
+    "issue_type_merged": _action("Merged an issue type", "code", "into", "old"),
+    # An authority's figures: how many rows, never the figures, notes or corrections.
+    "values_published": _action("Published figures", "source", "added", "corrected", "unchanged"),
+    "values_exported": _action("Downloaded the authority's figures"),
+    "value_query_confirmed": _action("Confirmed a queried figure"),
+    # An authority's known-issue answers: that it answered, never what.
+    "flag_recorded": _action("Answered about a known issue"),
+    # Moved or dropped by a merge: tells which authorities answered about both issue types.
+    "flag_moved": _action("An answer moved to the merged issue type", in_network_log=False),
+    "flag_dropped": _action(
+        "An answer dropped: the merged issue type already had one", in_network_log=False
+    ),
+    "grant_used": _action("An inspector viewed the authority's figures under a grant", "page"),
+    "alert_followed": _action("Followed an indicator or issue type"),
+    "alert_unfollowed": _action("Stopped following an indicator or issue type"),
+    "custom_group_saved": _action("Saved a custom peer group", "members"),
+    "custom_group_deleted": _action("Deleted a custom peer group", "members"),
 }
 
 
 def describe(action: str) -> str:
     """The action in plain words."""
-    return ACTIONS.get(action) or action.replace("_", " ").capitalize()
+    known = ACTIONS.get(action)
+    return known.words if known else action.replace("_", " ").capitalize()
+
+
+def network_details(action: str, details: dict[str, Any]) -> dict[str, Any]:
+    """The details of an event that the network's log may show: only declared keys."""
+    known = ACTIONS.get(action)
+    safe = known.network_details if known else frozenset()
+    return {key: value for key, value in details.items() if key in safe}
+
+
+def kept_from_network_log() -> list[str]:
+    """The actions whose events the network's log leaves out altogether."""
+    return sorted(code for code, action in ACTIONS.items() if not action.in_network_log)

@@ -24,6 +24,8 @@ class LogRow:
     authority: str | None
     action: str
     details: list[tuple[str, str]]
+    # The network's log: some details are for the authority's own admins only.
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,24 +85,34 @@ def _who(event: AuditEvent, own_authority_id: int | None) -> str:
     return actor.name
 
 
+def _row(event: AuditEvent, authority_name: str | None, authority_id: int | None) -> LogRow:
+    details = event.details or {}
+    # The network's log: only what bench.audit declares free of an authority's figures
+    # and known-issue answers (DESIGN.md, Anonymity 14). An authority's log: everything.
+    shown = audit.network_details(event.action, details) if authority_id is None else details
+    return LogRow(
+        occurred_at=event.occurred_at,
+        who=_who(event, authority_id),
+        authority=authority_name,
+        action=audit.describe(event.action),
+        details=detail_rows(shown),
+        withheld=len(shown) < len(details),
+    )
+
+
 def _log(authority_id: int | None, page: int, action: str) -> LogPage:
-    total = queries.count(authority_id, action)
+    left_out = audit.kept_from_network_log() if authority_id is None else []
+    total = queries.count(authority_id, action, left_out)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if not 1 <= page <= pages:
         raise NotFound("No such page")
     rows = [
-        LogRow(
-            occurred_at=event.occurred_at,
-            who=_who(event, authority_id),
-            authority=authority_name,
-            action=audit.describe(event.action),
-            details=detail_rows(event.details or {}),
-        )
+        _row(event, authority_name, authority_id)
         for event, authority_name in queries.events(
-            authority_id, action, (page - 1) * PAGE_SIZE, PAGE_SIZE
+            authority_id, action, (page - 1) * PAGE_SIZE, PAGE_SIZE, left_out
         )
     ]
-    actions = [(code, audit.describe(code)) for code in queries.actions(authority_id)]
+    actions = [(code, audit.describe(code)) for code in queries.actions(authority_id, left_out)]
     return LogPage(rows, page, pages, total, action, actions)
 
 
@@ -112,5 +124,6 @@ def authority_log(admin: User, page: int, action: str = "") -> LogPage:
 
 
 def network_log(page: int, action: str = "") -> LogPage:
-    """Every event, for network admins (they manage the whole network)."""
+    """Every event, for network admins (they manage the whole network), without any
+    authority's figures or known-issue answers: see :class:`bench.audit.Action`."""
     return _log(None, page, action)

@@ -181,3 +181,73 @@ def test_network_admin_reads_every_event(app_context, sign_in_as, session):
 @pytest.mark.parametrize("role", [Role.STAFF, Role.ANALYST, Role.INSPECTOR, Role.NETWORK_ADMIN])
 def test_only_authority_admins_read_their_authoritys_log(app_context, sign_in_as, role):
     assert sign_in_as(role).get("/audit/").status_code == 403
+
+
+def test_network_log_shows_only_details_declared_safe(app_context, sign_in_as, session):
+    # DESIGN.md Anonymity 14: the network's log shows the event (who, when, which authority,
+    # what kind of action) but no figure or answer; a detail key nobody declared safe for
+    # the network view stays hidden. The authority's own admins see everything.
+    own = factories.authority(name="Figureshire")
+    analyst = factories.user(Role.ANALYST, own, name="Ann Analyst")
+    _event(
+        "values_published",
+        own,
+        actor=analyst,
+        details={
+            "source": "form",
+            "added": 12,
+            "corrected": 1,
+            "unchanged": 0,
+            "corrections": [
+                {"indicator": "X1", "period": "2022-23", "old": {"value": 4321.5}, "new": {}}
+            ],
+            "corrections_listed": 1,
+            "a_key_added_later": "Secret sauce",
+        },
+        at=BASE,
+    )
+    _event(
+        "flag_recorded",
+        own,
+        actor=analyst,
+        details={"issue_type": "staff-turnover", "old": None, "new": {"tried": "Quiet rota"}},
+        at=BASE + timedelta(minutes=1),
+    )
+    # An action with no declaration at all: its event shows, its details do not.
+    _event("ally_request_sent", own, details={"to": "Neighbourshire"}, at=BASE + timedelta(2))
+    network = sign_in_as(Role.NETWORK_ADMIN).get("/admin/audit/")
+    check_page(network)
+    text = text_of(network)
+    assert "Ann Analyst Figureshire Published figures Source form Added 12 Corrected 1" in text
+    assert "Ann Analyst Figureshire Answered about a known issue" in text
+    assert "Ally request sent" in text
+    for hidden in ("4321.5", "X1", "Secret sauce", "staff-turnover", "Quiet rota", "Neighbour"):
+        assert hidden not in text, hidden
+    assert "shown only in the authority’s own audit log" in text
+
+    own_admin = text_of(sign_in_as(Role.AUTHORITY_ADMIN, own).get("/audit/"))
+    for shown in ("4321.5", "X1", "Secret sauce", "staff-turnover", "Quiet rota", "Neighbour"):
+        assert shown in own_admin, shown
+
+
+def test_merged_answers_stay_out_of_the_network_log(app_context, sign_in_as, session):
+    # Which authorities' answers a merge moved or dropped tells who answered about what:
+    # those events are for each authority's own admins; the merge itself is the network's.
+    own = factories.authority(name="Mergeshire")
+    _event("flag_moved", own, details={"from": "a", "into": "b", "old": {"answer": "reported"}})
+    _event("flag_dropped", own, details={"from": "a", "into": "b", "old": None})
+    _event(
+        "issue_type_merged",
+        None,
+        details={"code": "a", "into": "b", "old": "approved", "flags_moved": 1, "flags_dropped": 1},
+    )
+    network_admin = sign_in_as(Role.NETWORK_ADMIN)
+    text = text_of(network_admin.get("/admin/audit/"))
+    assert "Merged an issue type Code a Into b" in text
+    assert "Mergeshire" not in text and "Flags moved" not in text and "Flags dropped" not in text
+    for action in ("flag_moved", "flag_dropped"):
+        assert "No events" in text_of(network_admin.get(f"/admin/audit/?action={action}"))
+    own_admin = text_of(sign_in_as(Role.AUTHORITY_ADMIN, own).get("/audit/"))
+    assert "An answer moved to the merged issue type" in own_admin
+    assert "An answer dropped: the merged issue type already had one" in own_admin
+    assert "Old answer: reported" in own_admin
