@@ -147,6 +147,27 @@ CUSTOM_GROUP_LIMIT = (
 )
 CUSTOM_GROUP_SAVED = "Saved the group {name}"
 CUSTOM_GROUP_DELETED = "Deleted the group {name}"
+# Who is in each peer group (membership is public; figures never shown beside it).
+GROUP_PUBLISHED_NEWEST = (
+    "The newest published list of your nearest neighbours (version {version}): {source}."
+)
+GROUP_PUBLISHED_OLDER = (
+    "Version {version} of your published nearest neighbours, since replaced: {source}."
+)
+GROUP_COMPUTED = (
+    "Worked out by bench: the {k} current councils closest to yours on {figures}, each "
+    "figure standardised (as a z-score) so that no one figure outweighs the others."
+)
+GROUP_SAME_TYPE = "Current councils of the same type as yours ({type})."
+GROUP_SAME_REGION = "Current councils in the same region as yours ({region})."
+GROUP_CUSTOM = "A custom group saved by your council."
+# How context figures are named in sentences; a figure not listed is named by its key.
+CONTEXT_FIGURE_WORDS = {
+    "adults_18_plus": "adults aged 18 and over",
+    "share_aged_65_plus": "the share aged 65 and over",
+    "deprivation_score": "the deprivation score",
+    "rural_share": "the share living in rural areas",
+}
 
 # Alerts.
 FOLLOW_TARGET_REQUIRED = "Say which indicator or issue type to follow"

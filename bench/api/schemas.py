@@ -421,6 +421,33 @@ class NormsSchema(Schema):
     figures_own = fields.Function(lambda p: [s.indicator.code for s in p.figures_own])
 
 
+class GroupMemberSchema(Schema):
+    name = fields.String()
+    gss_code = fields.String()
+
+
+class PeerGroupMembersSchema(Schema):
+    key = fields.String(metadata={"description": "The group's key, as `group` in comparisons"})
+    label = fields.String()
+    kind = fields.String(metadata={"description": "published, computed, type, region or custom"})
+    description = fields.String(metadata={"description": "What the group is, in one sentence"})
+    members = fields.List(
+        fields.Nested(GroupMemberSchema),
+        metadata={"description": "The other councils in the group, by name (never a figure)"},
+    )
+
+
+class PeerGroupsSchema(Schema):
+    authority = fields.Nested(GroupMemberSchema, metadata={"description": "Your authority"})
+    groups = fields.List(
+        fields.Nested(PeerGroupMembersSchema),
+        metadata={
+            "description": "Published nearest neighbours (newest version first), computed "
+            "neighbours, same type, same region, then your custom groups, oldest first"
+        },
+    )
+
+
 class RowErrorSchema(Schema):
     row = fields.Integer(
         allow_none=True,

@@ -24,6 +24,7 @@ from bench.api.schemas import (
     IssueTypePageSchema,
     NormsSchema,
     PageQuerySchema,
+    PeerGroupsSchema,
     PeriodPageSchema,
     PublishFlagsSchema,
     PublishOutcomeSchema,
@@ -39,6 +40,7 @@ from bench.compare import indicator as compare_indicator
 from bench.compare import service as compare
 from bench.compare.norms import norm_or_exception
 from bench.issues import service as issues
+from bench.peergroups import service as peer_groups
 from bench.publishing import service as publishing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -230,6 +232,26 @@ def norms() -> ResponseReturnValue:
     query = load(StandingQuerySchema(), request.args)
     page = norm_or_exception(current_user._get_current_object(), query["group"], query["period"])
     return jsonify(NormsSchema().dump(page))
+
+
+@bp.get("/peer-groups")
+@allow(Permission.SEE_OWN_DATA)
+@operation(
+    summary="Who is in your peer groups",
+    description=(
+        "Every peer group you can compare with (all councils aside) and its members by name "
+        "and GSS code, A to Z: membership is public, as published nearest-neighbour lists "
+        "are, and no figure is given. Computed neighbours are the councils closest to yours "
+        "on standardised context figures. Users without an authority of their own "
+        "(inspectors, network admins) are refused."
+    ),
+    response=PeerGroupsSchema,
+)
+def list_peer_groups() -> ResponseReturnValue:
+    groups = peer_groups.viewer_groups(current_user._get_current_object())
+    return jsonify(
+        PeerGroupsSchema().dump({"authority": groups.authority, "groups": groups.groups})
+    )
 
 
 @bp.get("/openapi.json")

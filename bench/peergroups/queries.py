@@ -8,7 +8,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 
 from bench.extensions import db
-from bench.models import Authority, PeerGroup, PeerGroupKind, PeerGroupMember
+from bench.models import Authority, ContextFigure, PeerGroup, PeerGroupKind, PeerGroupMember
 
 PUBLISHED = PeerGroupKind.PUBLISHED_NEIGHBOURS
 
@@ -31,6 +31,35 @@ def current_authorities() -> list[Authority]:
         db.session.scalars(
             select(Authority).where(Authority.ended_on.is_(None)).order_by(Authority.name)
         )
+    )
+
+
+class AuthorityName(NamedTuple):
+    id: int
+    name: str
+    gss_code: str
+
+
+def authority_names(ids: set[int]) -> dict[int, AuthorityName]:
+    """Names and codes of the authorities with *ids*, in one query."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Authority.id, Authority.name, Authority.gss_code)
+        .where(Authority.id.in_(sorted(ids)))
+        .order_by(Authority.name, Authority.id)
+    )
+    return {row[0]: AuthorityName(row[0], row[1], row[2]) for row in rows}
+
+
+def authority(authority_id: int) -> Authority | None:
+    return db.session.get(Authority, authority_id)
+
+
+def context_figure_names() -> list[str]:
+    """The names of the context figures that computed neighbours are found on."""
+    return list(
+        db.session.scalars(select(ContextFigure.name).distinct().order_by(ContextFigure.name))
     )
 
 

@@ -13,8 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
+
 from bench import audit, disclosure, messages
 from bench.access import Permission, has_permission
+from bench.compare import groups as group_kinds
 from bench.compare import service as compare
 from bench.errors import Conflict, InvalidInput, NotFound, RowError, ValidationFailed
 from bench.extensions import db
@@ -241,27 +244,124 @@ def apply_import(admin: User, payload: str, source: str) -> ImportPlan:
 
 
 @dataclass(frozen=True)
-class CustomGroupRow:
-    id: int
+class Member:
     name: str
-    members: int
-    created_at: Any
-    created_by: str
+    gss_code: str
 
 
-def custom_groups(user: User) -> list[CustomGroupRow]:
-    """The viewer's authority's custom groups, oldest first (the order they are admitted)."""
+@dataclass(frozen=True)
+class GroupMembers:
+    """One group a viewer can choose on comparison pages, and who is in it, A to Z."""
+
+    key: str  # as in the pages' and the API's ``group``
+    label: str
+    kind: str  # published, computed, type, region or custom
+    description: str
+    members: list[Member]
+    folded: bool = False  # long lists are shown folded away
+    custom_id: int | None = None
+    saved_at: Any = None
+    saved_by: str = ""
+
+
+@dataclass(frozen=True)
+class ViewerGroups:
+    authority: Member
+    standard: list[GroupMembers]
+    custom: list[GroupMembers]  # oldest first, the order they are admitted
+
+    @property
+    def groups(self) -> list[GroupMembers]:
+        return self.standard + self.custom
+
+
+def _figure_words(names: list[str]) -> str:
+    words = [messages.CONTEXT_FIGURE_WORDS.get(name, name.replace("_", " ")) for name in names]
+    if len(words) <= 1:
+        return "".join(words) or "context figures"
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _describe(
+    key: str, viewer: Authority, k: int, sources: dict[int, str]
+) -> tuple[str, str] | None:
+    """(kind, description) of one standard kind of group, or None for all councils."""
+    if key == group_kinds.PUBLISHED or key.startswith(f"{group_kinds.PUBLISHED}-v"):
+        newest = key == group_kinds.PUBLISHED
+        version = max(sources, default=0) if newest else int(key.rpartition("-v")[2])
+        template = messages.GROUP_PUBLISHED_NEWEST if newest else messages.GROUP_PUBLISHED_OLDER
+        source = sources.get(version, "").rstrip(".")
+        return "published", template.format(version=version, source=source)
+    if key == group_kinds.COMPUTED:
+        figures = _figure_words(queries.context_figure_names())
+        return "computed", messages.GROUP_COMPUTED.format(k=k, figures=figures)
+    if key == group_kinds.SAME_TYPE:
+        return "type", messages.GROUP_SAME_TYPE.format(type=viewer.type.label.lower())
+    if key == group_kinds.SAME_REGION:
+        return "region", messages.GROUP_SAME_REGION.format(region=viewer.region)
+    return None
+
+
+FOLDED = frozenset({"type", "region"})  # long lists: shown folded away
+# Published versions together, then the groups bench works out, as the issue lists them.
+KIND_ORDER = ("published", "computed", "type", "region")
+
+
+def viewer_groups(user: User) -> ViewerGroups:
+    """Every group the user's authority's users can choose on comparison pages (all
+    councils aside), with its members by name: published nearest neighbours (newest
+    version first), computed neighbours, same type, same region, then custom groups by age.
+
+    Membership is public (DESIGN.md, Anonymity: published lists, types, regions; bench
+    shows computed neighbours by name too); no figure is read here. The groups are worked
+    out for today's date, as the engine works them out for a period's start.
+    """
     authority_id = compare.viewer_authority(user)
-    return [
-        CustomGroupRow(
-            group.id,
-            group.name,
-            len(group.members),
-            group.created_at,
-            group.created_by.name if group.created_by is not None else "",
-        )
+    viewer = queries.authority(authority_id)
+    if viewer is None:
+        raise NotFound("No authority")
+    k = current_app.config["COMPUTED_NEIGHBOURS_K"]
+    network = group_kinds.build(utcnow().date(), k)
+    sources = {row.version: row.source for row in queries.published_versions()}
+    standard = []
+    for kind in network.kinds:
+        described = _describe(kind.key, viewer, k, sources)
+        if described is not None:
+            peers = group_kinds.peers_of(network, kind.key, authority_id)
+            standard.append((kind, *described, peers))
+    standard.sort(key=lambda group: KIND_ORDER.index(group[1]))  # stable: versions stay
+    custom = [
+        (group, frozenset(m.authority_id for m in group.members) - {authority_id})
         for group in queries.custom_groups(authority_id)
     ]
+    names = queries.authority_names(
+        set[int]().union(*(peers for *_, peers in standard), *(peers for _, peers in custom))
+    )
+
+    def members(ids: frozenset[int]) -> list[Member]:
+        rows = sorted((names[i] for i in ids if i in names), key=lambda r: (r.name, r.gss_code))
+        return [Member(row.name, row.gss_code) for row in rows]
+
+    return ViewerGroups(
+        authority=Member(viewer.name, viewer.gss_code),
+        standard=[
+            GroupMembers(kind.key, kind.label, name, description, members(peers), name in FOLDED)
+            for kind, name, description, peers in standard
+        ],
+        custom=[
+            GroupMembers(
+                f"custom-{group.id}",
+                group.name,
+                "custom",
+                messages.GROUP_CUSTOM,
+                members(peers),
+                custom_id=group.id,
+                saved_at=group.created_at,
+                saved_by=group.created_by.name if group.created_by is not None else "",
+            )
+            for group, peers in custom
+        ],
+    )
 
 
 MAX_CUSTOM_GROUPS = 40  # with the standard kinds, within the 64 groups one viewer's atoms hold

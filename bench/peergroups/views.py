@@ -93,7 +93,7 @@ def import_lists() -> ResponseReturnValue:
     )
 
 
-# --- custom groups ---------------------------------------------------------------------------
+# --- the viewer's groups, custom groups ------------------------------------------------------
 
 
 @bp.route("")
@@ -101,9 +101,9 @@ def import_lists() -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     return render_template(
         "peergroups/index.html",
-        groups=service.custom_groups(_user()),
+        groups=service.viewer_groups(_user()),
         delete_form=ConfirmForm(),
-        title="Your custom peer groups",
+        title="Your peer groups",
     )
 
 

@@ -276,6 +276,7 @@ API_ROUTES = {
     ("GET", "/api/v1/comparisons/<indicator_code>"): {
         scope: dict.fromkeys(OWN_DATA, 404) for scope in TokenScope
     },
+    ("GET", "/api/v1/peer-groups"): {scope: OWN_DATA for scope in TokenScope},
 }
 EMPTY_BATCHES = {"/api/v1/values": {"values": []}, "/api/v1/flags": {"flags": []}}
 
