@@ -165,10 +165,15 @@ def custom_candidates(authority_id: int) -> list[CandidateGroup]:
     return as_candidates(authority_id, queries.custom_groups(authority_id))
 
 
-def as_candidates(
-    authority_id: int, groups: list[tuple[int, str, date, list[int]]]
-) -> list[CandidateGroup]:
+RETIRED = "retired-"  # a deleted custom group: still known, never offered
+
+
+def as_candidates(authority_id: int, groups: list[queries.CustomGroupRow]) -> list[CandidateGroup]:
     return [
-        CandidateGroup(f"custom-{group_id}", name, frozenset(members) - {authority_id})
-        for group_id, name, _created, members in groups
+        CandidateGroup(
+            f"{RETIRED if group.deleted else 'custom-'}{group.id}",
+            f"{group.name} (deleted)" if group.deleted else group.name,
+            frozenset(group.members) - {authority_id},
+        )
+        for group in groups
     ]

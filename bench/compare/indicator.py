@@ -16,6 +16,7 @@ import numpy as np
 
 from bench import disclosure, series, stats
 from bench.compare import charts, engine, queries, service
+from bench.compare import groups as group_kinds
 from bench.errors import NotFound
 from bench.models import Indicator, Period, UnitKind, User, utcnow
 from bench.web import format_value
@@ -113,6 +114,8 @@ def indicator_page(
     results = service.results_for(page.period, now)
     viewer = service.admission_for(results, authority_id)
     for group in viewer.groups:
+        if group.key.startswith(group_kinds.RETIRED):
+            continue  # a deleted custom group is no longer offered
         why = service.withheld_words(viewer, group.key, page.period, indicator_id=indicator.id)
         if why is not None:
             page.withheld_groups.append((group.label, why))

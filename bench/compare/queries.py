@@ -143,20 +143,29 @@ def published_groups() -> list[tuple[int, int, int, datetime, int]]:
     return [tuple(row) for row in rows]
 
 
-def custom_groups(authority_id: int) -> list[tuple[int, str, datetime, list[int]]]:
+class CustomGroupRow(NamedTuple):
+    id: int
+    name: str
+    created_at: datetime
+    members: list[int]
+    deleted: bool  # deleted by its authority, but still part of what its users have seen
+
+
+def custom_groups(authority_id: int) -> list[CustomGroupRow]:
     return every_custom_group([authority_id]).get(authority_id, [])
 
 
 def every_custom_group(
     authority_ids: list[int] | None = None,
-) -> dict[int, list[tuple[int, str, datetime, list[int]]]]:
-    """Each authority's custom groups by age: (group id, name, created at, member ids)."""
+) -> dict[int, list[CustomGroupRow]]:
+    """Each authority's custom groups by age, deleted ones too (marked)."""
     query = (
         select(
             PeerGroup.authority_id,
             PeerGroup.id,
             PeerGroup.name,
             PeerGroup.created_at,
+            PeerGroup.deleted_at,
             PeerGroupMember.authority_id,
         )
         .join(PeerGroupMember, PeerGroupMember.peer_group_id == PeerGroup.id)
@@ -170,10 +179,11 @@ def every_custom_group(
     )
     if authority_ids is not None:
         query = query.where(PeerGroup.authority_id.in_(authority_ids))
-    groups: dict[int, dict[int, tuple[int, str, datetime, list[int]]]] = {}
-    for owner, group_id, name, created_at, member in db.session.execute(query):
+    groups: dict[int, dict[int, CustomGroupRow]] = {}
+    for owner, group_id, name, created_at, deleted_at, member in db.session.execute(query):
         mine = groups.setdefault(owner, {})
-        mine.setdefault(group_id, (group_id, name, created_at, []))[3].append(member)
+        row = CustomGroupRow(group_id, name, created_at, [], deleted_at is not None)
+        mine.setdefault(group_id, row).members.append(member)
     return {owner: list(mine.values()) for owner, mine in groups.items()}
 
 
@@ -244,7 +254,15 @@ def data_version(now: datetime) -> tuple[Any, ...]:
     # Late figures and corrections become visible at release rounds (the 1st of each
     # month): the latest round passed is a date, not a scan of every value.
     round_passed = (now.year, now.month)
-    groups = db.session.execute(select(func.count(PeerGroup.id), func.max(PeerGroup.id))).one()
+    # Newest creation time too: a group deleted and another saved can reuse an id (SQLite).
+    groups = db.session.execute(
+        select(
+            func.count(PeerGroup.id),
+            func.max(PeerGroup.id),
+            func.max(PeerGroup.created_at),
+            func.max(PeerGroup.deleted_at),
+        )
+    ).one()
     members = db.session.scalar(select(func.count()).select_from(PeerGroupMember))
     flag_state = db.session.execute(
         select(func.count(IssueFlag.id), func.max(IssueFlag.updated_at))

@@ -407,6 +407,8 @@ def _options(results: PeriodResults, authority_id: int) -> list[GroupOption]:
     k = disclosure.min_peers()
     out = []
     for group in viewer.groups:
+        if group.key.startswith(group_kinds.RETIRED):
+            continue  # deleted: part of what was seen, no longer offered
         shown = viewer.any_admitted(group.key)
         reason = None
         if not shown and len(group.peers) < k:

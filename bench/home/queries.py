@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 
 from bench.extensions import db
 from bench.models import (
@@ -16,7 +15,6 @@ from bench.models import (
     Period,
     User,
     Value,
-    visible_to_peers,
 )
 
 
@@ -58,29 +56,6 @@ def own_latest_values(authority_id: int) -> list[OwnValue]:
         .order_by(Value.indicator_id, Period.starts_on)
     )
     return [OwnValue(*row) for row in rows]
-
-
-def peer_visible_values(
-    pairs: Iterable[tuple[int, int]], now: datetime
-) -> list[tuple[int, int, int, float | None]]:
-    """(indicator_id, period_id, authority_id, value): each authority's newest revision
-    that peers may see now, which for a fresh correction is still the one before it."""
-    pairs = sorted(set(pairs))
-    if not pairs:
-        return []
-    rows = db.session.execute(
-        select(Value.indicator_id, Value.period_id, Value.authority_id, Value.value)
-        .join(Period, Period.id == Value.period_id)
-        .where(
-            tuple_(Value.indicator_id, Value.period_id).in_(pairs),
-            visible_to_peers(now),
-        )
-        .order_by(Value.indicator_id, Value.period_id, Value.authority_id, Value.revision)
-    )
-    newest: dict[tuple[int, int, int], float | None] = {}
-    for indicator_id, period_id, authority_id, value in rows:
-        newest[(indicator_id, period_id, authority_id)] = value  # later revisions win
-    return [(i, p, a, value) for (i, p, a), value in newest.items()]
 
 
 def current_grants(inspector_id: int, now: object) -> list[InspectorGrant]:

@@ -9,9 +9,10 @@ from datetime import datetime
 import numpy as np
 
 from bench import disclosure
+from bench.compare import groups as group_kinds
+from bench.compare import service as compare
 from bench.home import queries
 from bench.models import Indicator, InspectorGrant, KeyArea, Period, Polarity, User, utcnow
-from bench.stats import quantile_bands, quartiles
 
 QUARTILE_NAMES = {
     1: "Lowest quarter",
@@ -57,36 +58,21 @@ class KeyAreaSection:
 
 
 def authority_overview(authority_id: int, now: datetime | None = None) -> list[KeyAreaSection]:
-    """Each indicator's latest own value beside the national median and quartiles."""
+    """Each indicator's latest own value beside the national median and quartiles: the
+    "all councils" group of the comparison engine, cached per data version, shown only
+    where that group is admitted for the indicator (DESIGN.md, Anonymity 9)."""
     now = now or utcnow()
     latest: dict[int, queries.OwnValue] = {}
     for own in queries.own_latest_values(authority_id):
         latest[own.indicator_id] = own  # rows come oldest first: the last one wins
     period_by_id = queries.periods(own.period_id for own in latest.values())
-    released_pairs = [
-        (own.indicator_id, own.period_id)
-        for own in latest.values()
-        if period_by_id[own.period_id].is_released(now)
-    ]
-    national: dict[tuple[int, int], list[tuple[int, float | None]]] = defaultdict(list)
-    for indicator_id, period_id, other_id, value in queries.peer_visible_values(
-        released_pairs, now
-    ):
-        if other_id != authority_id:  # the viewer's own figure is always its latest
-            national[(indicator_id, period_id)].append((other_id, value))
-    for own in latest.values():
-        if (own.indicator_id, own.period_id) in national:
-            national[(own.indicator_id, own.period_id)].append((authority_id, own.value))
-
     sections: dict[KeyArea, list[IndicatorRow]] = defaultdict(list)
     for indicator in queries.indicators():
         own = latest.get(indicator.id)
         if own is None:
             continue
         period = period_by_id[own.period_id]
-        sections[indicator.key_area].append(
-            _row(indicator, period, own, national.get((indicator.id, period.id)), authority_id, now)
-        )
+        sections[indicator.key_area].append(_row(indicator, period, own, authority_id, now))
     return [KeyAreaSection(area, sections[area]) for area in KeyArea if sections.get(area)]
 
 
@@ -94,11 +80,9 @@ def _row(
     indicator: Indicator,
     period: Period,
     own: queries.OwnValue,
-    others: list[tuple[int, float | None]] | None,
     authority_id: int,
     now: datetime,
 ) -> IndicatorRow:
-    released = period.is_released(now)
     common = {
         "indicator": indicator,
         "period": period,
@@ -106,7 +90,7 @@ def _row(
         "numerator": own.numerator,
         "denominator": own.denominator,
         "status": str(own.status),
-        "released": released,
+        "released": period.is_released(now),
     }
     empty = {
         "national_median": None,
@@ -115,23 +99,30 @@ def _row(
         "contributors": 0,
         "quartile": None,
     }
-    if not released or not others:
+    if not period.is_released(now):
         return IndicatorRow(**common, **empty, withheld_reason="unreleased")
-    values = np.array([np.nan if v is None else v for _, v in others], dtype=float)
-    is_own = np.array([other_id == authority_id for other_id, _ in others])
-    peer_count = int((~np.isnan(values) & ~is_own).sum())
-    if not disclosure.group_statistic_allowed(peer_count):
+    results = compare.results_for(period, now)
+    row, column = results.row[authority_id], results.column[indicator.id]
+    everyone = results.results[group_kinds.ALL]
+    peers = int(everyone.peers[row, column])
+    if not disclosure.group_statistic_allowed(peers):
         return IndicatorRow(**common, **empty, withheld_reason="too_few")
-    summary = quartiles(values)
-    bands = quantile_bands(values, 4)
-    own_band = int(bands[is_own][0]) if is_own.any() and own.value is not None else 0
+    if not compare.admission_for(results, authority_id).admitted(group_kinds.ALL, indicator.id):
+        return IndicatorRow(**common, **empty, withheld_reason="withheld")
+    lower, median, upper = (
+        float(array[row, column])
+        for array in (everyone.lower_quartile, everyone.median, everyone.upper_quartile)
+    )
+    quartile = None
+    if own.value is not None:
+        quartile = 1 + int(np.searchsorted([lower, median, upper], own.value, side="right"))
     return IndicatorRow(
         **common,
-        national_median=summary.median,
-        national_lower=summary.lower,
-        national_upper=summary.upper,
-        contributors=summary.count,
-        quartile=own_band or None,
+        national_median=median,
+        national_lower=lower,
+        national_upper=upper,
+        contributors=peers + int(not np.isnan(results.network.value[row, column])),
+        quartile=quartile,
         withheld_reason=None,
     )
 

@@ -69,8 +69,8 @@ class PeerGroup(Base):
             "authority_id",
             "name",
             unique=True,
-            sqlite_where=text("kind = 'custom'"),
-            postgresql_where=text("kind = 'custom'"),
+            sqlite_where=text("kind = 'custom' AND deleted_at IS NULL"),
+            postgresql_where=text("kind = 'custom' AND deleted_at IS NULL"),
         ),
     )
 
@@ -82,6 +82,9 @@ class PeerGroup(Base):
     source: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A deleted custom group is kept: its figures were seen, so it stays in the authority's
+    # knowledge when groups are admitted (DESIGN.md, Anonymity 9), though never offered.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     authority: Mapped[Authority] = relationship()
     created_by: Mapped[User | None] = relationship()

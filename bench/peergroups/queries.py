@@ -104,7 +104,11 @@ def custom_groups(authority_id: int) -> list[PeerGroup]:
     return list(
         db.session.scalars(
             select(PeerGroup)
-            .where(PeerGroup.kind == PeerGroupKind.CUSTOM, PeerGroup.authority_id == authority_id)
+            .where(
+                PeerGroup.kind == PeerGroupKind.CUSTOM,
+                PeerGroup.authority_id == authority_id,
+                PeerGroup.deleted_at.is_(None),
+            )
             .order_by(PeerGroup.created_at, PeerGroup.id)
         )
     )
@@ -112,7 +116,8 @@ def custom_groups(authority_id: int) -> list[PeerGroup]:
 
 def custom_group(group_id: int) -> PeerGroup | None:
     group = db.session.get(PeerGroup, group_id)
-    return group if group is not None and group.kind == PeerGroupKind.CUSTOM else None
+    live = group is not None and group.kind == PeerGroupKind.CUSTOM and group.deleted_at is None
+    return group if live else None
 
 
 def custom_group_named(authority_id: int, name: str) -> PeerGroup | None:
@@ -121,6 +126,7 @@ def custom_group_named(authority_id: int, name: str) -> PeerGroup | None:
         .where(
             PeerGroup.kind == PeerGroupKind.CUSTOM,
             PeerGroup.authority_id == authority_id,
+            PeerGroup.deleted_at.is_(None),
             func.lower(PeerGroup.name) == name.lower(),
         )
         .order_by(PeerGroup.id)

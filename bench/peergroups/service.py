@@ -452,7 +452,9 @@ def delete_custom_group(user: User, group_id: int) -> str:
             subject=group,
             details={"name": name, "members": len(group.members)},
         )
-        queries.delete(group)
+        # Kept, not removed: its figures were seen, so it still counts when the
+        # authority's other groups are admitted (DESIGN.md, Anonymity 9).
+        group.deleted_at = utcnow()
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -18,7 +18,7 @@ from bench.compare import groups as group_kinds
 from bench.compare import service
 from bench.compare.service import CACHE
 from bench.extensions import db
-from bench.models import Authority, Indicator, TokenScope, User
+from bench.models import Authority, Indicator, PeerGroup, TokenScope, User
 from tests import factories
 from tests.conftest import DEMO_PASSWORD
 from tests.pages import post_form, sign_in, text_of
@@ -239,3 +239,41 @@ def test_the_successor_attack_is_refused(demo):
     text = text_of(refused)
     assert "would single out fewer than 5 councils" in text
     assert "in 2015-16" in text
+
+
+def test_deleting_a_group_does_not_let_a_near_copy_through(demo):
+    """Save A and read its figures, delete it, then save A plus one council: the
+    difference would be that council's figures. What was seen stays known, so the near
+    copy is refused."""
+    session = db.session
+    viewer = _authority(session, LANCASHIRE)
+    pool = _big_atom(session, viewer)
+    client = _client(demo, LANCASHIRE)
+    assert _save(client, "A", pool[:10]).status_code == 302
+    group = session.scalars(
+        select(PeerGroup).where(PeerGroup.authority_id == viewer.id, PeerGroup.name == "A")
+    ).one()
+    deleted = post_form(
+        client, f"/compare/groups/{group.id}/delete", {}, form_page="/compare/groups"
+    )
+    assert deleted.status_code == 302
+    assert "A" not in [o.label for o in _options(client)]
+    refused = _save(client, "A and one", pool[:11])
+    assert refused.status_code == 200
+    assert "would single out fewer than 5 councils" in text_of(refused)
+    assert _save(client, "A again", pool[:10]).status_code == 302  # the same set is fine
+
+
+def _options(client):
+    import re
+
+    body = client.get("/compare/").get_data(as_text=True)
+
+    class Option:
+        def __init__(self, label):
+            self.label = label.strip()
+
+    return [
+        Option(label)
+        for label in re.findall(r"<option value=\"[^\"]+\"[^>]*>([^<]+)</option>", body)
+    ]

@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bench.compare.service import CACHE
 from bench.models import AuditEvent, PeerGroup, PeerGroupKind, Role, UnitKind
@@ -419,11 +419,12 @@ def test_a_custom_group_is_deleted_and_anothers_is_not_found(sign_in_as, session
 
     response = client.post(f"/compare/groups/{mine.id}/delete", data={"csrf_token": token})
     assert response.status_code == 302
-    assert session.scalar(select(func.count()).select_from(PeerGroup).where(
-        PeerGroup.id == mine.id)) == 0  # fmt: skip
+    # Kept as deleted (what was seen stays known to the admission rule), never offered.
+    assert session.get(PeerGroup, mine.id).deleted_at is not None
     (event,) = _events(session, "custom_group_deleted")
     assert event.authority_id == viewer.id and event.details == {"name": "Ours", "members": 5}
     assert "Deleted the group Ours" in text_of(client.get("/compare/groups"))
+    assert "Ours" not in [label for _, label in _options(client.get("/compare/"))]
 
 
 def test_a_custom_group_works_on_every_comparison_page(app_context, sign_in_as, session):
