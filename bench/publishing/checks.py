@@ -6,7 +6,6 @@ and tested on their own.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -15,7 +14,8 @@ import numpy as np
 from bench.models import QueryReason
 
 HISTORY_Z = 4.0  # robust distance from the authority's own other periods
-PEER_Z = 3.5  # robust distance from the other authorities' figures
+FAR_OUT = 3.0  # Tukey's "far out": beyond the quartiles by three interquartile ranges
+FLAT = 0.05  # a group with no spread is measured against 5% of its median instead
 JUMP = 0.5  # a change of more than half since the previous period
 MAD_SCALE = 1.4826
 
@@ -38,6 +38,35 @@ class IndicatorRange:
 
 
 @dataclass(frozen=True)
+class PeerRange:
+    """How far a figure may stand from peers' before it is "far outside" their range."""
+
+    low: float
+    high: float
+    period_label: str | None = None  # the released period compared with, if not its own
+
+
+def far_out_range(
+    lower_quartile: float, median: float, upper_quartile: float, decimals: int
+) -> tuple[float, float]:
+    """Tukey's far-out fences, q1 - 3 IQR and q3 + 3 IQR, from the group statistics a
+    publisher is shown as a peer, rounded to the indicator's decimal places first.
+
+    Why these: the warning says "far outside", and Tukey's fences at three interquartile
+    ranges are the textbook meaning of far out (about 4.7 standard deviations from the
+    mean of normal data, so a real figure rarely trips them). Why rounded: the fences are
+    made only of figures the Where we stand page already shows to the publisher, so
+    finding the warning's edge by trial and error teaches nothing beyond that page
+    (DESIGN.md, Anonymity 13). The interquartile range is at least 5% of the median (a
+    group with no spread would otherwise warn on any difference) and one unit of the last
+    decimal place shown.
+    """
+    q1, q2, q3 = (round(x, decimals) for x in (lower_quartile, median, upper_quartile))
+    spread = max(q3 - q1, FLAT * abs(q2), 10.0**-decimals)
+    return q1 - FAR_OUT * spread, q3 + FAR_OUT * spread
+
+
+@dataclass(frozen=True)
 class Finding:
     key: int
     reason: QueryReason
@@ -56,18 +85,15 @@ def check(
     candidates: Iterable[Candidate],
     ranges: Mapping[int, IndicatorRange],
     own_history: Mapping[int, Mapping[int, float]],
-    peers: Mapping[tuple[int, int], list[float]],
-    min_peers: int,
+    peer_ranges: Mapping[tuple[int, int], PeerRange | None],
 ) -> list[Finding]:
     """Findings for *candidates*.
 
     ``own_history`` maps indicator -> period index -> the authority's current value;
-    ``peers`` maps (indicator, period index) -> other authorities' values.
+    ``peer_ranges`` maps (indicator, period index) -> the range of the figures the
+    authority sees as a peer, or None where there is none to compare with.
     """
     findings: list[Finding] = []
-    peer_arrays: dict[tuple[int, int], np.ndarray] = defaultdict(lambda: np.empty(0))
-    for pair, values in peers.items():
-        peer_arrays[pair] = np.asarray(values, dtype=float)
     for candidate in candidates:
         value = candidate.value
         if value is None:
@@ -115,14 +141,18 @@ def check(
                     "one: the series is broken",
                 )
             )
-        peer_values = peer_arrays[(candidate.indicator_id, candidate.period_index)]
-        if peer_values.size >= min_peers and _robust_distance(value, peer_values) > PEER_Z:
+        peers = peer_ranges.get((candidate.indicator_id, candidate.period_index))
+        if peers is not None and not peers.low <= value <= peers.high:
             findings.append(
                 Finding(
                     candidate.key,
                     QueryReason.FAR_FROM_PEERS,
                     "This figure is far outside the range of other councils' figures for "
-                    "the same period",
+                    + (
+                        f"{peers.period_label}, the latest period released to peers"
+                        if peers.period_label
+                        else "the same period"
+                    ),
                 )
             )
     return findings

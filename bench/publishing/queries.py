@@ -130,30 +130,6 @@ def latest_ids(authority_id: int, keys: Iterable[tuple[int, int]]) -> dict[tuple
     return {(i, p): v for i, p, v in rows if (i, p) in wanted}
 
 
-def peer_values(
-    authority_id: int, pairs: Iterable[tuple[int, int]]
-) -> list[tuple[int, int, float]]:
-    """(indicator_id, period_id, value) of every other authority's latest revision."""
-    pairs = sorted(set(pairs))
-    if not pairs:
-        return []
-    indicator_ids = sorted({i for i, _ in pairs})
-    period_ids = sorted({p for _, p in pairs})
-    rows = db.session.execute(
-        select(Value.indicator_id, Value.period_id, Value.value)
-        .where(
-            Value.authority_id != authority_id,
-            Value.is_latest.is_(True),
-            Value.indicator_id.in_(indicator_ids),
-            Value.period_id.in_(period_ids),
-            Value.value.is_not(None),
-        )
-        .order_by(Value.indicator_id, Value.period_id)
-    )
-    wanted = set(pairs)
-    return [tuple(row) for row in rows if (row[0], row[1]) in wanted]
-
-
 def add_batch(batch: UploadBatch) -> UploadBatch:
     db.session.add(batch)
     db.session.flush()

@@ -7,6 +7,7 @@ and corrections reach peers in the next release round, never one authority at a 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from marshmallow import ValidationError
 
 from bench import audit, disclosure
 from bench.access import Permission, can_publish, has_permission, is_own_authority
+from bench.compare import groups as group_kinds
+from bench.compare import service as compare
 from bench.errors import NotFound, RowError, ValidationFailed
 from bench.extensions import db
 from bench.models import (
@@ -197,6 +200,11 @@ class PlanContext:
     current: dict[tuple[int, int], queries.CurrentValue]
     history: dict[int, dict[int, float]]  # indicator -> period index -> current value
     ranges: dict[int, checks.IndicatorRange]
+    now: datetime = field(default_factory=utcnow)
+    # Read once per upload: the comparison results of each period a figure is checked
+    # against, and each (indicator, period)'s range of peers' figures.
+    results: dict[int, compare.PeriodResults] = field(default_factory=dict)
+    peer_ranges: dict[tuple[int, int], checks.PeerRange | None] = field(default_factory=dict)
 
 
 def plan_context(authority_id: int) -> PlanContext:
@@ -256,20 +264,76 @@ def plan(
 
 def _findings(context: PlanContext, rows: Sequence[dict[str, Any]]) -> list[checks.Finding]:
     position = context.position
-    peers: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for indicator_id, period_id, value in queries.peer_values(
-        context.authority_id, ((row["indicator_id"], row["period_id"]) for row in rows)
-    ):
-        peers[(indicator_id, position[period_id])].append(value)
+    peer_ranges: dict[tuple[int, int], checks.PeerRange | None] = {}
+    for key in {(row["indicator_id"], row["period_id"]) for row in rows}:
+        if key not in context.peer_ranges:
+            context.peer_ranges[key] = _peer_edges(
+                context, context.indicators[key[0]], context.periods[key[1]]
+            )
+        peer_ranges[(key[0], position[key[1]])] = context.peer_ranges[key]
     candidates = [
         checks.Candidate(row["row"], row["indicator_id"], position[row["period_id"]], row["value"])
         for row in rows
     ]
-    found = checks.check(candidates, context.ranges, context.history, peers, disclosure.min_peers())
+    found = checks.check(candidates, context.ranges, context.history, peer_ranges)
     unique: dict[tuple[int, str], checks.Finding] = {}
     for finding in found:
         unique.setdefault((finding.key, finding.reason.value), finding)
     return list(unique.values())
+
+
+def _peer_edges(
+    context: PlanContext, indicator: Indicator, period: Period
+) -> checks.PeerRange | None:
+    """The range a figure is "far outside" of, made only of what its publisher already
+    sees as a peer (DESIGN.md, Anonymity 13), or None: no check.
+
+    The one place that decides what the "far from peers" check may use; every path that
+    checks figures (upload preview and confirm, the form, the API, the release checks)
+    comes here. The check is shown to the publisher on every preview, so it is an oracle:
+    trial and error finds its edge. Built from another council's unreleased figure or
+    pending correction, the edge gives that figure away; built from the "all councils"
+    group's quartiles and median as the Where we stand page shows them (released figures
+    past their release round, at least k peers, to the indicator's decimal places), it
+    gives away nothing the page does not.
+
+    A period not released yet has no figures peers may see: its figures are compared
+    with the latest released period of the same kind, and the warning says which.
+    """
+    source = period if period.is_released(context.now) else _latest_released(context, period)
+    if source is None:
+        return None
+    if source.id not in context.results:
+        context.results[source.id] = compare.results_for(source, context.now)
+    results = context.results[source.id]
+    row, column = results.row.get(context.authority_id), results.column.get(indicator.id)
+    group = results.results.get(group_kinds.ALL)
+    if row is None or column is None or group is None:
+        return None
+    # Rule 3: shown only with k peers, the publisher not counted. (Rule 9's atoms, when
+    # the "all" group is not admitted for this indicator and period, belong here too.)
+    if not disclosure.group_statistic_allowed(int(group.peers[row, column])):
+        return None
+    figures = [
+        float(array[row, column])
+        for array in (group.lower_quartile, group.median, group.upper_quartile)
+    ]
+    if any(math.isnan(figure) for figure in figures):
+        return None
+    low, high = checks.far_out_range(*figures, indicator.decimals)
+    return checks.PeerRange(low, high, None if source is period else source.label)
+
+
+def _latest_released(context: PlanContext, period: Period) -> Period | None:
+    """The latest released period of the same kind before *period*."""
+    earlier = [
+        other
+        for other in context.periods.values()
+        if other.kind == period.kind
+        and other.starts_on < period.starts_on
+        and other.is_released(context.now)
+    ]
+    return max(earlier, key=lambda other: other.starts_on, default=None)
 
 
 # --- applying ---------------------------------------------------------------------------------
@@ -679,8 +743,9 @@ def form_choices() -> tuple[list[Indicator], list[Period]]:
 def run_release_checks(period_code: str) -> int:
     """Check every authority's figures for a period not yet released; query what is odd.
 
-    Publishing checks figures as they arrive, when few peers have published; run again
-    before the release (``flask publishing check``), the peers' range means more.
+    Publishing checks figures as they arrive, against the latest period released then;
+    run again before the release (``flask publishing check``), the comparison is with the
+    latest period released by now. Either way only figures peers may see count.
     """
     period = next((p for p in queries.periods() if p.code == period_code), None)
     if period is None:

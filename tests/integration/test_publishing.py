@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bench.compare.service import CACHE
 from bench.models import (
     AuditEvent,
     Polarity,
@@ -21,6 +22,16 @@ from bench.models import (
 )
 from tests import factories
 from tests.pages import check_page, csrf_token, post_form, text_of
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The far-from-peers check reads the comparison results, cached by data version: a
+    rolled-back test's version can come back with other figures."""
+    CACHE.clear()
+    yield
+    CACHE.clear()
+
 
 HEADER = "indicator,period,numerator,denominator,value,status,note\r\n"
 
@@ -357,21 +368,26 @@ def test_export_neutralises_formula_cells(analyst, session, catalogue):
 
 
 def test_release_checks_query_figures_far_from_peers(app_context, session, catalogue):
-    # Seven councils publish 900-930 for an unreleased period; one publishes 2,900 (inside
-    # the plausible range, so nothing warned at upload). Checked against peers, it stands
-    # far outside their range (robust z > 3.5) and is queried back to its publisher.
+    # Seven councils' released 2022-23 figures are 900-930 (and their 2023-24 ones much
+    # the same); one council publishes 2,900 for 2023-24 (inside the plausible range, so
+    # nothing warned at upload). Checked before release against the figures peers may see
+    # (the latest released period: others' unreleased figures never count, DESIGN.md
+    # Anonymity 13), it stands far outside their range and is queried back to its publisher.
     from bench.publishing import service
 
     period = catalogue["2023-24"]
     odd = factories.authority()
     for figure in (900, 905, 910, 915, 920, 925, 930):
-        factories.value(factories.authority(), catalogue["cost"], period, value=float(figure))
+        peer = factories.authority()
+        factories.value(peer, catalogue["cost"], catalogue["2022-23"], value=float(figure))
+        factories.value(peer, catalogue["cost"], period, value=float(figure + 5))
     factories.value(odd, catalogue["cost"], period, value=2900.0)
     result = app_context.test_cli_runner().invoke(args=["publishing", "check", "2023-24"])
     assert result.exit_code == 0, result.output
     assert "1 new queries raised" in result.output
     query = session.scalars(select(ValueQuery)).one()
     assert query.authority_id == odd.id and query.reason.value == "far_from_peers"
+    assert "figures for 2022-23, the latest period released to peers" in query.detail
     assert service.run_release_checks("2023-24") == 0  # asked once only
     released = app_context.test_cli_runner().invoke(args=["publishing", "check", "2022-23"])
     assert released.exit_code != 0 and "is released" in released.output
