@@ -310,9 +310,14 @@ def _peer_edges(
     group = results.results.get(group_kinds.ALL)
     if row is None or column is None or group is None:
         return None
-    # Rule 3: shown only with k peers, the publisher not counted. (Rule 9's atoms, when
-    # the "all" group is not admitted for this indicator and period, belong here too.)
+    # Rule 3: shown only with k peers, the publisher not counted; rule 9: only where the
+    # "all" group is admitted for this indicator and period beside the publisher's other
+    # groups, as on the page.
     if not disclosure.group_statistic_allowed(int(group.peers[row, column])):
+        return None
+    if not compare.admission_for(results, context.authority_id).admitted(
+        group_kinds.ALL, indicator.id
+    ):
         return None
     figures = [
         float(array[row, column])
