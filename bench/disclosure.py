@@ -147,19 +147,27 @@ def admit_network(
     one_hot = (atom[:, None, :] == np.arange(atoms)[None, :, None]).astype(np.float32)
     counts = one_hot.reshape(viewers * atoms, peers) @ contributors.astype(np.float32)
     capped = np.minimum(np.rint(counts).astype(np.int64), k).reshape(viewers, atoms, columns)
-    base = (k + 1) ** np.arange(atoms, dtype=object)
-    if viewers * int(base[-1]) * (k + 1) < 2**62:
-        # Each (viewer, column)'s capped counts as one number in base k + 1, the viewer
-        # above them: one 1-D unique finds the distinct problems.
-        code = (capped * base.astype(np.int64)[None, :, None]).sum(axis=1)
-        code += np.arange(viewers, dtype=np.int64)[:, None] * int(base[-1]) * (k + 1)
+    out = np.zeros((viewers, groups, columns), dtype=bool)
+    # Each (viewer, column)'s capped counts as one number in base k + 1, with the viewer
+    # above them: one 1-D unique finds the distinct problems. That needs the number to fit
+    # in 63 bits; viewers with more atoms (many custom groups) go one at a time.
+    fits = int(np.floor(52 / np.log2(k + 1)))
+    many = atom.max(axis=1) >= fits
+    for start in range(0, viewers, 1024):  # 1,024 viewers' numbers fit beside the code
+        chunk = np.arange(start, min(start + 1024, viewers))
+        few = chunk[~many[chunk]]
+        if not few.size:
+            continue
+        width = min(atoms, fits)
+        base = (k + 1) ** np.arange(width, dtype=np.int64)
+        code = (capped[few, :width] * base[None, :, None]).sum(axis=1)
+        code += np.arange(few.size, dtype=np.int64)[:, None] << np.int64(52)
         _, first, problem_of = np.unique(code.ravel(), return_index=True, return_inverse=True)
         viewer, column = np.divmod(first, columns)
-        decided = _admit(keys[viewer], capped[viewer, :, column], groups, k)
-        return decided[problem_of.reshape(-1)].reshape(viewers, columns, groups).transpose(0, 2, 1)
-    # Very many atoms (many custom groups): one viewer at a time.
-    out = np.zeros((viewers, groups, columns), dtype=bool)
-    for row in range(viewers):
+        decided = _admit(keys[few][viewer], capped[few][viewer, :, column], groups, k)
+        shape = (few.size, columns, groups)
+        out[few] = decided[problem_of.reshape(-1)].reshape(shape).transpose(0, 2, 1)
+    for row in np.flatnonzero(many):
         patterns, pattern_of = np.unique(capped[row], axis=1, return_inverse=True)
         repeated = np.repeat(keys[row][None, :], patterns.shape[1], axis=0)
         out[row] = _admit(repeated, patterns.T, groups, k)[pattern_of.reshape(-1)].T

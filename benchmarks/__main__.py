@@ -15,7 +15,7 @@ SUITES = {
     "where_we_stand": compare.run_where_we_stand,
 }
 # Pure computations: no database, run once.
-PURE = {"engine": compare.run_engine}
+PURE = {"engine": compare.run_engine, "atoms": compare.run_atoms}
 
 
 def _isolated(name: str, backend: str, repeats: int) -> dict[str, float]:

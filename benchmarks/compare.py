@@ -258,3 +258,76 @@ def _session_token(user) -> str:  # noqa: ANN001
     auth_queries.add_session(user, security.token_hash(token), now, now + timedelta(hours=1))
     db.session.commit()
     return token
+
+
+def run_atoms(repeats: int) -> dict[str, float]:
+    """Anonymity 9 at national scale: every authority's groups admitted for every
+    indicator of 12 periods and every issue type, in one pass, beside the engine's own
+    recompute of the same 12 periods (every kind) measured in the same run."""
+    from bench.compare import admission
+    from bench.compare.groups import Kind, NetworkGroups
+    from bench.disclosure import CandidateGroup
+
+    network, kinds = national_network()
+    rng = np.random.default_rng(4)
+    computed = np.array(
+        [
+            rng.choice(np.delete(np.arange(AUTHORITIES), a), NEIGHBOURS, replace=False)
+            for a in range(AUTHORITIES)
+        ]
+    )
+    standard = {
+        "neighbours": kinds["neighbours"],
+        "computed": engine.Lists(computed),
+        "type": kinds["type"],
+        "region": kinds["region"],
+        "all": kinds["all"],
+    }
+    groups = NetworkGroups(
+        np.arange(AUTHORITIES), [Kind(key, key, key) for key in standard], standard
+    )
+    # A quarter of the authorities saved two custom groups of 20 each.
+    customs = {
+        int(a): [
+            CandidateGroup(
+                f"custom-{a}-{n}",
+                "custom",
+                frozenset(rng.choice(AUTHORITIES, 20).tolist()) - {int(a)},
+            )
+            for n in range(2)
+        ]
+        for a in rng.choice(AUTHORITIES, AUTHORITIES // 4, replace=False)
+    }
+    contributors = rng.random((AUTHORITIES, PERIODS * INDICATORS)) > 0.03
+    answered = rng.random((AUTHORITIES, 40)) < 0.65
+    columns = {(p, i): p * INDICATORS + i for p in range(PERIODS) for i in range(INDICATORS)}
+    issues = {j: j for j in range(40)}
+
+    def admit() -> admission.NetworkAdmission:
+        return admission.admit_all(groups, customs, contributors, answered, columns, issues, 5)
+
+    figures = {
+        "admit_all_viewers_12_periods_ms": 1000 * median([timed(admit) for _ in range(repeats)])
+    }
+    figures["engine_12_periods_all_kinds_ms"] = 1000 * median(
+        [
+            timed(
+                lambda: [
+                    engine.classify(network, g, 5)
+                    for _ in range(PERIODS)
+                    for g in standard.values()
+                ]
+            )
+            for _ in range(repeats)
+        ]
+    )
+    figures["ratio_to_engine"] = (
+        figures["admit_all_viewers_12_periods_ms"] / figures["engine_12_periods_all_kinds_ms"]
+    )
+    result = admit()
+    shown = [result.viewer(a, p).shown() / INDICATORS for a in range(AUTHORITIES) for p in (0, 11)]
+    figures["groups_shown_per_indicator"] = float(np.mean(shown))
+    figures["groups_per_viewer"] = float(
+        len(standard) + np.mean([len(c) for c in customs.values()]) / 4
+    )
+    return figures
