@@ -10,6 +10,7 @@ rate beside them, denominators only as bands that each hold at least k of the vi
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from bench.models import Indicator, Period, UnitKind, User, utcnow
 from bench.web import format_value
 
 FUNNEL_POINTS = 60
+_TIES = random.SystemRandom()  # breaks ties between peers' rounded figures
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,10 @@ def _peers(page: IndicatorPage, results: service.PeriodResults, peer_ids: list[i
         item = (disclosure.shown(value, indicator), numerator, band, suppressed)
         (hidden if suppressed else shown).append(item)
     # Ordered by value (Anonymity 6); suppressed peers last, in an order their rate cannot
-    # be read from (their band).
+    # be read from (their band). Ties (common once figures are rounded) fall in a fresh
+    # random order each time, never in the order of the authorities' ids.
+    _TIES.shuffle(shown)
+    _TIES.shuffle(hidden)
     shown.sort(key=lambda item: item[0])
     hidden.sort(key=lambda item: item[2].low if item[2] is not None else 0)
     for number, (value, numerator, band, suppressed) in enumerate(shown + hidden, start=1):
