@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 from flask import current_app
@@ -207,3 +208,122 @@ def _admit(keys: np.ndarray, counts: np.ndarray, groups: int, k: int) -> np.ndar
         out[:, group] = holds
         chosen = np.where(holds, candidate, chosen)
     return out
+
+
+# --- rule 10: precision, suppressed counts and denominators in bands ------------------------
+
+
+class HasDecimals(Protocol):
+    decimals: int  # the indicator's published decimal places
+
+
+def shown(value: float | None, indicator: HasDecimals) -> float | None:
+    """A figure about peers (a peer's value, a group's pooled value, median or quartile) as
+    it may leave the service: to the indicator's published decimal places, never finer.
+
+    A full-precision value gives its exact fraction back (and so, beside a rounded
+    denominator, the exact denominator); a full-precision pooled value gives back a
+    suppressed count. The viewer's own figures are exact and do not come through here.
+    """
+    if value is None:
+        return None
+    figure = float(value)
+    if not math.isfinite(figure):
+        return None
+    return round(figure, indicator.decimals) + 0.0  # + 0.0: no "-0.0"
+
+
+def shown_interval(
+    interval: tuple[float, float] | None, indicator: HasDecimals
+) -> tuple[float, float] | None:
+    """An interval about peers, each end as :func:`shown` gives it."""
+    if interval is None:
+        return None
+    lower, upper = (shown(end, indicator) for end in interval)
+    return None if lower is None or upper is None else (lower, upper)
+
+
+def significant(value: float | None, figures: int = 2) -> float | None:
+    """*value* to a few significant figures (a group's over-dispersion, which has no
+    published decimal places of its own)."""
+    if value is None or not math.isfinite(value) or value == 0:
+        return value
+    return float(f"{value:.{figures}g}")
+
+
+def small_counts(numerator: Any, small: int = SMALL_COUNT_MAX) -> Any:
+    """Where counts are 1 to 4 (shown as "<5"), element-wise over a numpy array (NaN is
+    not small): the cells a group figure must leave out, or the pooled value (or median)
+    would give the count back."""
+    return (numerator > 0) & (numerator <= small)
+
+
+NICE_STEPS = (1, 2, 5)  # band edges: ..., 100, 200, 500, 1,000, 2,000, 5,000, ...
+
+
+def _nice(step: int) -> float:
+    return NICE_STEPS[step % 3] * 10.0 ** (step // 3)
+
+
+def _nice_step(denominator: float) -> int:
+    """The step of the largest nice number at or below *denominator*."""
+    step = 3 * math.floor(math.log10(denominator))
+    while _nice(step + 1) <= denominator:
+        step += 1
+    while _nice(step) > denominator:
+        step -= 1
+    return step
+
+
+@dataclass(frozen=True)
+class DenominatorBand:
+    """From *low* up to (not including) *high*: where a peer's denominator lies."""
+
+    low: float
+    high: float
+
+    @property
+    def middle(self) -> float:
+        """Where a funnel plot draws the peers of this band: its geometric middle, as the
+        denominator axis is logarithmic."""
+        return math.sqrt(self.low * self.high)
+
+
+def denominator_bands(denominators: Sequence[float | None], k: int) -> list[DenominatorBand | None]:
+    """Each peer's denominator band (in the order given), such that every band holds at
+    least *k* of these peers; None for a peer with no denominator, and for every peer when
+    fewer than *k* have one (then no denominator is shown at all).
+
+    Band edges are fixed nice numbers (1, 2, 5 times a power of ten), never a peer's own
+    figure: ascending, neighbouring steps merge until a band holds k peers, and a last
+    band short of k joins the one below it. A public population (people aged 65 and over,
+    adults) rounded to two significant figures still tells councils apart; a band of k
+    peers of the view does not.
+    """
+    steps = [
+        _nice_step(d) if d is not None and math.isfinite(d) and d > 0 else None
+        for d in denominators
+    ]
+    present = sorted(step for step in steps if step is not None)
+    if len(present) < k:
+        return [None] * len(denominators)
+    # Close a band (first step, last step) once it holds k peers, at a step boundary.
+    bands: list[list[int]] = []
+    held = 0
+    for index, step in enumerate(present):
+        if held == 0:
+            bands.append([step, step])
+        bands[-1][1] = step
+        held += 1
+        boundary = index + 1 == len(present) or present[index + 1] != step
+        if held >= k and boundary:
+            held = 0
+    if held and len(bands) > 1:  # the last band is short of k: it joins the one below
+        short = bands.pop()
+        bands[-1][1] = short[1]
+    ranges = [DenominatorBand(_nice(first), _nice(last + 1)) for first, last in bands]
+    by_step: dict[int, DenominatorBand] = {}
+    for (first, last), band in zip(bands, ranges, strict=True):
+        for step in range(first, last + 1):
+            by_step[step] = band
+    return [None if step is None else by_step[step] for step in steps]

@@ -344,10 +344,18 @@ class StandingItemSchema(Schema):
         allow_none=True, metadata={"description": "Over-dispersion factor, when adjusted"}
     )
     peers = fields.Integer(allow_none=True)
-    median = fields.Float(allow_none=True)
+    median = fields.Float(
+        allow_none=True, metadata={"description": "Peers' median, to the indicator's decimals"}
+    )
     lower_quartile = fields.Float(allow_none=True)
     upper_quartile = fields.Float(allow_none=True)
-    target = fields.Float(allow_none=True, metadata={"description": "Pooled peer value (counts)"})
+    target = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Pooled peer value (counts), to the indicator's decimals; small "
+            "counts (<5) left out"
+        },
+    )
     withheld = fields.String(allow_none=True)
     robustness = fields.String()
 
@@ -366,13 +374,25 @@ class StandingSchema(Schema):
 
 class PeerPointSchema(Schema):
     number = fields.Integer(metadata={"description": "Position by value in this response only"})
-    value = fields.Float(allow_none=True, metadata={"description": "Null where the count is <5"})
-    interval_95 = fields.Function(lambda p: list(p.interval) if p.interval else None)
+    value = fields.Float(
+        allow_none=True,
+        metadata={"description": "To the indicator's decimal places; null where the count is <5"},
+    )
     count = fields.Function(
         lambda p: p.count_text or None, metadata={"description": '"<5" for small counts'}
     )
-    denominator = fields.Float(
-        allow_none=True, metadata={"description": "Rounded to two significant figures"}
+    denominator_from = fields.Function(
+        lambda p: p.band.low if p.band is not None else None,
+        metadata={
+            "type": "number",
+            "nullable": True,
+            "description": "The peer's denominator band, from this figure ... "
+            "(each band holds at least k of the response's peers; null: not shown)",
+        },
+    )
+    denominator_to = fields.Function(
+        lambda p: p.band.high if p.band is not None else None,
+        metadata={"type": "number", "nullable": True, "description": "... up to this one"},
     )
 
 

@@ -203,7 +203,8 @@ def standing() -> ResponseReturnValue:
     summary="One indicator against your peers",
     description=(
         "Your figure, your peers' figures unlabelled and ordered by value (small counts "
-        "as <5 with no figure; denominators rounded), funnel limits, the time series "
+        "as <5 with no figure; figures to the indicator's decimals; denominators in bands of "
+        "at least k peers), funnel limits, the time series "
         "against the peers' median and middle half, and the sentence the page shows."
     ),
     query=StandingQuerySchema,

@@ -125,12 +125,26 @@ def admit_all(
     indicator_column: dict[tuple[int, int], int],
     issue_column: dict[int, int],
     k: int,
+    listed: np.ndarray | None = None,
 ) -> NetworkAdmission:
     """Admit every authority's groups for every column: contributors are (A, I) and (A, J)
-    bool over the network's authorities (rows as in *network_groups*)."""
+    bool over the network's authorities (rows as in *network_groups*).
+
+    *listed* (A, I), when given, marks the peers that appear in a view's list without a
+    figure in its group figures (a count shown as "<5"): an indicator's group is admitted
+    only when the atoms hold both for the peers with a figure and for every listed row,
+    so neither a group figure nor a "<5" row can be pinned to fewer than k councils.
+    """
     signatures, groups = signatures_of(network_groups, customs)
-    contributors = np.concatenate([indicator_contributors, issue_contributors], axis=1)
+    blocks = [indicator_contributors, issue_contributors]
+    if listed is not None:
+        blocks.append(listed)
+    contributors = np.concatenate(blocks, axis=1)
     admitted = disclosure.admit_network(signatures, contributors, groups, k)
+    split = indicator_contributors.shape[1]
+    if listed is not None:
+        admitted[:, :, :split] &= admitted[:, :, -split:]
+        admitted, contributors = admitted[:, :, :-split], contributors[:, :-split]
     size = len(signatures)
     bits = (signatures[:, None, :] >> np.arange(groups, dtype=np.uint64)[None, :, None]) & 1
     peers = bits.astype(np.float32).reshape(size * groups, size) @ contributors.astype(np.float32)

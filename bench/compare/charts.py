@@ -1,8 +1,9 @@
 """Vega-Lite specs for the one-indicator page, built on the server from disclosed figures only.
 
-The specs carry what the page's tables carry and nothing more: peers' values (never a
-suppressed one), rounded denominators, "<5" for small counts, and no label of any kind
-that names a peer. Every chart has a description (its accessible name) and a table.
+The specs carry what the page's tables carry and nothing more: peers' values to the
+indicator's decimals (never a suppressed one), denominator bands of at least k peers (a
+peer drawn at its band's geometric middle), "<5" for small counts, and no label of any
+kind that names a peer. Every chart has a description (its accessible name) and a table.
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ def _unit(indicator: Any) -> str:
     return indicator.title
 
 
+def band_text(band: Any) -> str:
+    """A denominator band as read: "1,000 to 2,000" (from the first, up to the second)."""
+    if band is None:
+        return "Not shown"
+    return f"{format_number(band.low, 0)} to {format_number(band.high, 0)}"
+
+
 def _tooltip(fields: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"field": name, "type": "nominal", "title": title} for name, title in fields]
 
@@ -59,7 +67,7 @@ def main_spec(page: Any) -> dict[str, Any] | None:
             "value": peer.value,
             "valueText": format_value(peer.value, indicator),
             "denominator": peer.denominator,
-            "denominatorText": format_number(peer.denominator, 0),
+            "denominatorText": band_text(peer.band),
             "count": peer.count_text,
             "who": f"Peer {peer.number}",
         }
@@ -76,7 +84,8 @@ def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
         "field": "denominator",
         "type": "quantitative",
         "scale": {"type": "log", "nice": False},
-        "title": "Denominator (peers' rounded to 2 significant figures)",
+        "title": "Denominator (each peer at the middle of its band of at least "
+        f"{page.min_peers} peers)",
     }
     y_title = _unit(indicator)
     limits = [
@@ -120,7 +129,7 @@ def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
                         ("who", "Peer"),
                         ("valueText", "Figure"),
                         ("count", "Count"),
-                        ("denominatorText", "Denominator (rounded)"),
+                        ("denominatorText", "Denominator band"),
                     ]
                 ),  # fmt: skip
             },

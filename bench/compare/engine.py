@@ -8,7 +8,10 @@ or :class:`Lists` (each authority its own list: nearest neighbours), and caches 
 
 Group statistics (pooled target, median, quartiles, spread) are over the whole group, the
 authority itself included, as the England value includes every area; the anonymity
-threshold counts peers only (DESIGN.md, Anonymity 3).
+threshold counts peers only (DESIGN.md, Anonymity 3). Cells marked in
+``Network.excluded`` (peers' small counts, shown as "<5") are left out of every group
+statistic, so no pooled value, median or quartile gives such a count back (Anonymity 10),
+and do not count as peers; each authority is still judged on its own exact figure.
 """
 
 from __future__ import annotations
@@ -48,6 +51,21 @@ class Network:
     value: np.ndarray  # (A, I) NaN where missing
     numerator: np.ndarray  # (A, I)
     denominator: np.ndarray  # (A, I)
+    # (A, I) bool, optional: cells left out of every group summary (counts shown as "<5");
+    # the authority itself is still classified on its own figure.
+    excluded: np.ndarray | None = None
+
+    def summarised(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Value, numerator and denominator as group summaries read them: NaN where
+        excluded."""
+        out = self.excluded
+        if out is None:
+            return self.value, self.numerator, self.denominator
+        return (
+            np.where(out, np.nan, self.value),
+            np.where(out, np.nan, self.numerator),
+            np.where(out, np.nan, self.denominator),
+        )
 
 
 @dataclass(frozen=True)
@@ -133,7 +151,7 @@ def _stabilised(y: np.ndarray, target: np.ndarray, n: np.ndarray, rate: np.ndarr
 
 def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, np.ndarray]:
     """Sums, counts and order statistics of each authority's group, shape (A, I) each."""
-    value, num, den = network.value, network.numerator, network.denominator
+    value, num, den = network.summarised()
     present = ~np.isnan(value)
     if isinstance(groups, Partition):
         labels = groups.labels
@@ -212,7 +230,9 @@ def classify(
     summary = _group_summaries(network, groups)
     value, num, den = network.value, network.numerator, network.denominator
     present = ~np.isnan(value)
-    peers = summary["count"] - present
+    # Peers are the group's contributors other than the authority itself.
+    contributes = present if network.excluded is None else present & ~network.excluded
+    peers = summary["count"] - contributes
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = summary["num"] / summary["den"]  # per unit, not yet × multiplier
         spread = 1.4826 * summary["mad"]

@@ -2,13 +2,15 @@
 
 Built on the Where we stand rules (the same groups, admissions, k threshold and
 classification), then every peer figure passes through :mod:`bench.disclosure` before it
-reaches a table or a chart spec: peers unlabelled and ordered by value, counts 1 to 4 as
-"<5" with no rate or interval beside them, denominators to two significant figures.
+reaches a table or a chart spec: peers unlabelled and ordered by value, values to the
+indicator's published decimal places with no interval, counts 1 to 4 as "<5" with no
+rate beside them, denominators only as bands that each hold at least k of the view's peers.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,7 @@ from bench.models import Indicator, Period, UnitKind, User, utcnow
 from bench.web import format_value
 
 FUNNEL_POINTS = 60
+_TIES = random.SystemRandom()  # breaks ties between peers' rounded figures
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,15 @@ class PeerRow:
     """One anonymous peer: numbered by sorted value in this view only (DESIGN Anonymity 2)."""
 
     number: int
-    value: float | None  # None where the count is suppressed (Anonymity 12)
-    interval: tuple[float, float] | None
+    value: float | None  # to the indicator's decimals; None where the count is suppressed
     count_text: str  # "<5" for 1 to 4
-    denominator: float | None  # rounded to two significant figures
+    band: disclosure.DenominatorBand | None  # at least k of the view's peers share it
     suppressed: bool
+
+    @property
+    def denominator(self) -> float | None:
+        """Where a funnel plot draws the peer: its band's geometric middle."""
+        return self.band.middle if self.band is not None else None
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class IndicatorPage:
     # (group label, why) for every group of the viewer's that shows no peers' figures for
     # this indicator and period (DESIGN.md, Anonymity 9: say which, and why)
     withheld_groups: list[tuple[str, str]] = field(default_factory=list)
+    min_peers: int = 5  # k: the fewest peers a denominator band holds
 
     @property
     def funnel_kind(self) -> bool:
@@ -109,6 +117,7 @@ def indicator_page(
         standing=standing,
         authority_name=standing_page.authority_name,
         authority_code=standing_page.authority_code,
+        min_peers=disclosure.min_peers(),
     )
     now = utcnow()
     results = service.results_for(page.period, now)
@@ -120,24 +129,13 @@ def indicator_page(
         if why is not None:
             page.withheld_groups.append((group.label, why))
     if standing.withheld is None:
-        # Ids stay on the server: they only key the noise and pick rows.
+        # Ids stay on the server: they only pick rows.
         peer_ids = sorted(page.group.peers)
         _peers(page, results, peer_ids)
     page.series, page.breaks = _series(indicator, page, authority_id, now)
     page.main_spec = charts.main_spec(page)
     page.series_spec = charts.series_spec(page)
     return page
-
-
-def _peer_interval(
-    indicator: Indicator, value: float, denominator: float | None
-) -> tuple[float, float] | None:
-    """A peer's 95% interval from its value and ROUNDED denominator: an interval from the
-    exact counts would give the exact denominator back."""
-    if not denominator:
-        return None
-    numerator = value / indicator.multiplier * denominator
-    return service._interval(indicator, numerator, denominator)
 
 
 def _peers(page: IndicatorPage, results: service.PeriodResults, peer_ids: list[int]) -> None:
@@ -158,49 +156,61 @@ def _peers(page: IndicatorPage, results: service.PeriodResults, peer_ids: list[i
             )
         )
     counted = indicator.has_counts
+    # Denominators only in bands of at least k of the view's peers, or not at all
+    # (Anonymity 10): even two significant figures of a public population (people aged
+    # 65 and over, adults) tell the councils of an atom apart.
+    bands = disclosure.denominator_bands(
+        [denominator if counted else None for *_, denominator in with_figure],
+        disclosure.min_peers(),
+    )
     shown = []
     hidden = []
-    for _, value, numerator, denominator in with_figure:
+    for (_, value, numerator, _), band in zip(with_figure, bands, strict=True):
         suppressed = counted and disclosure.is_small(numerator)
-        rounded = disclosure.rounded_denominator(denominator) if counted else None
-        if rounded is not None and math.isnan(rounded):
-            rounded = None
-        item = (value, numerator if counted else None, rounded, suppressed)
+        # A peer's figure to the indicator's decimals only: at full precision it gives its
+        # exact fraction, and so its exact denominator, back. No interval either: its
+        # width would tell the denominator that the band hides.
+        item = (disclosure.shown(value, indicator), numerator, band, suppressed)
         (hidden if suppressed else shown).append(item)
     # Ordered by value (Anonymity 6); suppressed peers last, in an order their rate cannot
-    # be read from (their rounded denominator).
+    # be read from (their band). Ties (common once figures are rounded) fall in a fresh
+    # random order each time, never in the order of the authorities' ids.
+    _TIES.shuffle(shown)
+    _TIES.shuffle(hidden)
     shown.sort(key=lambda item: item[0])
-    hidden.sort(key=lambda item: item[2] or 0)
-    for number, (value, numerator, rounded, suppressed) in enumerate(shown + hidden, start=1):
+    hidden.sort(key=lambda item: item[2].low if item[2] is not None else 0)
+    for number, (value, numerator, band, suppressed) in enumerate(shown + hidden, start=1):
         page.peers.append(
             PeerRow(
                 number=number,
                 value=None if suppressed else value,
-                interval=None
-                if suppressed or not counted
-                else _peer_interval(indicator, value, rounded),
                 # Only "<5" is shown: a peer's exact count beside its rate would give its
-                # denominator back, undoing the rounding (DESIGN.md, Anonymity 4).
+                # denominator back (DESIGN.md, Anonymity 4).
                 count_text=disclosure.peer_count_text(numerator) if suppressed else "",
-                denominator=rounded,
+                band=band,
                 suppressed=suppressed,
             )
         )
     page.funnel = _funnel(page, results, column)
-    page.sentence = _sentence(page, with_figure)
+    page.sentence = _sentence(page)
 
 
 def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) -> list[dict]:
-    """95% and 99.8% limits around the group's pooled value, over the plotted denominators."""
+    """95% and 99.8% limits around the group's pooled value, over the plotted denominators.
+
+    Drawn from the pooled value as shown (to the indicator's decimals), so the limits
+    give nothing finer back; over the peers' bands and the viewer's own denominator.
+    """
     indicator, standing = page.indicator, page.standing
     target = standing.target
     if not indicator.has_counts or target is None:
         return []
-    denominators = [p.denominator for p in page.shown_peers if p.denominator]
+    bands = [p.band for p in page.shown_peers if p.band is not None]
+    if not bands:
+        return []  # no band holds k peers: no funnel to draw them on
+    denominators = [edge for band in bands for edge in (band.low, band.high)]
     if standing.denominator:
         denominators.append(standing.denominator)
-    if not denominators:
-        return []
     grid = np.geomspace(min(denominators) * 0.8, max(denominators) * 1.25, FUNNEL_POINTS)
     multiplier = float(indicator.multiplier)
     limits = {}
@@ -218,7 +228,7 @@ def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) ->
     return [
         {
             "denominator": _round(n),
-            "target": _round(target),
+            "target": target,
             "lower95": _round(limits["95"][0][i]),
             "upper95": _round(limits["95"][1][i]),
             "lower998": _round(limits["998"][0][i]),
@@ -260,26 +270,22 @@ def _round(number: float) -> float:
     return float(f"{float(number):.4g}")
 
 
-def _noisy(count: int, members: list[int]) -> int:
-    return disclosure.perturbed_peer_count(count, members)
+def _sentence(page: IndicatorPage) -> str:
+    """ "Your X (v) is lower than n of your m peers ..., but ...: the norm."
 
-
-def _sentence(page: IndicatorPage, with_figure: list[tuple[int, float, float, float]]) -> str:
-    """ "Your X (v) is lower than n of your m peers ..., but ...: the norm." (Anonymity 10:
-    the counts of peers carry cell-key noise keyed by the peers counted.)"""
+    The counts are exact, over the figures the table lists, as they are listed (to the
+    indicator's decimals, against the viewer's own figure as shown): the table gives them
+    away, and noise would only contradict it (DESIGN.md, Anonymity 11).
+    """
     standing, indicator = page.standing, page.indicator
-    if standing.value is None or not with_figure:
+    listed = [peer.value for peer in page.shown_peers if peer.value is not None]
+    if standing.value is None or not listed:
         return ""
-    own = standing.value
-    above = [a for a, value, *_ in with_figure if value > own]
-    below = [a for a, value, *_ in with_figure if value < own]
-    everyone = [a for a, *_ in with_figure]
-    total = _noisy(len(everyone), everyone)
-    if len(above) >= len(below):
-        side, members = "lower", above
-    else:
-        side, members = "higher", below
-    count = min(_noisy(len(members), members), total)
+    own = disclosure.shown(standing.value, indicator)
+    above = sum(1 for value in listed if value > own)
+    below = sum(1 for value in listed if value < own)
+    total = len(listed)
+    side, count = ("lower", above) if above >= below else ("higher", below)
     figure = format_value(own, indicator)
     unit = indicator.unit_label or (
         f"per {indicator.multiplier:,}" if indicator.unit_kind is UnitKind.RATE else ""
@@ -348,9 +354,10 @@ def _series(
         if result is not None:
             row, column = results.row[authority_id], results.column[indicator.id]
             if disclosure.group_statistic_allowed(int(result.peers[row, column]), k):
-                median = float(result.median[row, column])
-                lower = float(result.lower_quartile[row, column])
-                upper = float(result.upper_quartile[row, column])
+                # To the indicator's decimals, as every group figure leaves the service.
+                median = disclosure.shown(result.median[row, column], indicator)
+                lower = disclosure.shown(result.lower_quartile[row, column], indicator)
+                upper = disclosure.shown(result.upper_quartile[row, column], indicator)
         rows.append((period, own.get(period.id), median, lower, upper))
     breaks = series.series_breaks([indicator.id]).get(indicator.id, [])
     parts = series.segments(periods, [start for start, _ in breaks], key=lambda p: p.starts_on)

@@ -96,15 +96,18 @@ def _network_from(
         value[a[known], i] = rows["value"][known]
         numerator[a[known], i] = rows["numerator"][known]
         denominator[a[known], i] = rows["denominator"][known]
+    counts = np.array([indicator.has_counts for indicator in indicators], dtype=bool)
     return engine.Network(
         authority_ids=authority_ids,
         indicator_ids=indicator_ids,
-        counts=np.array([indicator.has_counts for indicator in indicators]),
+        counts=counts,
         rate=np.array([indicator.unit_kind is UnitKind.RATE for indicator in indicators]),
         multiplier=np.array([float(indicator.multiplier) for indicator in indicators]),
         value=value,
         numerator=numerator,
         denominator=denominator,
+        # Small counts (shown as "<5") stay out of every group figure (Anonymity 10).
+        excluded=counts[None, :] & disclosure.small_counts(numerator),
     )
 
 
@@ -157,10 +160,16 @@ def _admit(
         for owner, groups in queries.every_custom_group().items()
     }
     issue_ids, issue_contributors = _issue_contributors(authority_ids)
-    blocks = [~np.isnan(networks[period.id].value) for period in periods]
-    contributors = (
-        np.concatenate(blocks, axis=1) if blocks else np.zeros((len(authority_ids), 0), dtype=bool)
-    )
+    # Peers with a figure in the group figures, and every peer listed (a "<5" count too).
+    listed, figures = [], []
+    for period in periods:
+        network = networks[period.id]
+        present = ~np.isnan(network.value)
+        listed.append(present)
+        figures.append(present if network.excluded is None else present & ~network.excluded)
+    empty = np.zeros((len(authority_ids), 0), dtype=bool)
+    contributors = np.concatenate(figures, axis=1) if figures else empty
+    listed_all = np.concatenate(listed, axis=1) if listed else empty
     columns = {
         (period.id, indicator.id): block * len(indicators) + c
         for block, period in enumerate(periods)
@@ -174,6 +183,7 @@ def _admit(
         columns,
         {issue_id: c for c, issue_id in enumerate(issue_ids)},
         disclosure.min_peers(),
+        listed=listed_all,
     )
 
 
@@ -561,6 +571,13 @@ def where_we_stand(
             figure = float(array[row, column])
             return figure if allowed and not np.isnan(figure) else None
 
+        def group_figure(array: np.ndarray, indicator: Indicator = indicator) -> float | None:
+            """A group statistic as it leaves the service: to the indicator's published
+            decimal places (Anonymity 10); the viewer's own figures stay exact."""
+            return disclosure.shown(shown(array), indicator)
+
+        widened = int(result.method[row, column]) == engine.METHOD_FUNNEL_ADJUSTED
+
         withheld = None
         if not admitted:
             withheld = (
@@ -583,15 +600,15 @@ def where_we_stand(
                 direction=int(result.direction[row, column]),
                 method=int(result.method[row, column]),
                 peers=int(result.peers[row, column]) if admitted else 0,
-                median=shown(result.median),
-                lower_quartile=shown(result.lower_quartile),
-                upper_quartile=shown(result.upper_quartile),
-                target=shown(result.target),
+                median=group_figure(result.median),
+                lower_quartile=group_figure(result.lower_quartile),
+                upper_quartile=group_figure(result.upper_quartile),
+                target=group_figure(result.target),
                 withheld=withheld,
                 robustness=_robustness(indicator, results, viewer, option, row, column),
                 trend=_trend_words(indicator, results, option, row, column, allowed),
-                phi=shown(result.phi) if int(result.method[row, column]) == 3 else None,
-                tau2=shown(result.tau2) if int(result.method[row, column]) == 3 else None,
+                phi=disclosure.significant(shown(result.phi), 2) if widened else None,
+                tau2=disclosure.significant(shown(result.tau2), 2) if widened else None,
                 adjustment=result.adjustment,
             )
         )

@@ -79,38 +79,36 @@ def test_peers_are_unlabelled_and_ordered_by_value(sign_in_as, session):
                       "denominatorText"}  # fmt: skip
     assert {row["who"] for layer in json.loads(spec)["layer"] for row in layer["data"]["values"]
             if "who" in row} == {"Your council", *(f"Peer {n}" for n in range(1, 6))}  # fmt: skip
-    # Higher than all 5 peers (perturbed by at most 2), far from their spread: an exception.
-    sentence = re.search(
-        r"Your cost per week \(£200.0\) is higher than (\d) of your (\d) peers", text
-    )
-    assert sentence is not None
-    assert 3 <= int(sentence[1]) <= int(sentence[2]) <= 7
+    # Higher than all 5 peers, far from their spread: an exception. The counts are exact,
+    # as the table beside them lists every figure (DESIGN.md, Anonymity 11).
+    assert "Your cost per week (£200.0) is higher than 5 of your 5 peers" in text
     assert "an exception (better)" in text
-    assert "rounded slightly" in text
+    assert "rounded slightly" not in text
 
 
 def test_small_counts_are_shown_as_under_5_without_their_rate(sign_in_as, session):
-    counts = [(3, 1234), (40, 987), (55, 1010), (60, 1190), (70, 1049), (52, 1000)]
+    counts = [(3, 1234), (40, 987), (55, 1010), (60, 1190), (70, 1049), (65, 1100), (52, 1000)]
     authorities, indicator = _counts_network(counts)
-    client = sign_in_as(Role.STAFF, authorities[5])
+    client = sign_in_as(Role.STAFF, authorities[6])
     response = client.get(f"/compare/indicators/{indicator.code}?group=type")
     check_page(response)
     body = response.get_data(as_text=True)
     text = _visible(response)
     assert "&lt;5" in text and "Not shown (small count)" in text
     # 3 / 1234 = 0.24%: neither the rate nor the exact denominator appears.
-    assert "0.2%" not in text and "1,234" not in text and "1,200" in text
-    # Denominators to two significant figures; the viewer's own stays exact.
-    # 987 -> 990, 1,010 and 1,049 -> 1,000, 1,190 -> 1,200; the viewer's own 1,000 is exact.
-    assert "990" in text and "1,000" in text
-    assert "987" not in text
-    assert "1,010" not in text and "1,049" not in text
-    assert "1,190" not in text
+    assert "0.2%" not in text and "1,234" not in text
+    # Peers' denominators only in a band of at least 5 of them (987 falls in 500 to 1,000,
+    # too few alone, so it joins 1,000 to 2,000); the viewer's own 1,000 is exact.
+    assert text.count("500 to 2,000") == 6 and "1,000" in text
+    for exact in ("987", "1,010", "1,049", "1,100", "1,190", "990", "1,200"):
+        assert exact not in text
     spec = _spec_json(body, "main-chart-spec")
     data = json.loads(spec)
     peers = next(layer for layer in data["layer"] if layer["mark"].get("type") == "circle")
-    assert len(peers["data"]["values"]) == 4  # the suppressed peer is not plotted
-    assert sorted(p["denominator"] for p in peers["data"]["values"]) == [990, 1000, 1000, 1200]
+    assert len(peers["data"]["values"]) == 5  # the suppressed peer is not plotted
+    # Each peer drawn at its band's geometric middle, sqrt(500 x 2,000) = 1,000.
+    assert [p["denominator"] for p in peers["data"]["values"]] == [1000.0] * 5
+    assert {p["denominatorText"] for p in peers["data"]["values"]} == {"500 to 2,000"}
     points = json.dumps(peers["data"]["values"])
     assert "1234" not in points and "1049" not in points and "987" not in points
     # The funnel's limits are drawn around the pooled value.

@@ -1,15 +1,24 @@
-"""Anonymity rules as plain functions (DESIGN.md, Anonymity 3, 4 and 9)."""
+"""Anonymity rules as plain functions (DESIGN.md, Anonymity 3, 4, 9 and 10)."""
+
+import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from bench.disclosure import (
+    DenominatorBand,
     admit_by_atoms,
     admit_network,
+    denominator_bands,
     group_statistic_allowed,
     peer_count_text,
     rounded_denominator,
+    shown,
+    shown_interval,
     signatures,
+    significant,
+    small_counts,
 )
 
 K = 5
@@ -171,3 +180,102 @@ def test_many_custom_groups_take_the_one_viewer_path_and_agree_with_the_rule():
     result = admit_by_atoms(signatures(memberships), contributors, 30, K)
     for column in range(3):
         assert result[:, column].tolist() == _greedy_by_hand(memberships, contributors[:, column])
+
+
+# --- rule 10: precision ------------------------------------------------------------------
+
+
+def published(decimals):
+    return SimpleNamespace(decimals=decimals)
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (45.311645, 1, 45.3),  # 7,919 / 17,477: the full figure is an exact fraction
+        (685.8110289317561, 0, 686.0),
+        (0.08103727714748785, 2, 0.08),
+        (-0.04, 1, 0.0),
+        (12.25, 1, 12.2),  # as the page prints it (binary 12.25 rounds half to even)
+        (None, 1, None),
+        (math.nan, 1, None),
+        (math.inf, 1, None),
+    ],
+)
+def test_figures_about_peers_leave_at_the_published_decimals(value, decimals, expected):
+    figure = shown(value, published(decimals))
+    assert figure == expected
+    if figure is not None:
+        assert repr(figure) != "-0.0"
+        # The same figure the page prints for it.
+        assert f"{figure:.{decimals}f}" == f"{value:.{decimals}f}".replace("-0.0", "0.0")
+
+
+def test_intervals_are_rounded_end_by_end():
+    assert shown_interval((11.04999, 15.7712), published(1)) == (11.0, 15.8)
+    assert shown_interval(None, published(1)) is None
+    assert shown_interval((math.nan, 2.0), published(1)) is None
+
+
+def test_significant_figures():
+    assert significant(39.69132552040812) == 40.0
+    assert significant(0.0012345) == 0.0012
+    assert significant(None) is None
+
+
+def test_small_counts_element_wise():
+    counts = np.array([np.nan, 0, 1, 4, 5, 1234])
+    assert small_counts(counts).tolist() == [False, False, True, True, False, False]
+
+
+# --- rule 10: denominators in bands -------------------------------------------------------
+
+
+def test_a_worked_example_of_bands():
+    # 987 is alone in 500 to 1,000, so it joins its neighbours in 1,000 to 2,000.
+    bands = denominator_bands([987, 1010, 1049, 1100, 1190, 1234], 5)
+    assert set(bands) == {DenominatorBand(500, 2000)}
+    assert bands[0].middle == 1000
+
+
+def test_two_bands_of_five():
+    bands = denominator_bands([150, 160, 170, 180, 190, 1500, 1600, 1700, 1800, 1900], 5)
+    assert bands == [DenominatorBand(100, 200)] * 5 + [DenominatorBand(1000, 2000)] * 5
+
+
+def test_a_last_band_short_of_k_joins_the_one_below():
+    bands = denominator_bands([110, 120, 130, 140, 150, 3000], 5)
+    assert set(bands) == {DenominatorBand(100, 5000)}
+
+
+def test_fewer_than_k_denominators_show_none():
+    assert denominator_bands([100, 200, 300, 400], 5) == [None] * 4
+    assert denominator_bands([100, None, 300, math.nan, 0, 500, 600], 5) == [None] * 7
+
+
+def test_peers_without_a_denominator_have_no_band():
+    bands = denominator_bands([None, 100, 110, 120, 130, 140], 5)
+    assert bands[0] is None and set(bands[1:]) == {DenominatorBand(100, 200)}
+
+
+def _nice(number):
+    mantissa = number / 10 ** math.floor(math.log10(number) + 1e-9)
+    return any(math.isclose(mantissa, step) for step in (1, 2, 5, 10))
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("k", [3, 5, 8])
+def test_every_band_holds_k_peers_and_has_nice_edges(seed, k):
+    # Populations from hundreds to a million, as councils' denominators are.
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(k, 160))
+    denominators = np.exp(rng.uniform(np.log(50), np.log(2_000_000), size)).round()
+    bands = denominator_bands(list(denominators), k)
+    held = {}
+    for denominator, band in zip(denominators, bands, strict=True):
+        assert band.low <= denominator < band.high
+        held[band] = held.get(band, 0) + 1
+    assert all(count >= k for count in held.values())
+    assert all(_nice(band.low) and _nice(band.high) for band in held)
+    ordered = sorted(held, key=lambda band: band.low)
+    assert all(a.high <= b.low for a, b in zip(ordered, ordered[1:], strict=False))

@@ -151,3 +151,82 @@ def test_the_additive_adjustment_uses_the_between_area_variance():
     assert result.level[11, 0] == engine.EXCEPTION
     with pytest.raises(ValueError, match="adjustment"):
         engine.classify(data, one_group(12), K, adjustment="both")
+
+
+# --- cells left out of group summaries (DESIGN.md, Anonymity 10) ----------------------------
+
+
+def masked(numerators, denominators, excluded):
+    data = network(numerators=numerators, denominators=denominators, counts=True)
+    return engine.Network(**{**data.__dict__, "excluded": np.array(excluded)[:, None]})
+
+
+def test_excluded_cells_stay_out_of_every_group_summary():
+    # Six councils at 50 to 90 of 100 and one at 2 of 100 (shown as <5): left out, the
+    # group's figures are those of the six alone, as if the small count were not there.
+    numerators = [50, 55, 60, 65, 70, 90, 2]
+    denominators = [100] * 7
+    result = engine.classify(
+        masked(numerators, denominators, [False] * 6 + [True]), one_group(7), K
+    )
+    alone = engine.classify(
+        network(numerators=numerators[:6], denominators=denominators[:6], counts=True),
+        one_group(6),
+        K,
+    )
+    for name in ("target", "median", "lower_quartile", "upper_quartile"):
+        assert getattr(result, name)[:, 0].tolist() == [getattr(alone, name)[0, 0]] * 7
+    assert result.target[0, 0] == pytest.approx(390 / 600 * 100)  # not 392 / 700
+    # Peers are contributors: the six count 5 each (themselves not counted); the council
+    # left out counts all six.
+    assert result.peers[:, 0].tolist() == [5] * 6 + [6]
+    assert result.level[:6, 0].tolist() == alone.level[:, 0].tolist()
+
+
+def test_a_council_left_out_is_still_judged_on_its_own_figure():
+    # 2 of 100 against the others' pooled 65%: far below (Wilson 99.8% upper limit of
+    # 2/100 is about 10%), an exception, lower.
+    numerators = [50, 55, 60, 65, 70, 90, 2]
+    result = engine.classify(masked(numerators, [100] * 7, [False] * 6 + [True]), one_group(7), K)
+    assert result.level[6, 0] == engine.EXCEPTION and result.direction[6, 0] == -1
+
+
+def test_group_figures_do_not_move_with_an_excluded_count():
+    # The attack, tried: whatever the small count (1 to 4), the group's figures are the
+    # same (eleven others, so that over-dispersion is judged too).
+    others = [40, 45, 50, 52, 55, 60, 62, 65, 70, 80, 90]
+    seen = set()
+    for count in (1, 2, 3, 4):
+        result = engine.classify(
+            masked([*others, count], [100] * 12, [False] * 11 + [True]), one_group(12), K
+        )
+        seen.add(
+            tuple(
+                float(getattr(result, name)[0, 0])
+                for name in ("target", "median", "lower_quartile", "upper_quartile", "phi")
+            )
+        )
+    assert len(seen) == 1
+    assert not np.isnan(next(iter(seen))).any()
+
+
+def test_lists_leave_excluded_cells_out_too():
+    numerators = [50, 55, 60, 65, 70, 90, 2]
+    members = np.full((7, 6), -1)
+    members[0] = [1, 2, 3, 4, 5, 6]  # authority 0's list holds the small count
+    result = engine.classify(
+        masked(numerators, [100] * 7, [False] * 6 + [True]), engine.Lists(members), K
+    )
+    assert result.target[0, 0] == pytest.approx(390 / 600 * 100)
+    assert result.median[0, 0] == 62.5  # of 50, 55, 60, 65, 70, 90
+    assert result.peers[0, 0] == 5
+
+
+def test_no_mask_changes_nothing():
+    numerators = [50, 55, 60, 65, 70, 90, 2]
+    plain = engine.classify(
+        network(numerators=numerators, denominators=[100] * 7, counts=True), one_group(7), K
+    )
+    empty = engine.classify(masked(numerators, [100] * 7, [False] * 7), one_group(7), K)
+    assert plain.target[0, 0] == empty.target[0, 0] == pytest.approx(392 / 700 * 100)
+    assert plain.peers[:, 0].tolist() == empty.peers[:, 0].tolist() == [6] * 7
