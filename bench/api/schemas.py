@@ -304,7 +304,13 @@ class GroupOptionSchema(Schema):
     key = fields.String()
     label = fields.String()
     admitted = fields.Boolean(
-        metadata={"description": "False: peers' figures are withheld (overlap control)"}
+        metadata={
+            "description": "False: the group shows peers' figures for no indicator this "
+            "period (DESIGN.md Anonymity 9, atoms); see each item's `withheld`"
+        }
+    )
+    partly = fields.Boolean(
+        metadata={"description": "True: shown, but withheld for some indicators this period"}
     )
     reason = fields.String(allow_none=True)
 

@@ -2,8 +2,8 @@
 
 Network admins import published nearest-neighbour lists: every import is a new version,
 older versions stay (they remain comparable as "older published versions"). An
-authority's users save custom groups, refused when saved if overlap control (DESIGN.md,
-Anonymity 9) would not admit them.
+authority's users save custom groups, refused when saved if they would break an atom of
+the authority's groups (DESIGN.md, Anonymity 9); deleted ones are kept, as still known.
 """
 
 from __future__ import annotations
