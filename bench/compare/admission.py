@@ -126,25 +126,28 @@ def admit_all(
     issue_column: dict[int, int],
     k: int,
     listed: np.ndarray | None = None,
+    listed_columns: np.ndarray | None = None,
 ) -> NetworkAdmission:
     """Admit every authority's groups for every column: contributors are (A, I) and (A, J)
     bool over the network's authorities (rows as in *network_groups*).
 
-    *listed* (A, I), when given, marks the peers that appear in a view's list without a
-    figure in its group figures (a count shown as "<5"): an indicator's group is admitted
-    only when the atoms hold both for the peers with a figure and for every listed row,
-    so neither a group figure nor a "<5" row can be pinned to fewer than k councils.
+    *listed* (A, L), when given, marks for the indicator columns *listed_columns* the
+    peers that appear in a view's list, those without a figure in its group figures (a
+    count shown as "<5") too: there a group is admitted only when the atoms hold both for
+    the peers with a figure and for every listed row, so neither a group figure nor a
+    "<5" row can be pinned to fewer than k councils. Columns where the two are the same
+    need not be given.
     """
     signatures, groups = signatures_of(network_groups, customs)
     blocks = [indicator_contributors, issue_contributors]
-    if listed is not None:
+    extra = 0 if listed is None else listed.shape[1]
+    if extra:
         blocks.append(listed)
     contributors = np.concatenate(blocks, axis=1)
     admitted = disclosure.admit_network(signatures, contributors, groups, k)
-    split = indicator_contributors.shape[1]
-    if listed is not None:
-        admitted[:, :, :split] &= admitted[:, :, -split:]
-        admitted, contributors = admitted[:, :, :-split], contributors[:, :-split]
+    if extra:
+        admitted[:, :, listed_columns] &= admitted[:, :, -extra:]
+        admitted, contributors = admitted[:, :, :-extra], contributors[:, :-extra]
     size = len(signatures)
     bits = (signatures[:, None, :] >> np.arange(groups, dtype=np.uint64)[None, :, None]) & 1
     peers = bits.astype(np.float32).reshape(size * groups, size) @ contributors.astype(np.float32)

@@ -80,29 +80,23 @@ def visible_values(now: datetime, period_ids: list[int] | None = None) -> np.nda
     )
     if period_ids is not None:
         query = query.where(Value.period_id.in_(period_ids))
-    rows = [tuple(row) for row in db.session.execute(query)]
-    dtype = [
-        ("period", "i8"),
-        ("authority", "i8"),
-        ("indicator", "i8"),
-        ("revision", "i8"),
-        ("numerator", "f8"),
-        ("denominator", "f8"),
-        ("value", "f8"),
-    ]
-    cleaned = [
-        (
-            p,
-            a,
-            i,
-            r,
-            np.nan if n is None else n,
-            np.nan if d is None else d,
-            np.nan if v is None else v,
-        )
-        for p, a, i, r, n, d, v in rows
-    ]
-    return np.array(cleaned, dtype=dtype)
+    # The driver's own tuples (ints and floats need no result processing), then one array a
+    # column, None becoming NaN: at national scale (480,000 rows) this fetch is most of a
+    # cold page, and building a Row per row would double it.
+    result = db.session.connection().execute(query)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    names = ("period", "authority", "indicator", "revision", "numerator", "denominator", "value")
+    out = np.empty(
+        len(rows), dtype=[(name, "i8" if n < 4 else "f8") for n, name in enumerate(names)]
+    )
+    if rows:
+        table = np.array(rows, dtype=object)
+        for index, name in enumerate(names):
+            out[name] = table[:, index].astype(out.dtype[name])
+    return out
 
 
 def own_latest(

@@ -170,6 +170,7 @@ def _admit(
     empty = np.zeros((len(authority_ids), 0), dtype=bool)
     contributors = np.concatenate(figures, axis=1) if figures else empty
     listed_all = np.concatenate(listed, axis=1) if listed else empty
+    differs = (listed_all != contributors).any(axis=0)  # only where a "<5" count is listed
     columns = {
         (period.id, indicator.id): block * len(indicators) + c
         for block, period in enumerate(periods)
@@ -183,7 +184,8 @@ def _admit(
         columns,
         {issue_id: c for c, issue_id in enumerate(issue_ids)},
         disclosure.min_peers(),
-        listed=listed_all,
+        listed=listed_all[:, differs],
+        listed_columns=np.flatnonzero(differs),
     )
 
 
