@@ -110,7 +110,7 @@ def _row(
     if not compare.admission_for(results, authority_id).admitted(group_kinds.ALL, indicator.id):
         return IndicatorRow(**common, **empty, withheld_reason="withheld")
     lower, median, upper = (
-        float(array[row, column])
+        disclosure.shown(array[row, column], indicator)
         for array in (everyone.lower_quartile, everyone.median, everyone.upper_quartile)
     )
     quartile = None
