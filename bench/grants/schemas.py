@@ -147,6 +147,7 @@ class GrantInSchema(Schema):
             errors["starts_at"] = messages.GRANT_START_IN_PAST
         elif starts > a_year_after(now):
             errors["starts_at"] = messages.GRANT_START_TOO_LATE
+        starts = max(starts, now)  # within the grace: now, as the grant will start
         expires = data.get("expires_at")
         if expires is not None and expires <= starts:
             errors["expires_at"] = messages.GRANT_END_BEFORE_START
