@@ -7,12 +7,13 @@ plain SQLAlchemy that anyone can read.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -31,18 +32,62 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def build_engine(url: str, **kwargs: Any) -> Engine:
+# Requests with these methods only read; any other request takes SQLite's write lock when
+# its transaction begins.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long to wait on the database, in seconds (config.py, README: production)."""
+
+    connect: float = 5
+    statement: float = 10
+    pool: float = 5
+
+
+def build_engine(url: str, timeouts: Timeouts | None = None, **kwargs: Any) -> Engine:
     """Create an engine with the settings bench relies on for each backend."""
+    timeouts = timeouts or Timeouts()
     url = normalise_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
-        _configure_sqlite(engine)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        memory = parsed.database in (None, "", ":memory:")
+        if not memory:  # one shared in-memory connection has no pool to wait for
+            kwargs.setdefault("pool_timeout", timeouts.pool)
+        engine = create_engine(url, connect_args={"timeout": timeouts.statement}, **kwargs)
+        _configure_sqlite(engine, timeouts, memory)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=timeouts.pool,
+        # libpq waits at least 2 s and counts whole seconds.
+        connect_args={"connect_timeout": max(2, math.ceil(timeouts.connect))},
+        **kwargs,
+    )
+    _configure_postgresql(engine, timeouts)
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    memory = engine.url.database in (None, "", ":memory:")
+def _writing_request() -> bool:
+    return has_request_context() and request.method not in READING_METHODS
+
+
+def _configure_postgresql(engine: Engine, timeouts: Timeouts) -> None:
+    limit = f"{round(timeouts.statement * 1000)}ms"
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A web request's statements are cut short by the server after the timeout, so a
+        # hung database answers 503 instead of holding the worker. Commands (migrations,
+        # imports, cron jobs) are not requests and may run as long as they need.
+        if has_request_context():
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = '{limit}'")
+
+
+def _configure_sqlite(engine: Engine, timeouts: Timeouts, memory: bool) -> None:
+    busy = round(timeouts.statement * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -51,7 +96,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.execute(f"PRAGMA busy_timeout = {busy}")
         if not memory:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -59,10 +104,16 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Writers ask for BEGIN IMMEDIATE (see Database.begin_write): a deferred
-        # transaction that reads, then writes, can deadlock against another writer.
-        mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        # A deferred transaction that reads, then writes, cannot wait for the write lock
+        # in WAL mode: if another writer committed since its read, SQLite refuses at once
+        # ("database is locked"). So a request that may write (any but GET, HEAD and
+        # OPTIONS) takes the lock as its transaction begins, waiting up to the busy
+        # timeout; reading requests stay deferred and never wait. Code that writes in a
+        # reading request asks for the lock with Database.begin_write.
+        mode = connection.get_execution_options().get("sqlite_begin")
+        if mode is None and _writing_request():
+            mode = "IMMEDIATE"
+        connection.exec_driver_sql(f"BEGIN {mode or ''}".strip())
 
 
 @dataclass
@@ -78,8 +129,13 @@ class Database:
     metadata = Base.metadata
 
     def init_app(self, app: Flask) -> None:
+        timeouts = Timeouts(
+            connect=app.config["DATABASE_CONNECT_TIMEOUT"],
+            statement=app.config["DATABASE_STATEMENT_TIMEOUT"],
+            pool=app.config["DATABASE_POOL_TIMEOUT"],
+        )
         # Logged errors show the SQL, never its parameters (token hashes, emails, figures).
-        engine = build_engine(app.config["DATABASE_URL"], hide_parameters=True)
+        engine = build_engine(app.config["DATABASE_URL"], timeouts, hide_parameters=True)
         factory = sessionmaker(bind=engine, expire_on_commit=False)
         app.extensions[EXTENSION_KEY] = _AppDatabase(engine, factory, scoped_session(factory))
 

@@ -7,13 +7,15 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as database_errors
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from bench import messages
 from bench.api import is_api_request
+from bench.extensions import db
 
 
 class BenchError(Exception):
@@ -66,7 +68,11 @@ ERROR_PAGES = {
     413: ("The file is too large", "errors/413.html"),
     429: ("Too many attempts", "errors/429.html"),
     500: ("Sorry, there is a problem with the service", "errors/500.html"),
+    503: ("Sorry, the service is unavailable", "errors/503.html"),
 }
+
+# How long a client should wait before trying again when the database is unavailable.
+RETRY_AFTER_SECONDS = 30
 
 
 def render_error(status: int, **context: Any) -> tuple[str, int]:
@@ -83,6 +89,7 @@ PROBLEM_DETAILS = {
     403: messages.API_FORBIDDEN,
     404: messages.API_NOT_FOUND,
     500: messages.API_SERVER_ERROR,
+    503: messages.API_UNAVAILABLE,
 }
 
 
@@ -117,6 +124,37 @@ def _http_problem(error: HTTPException) -> Response:
         detail = error.description  # the view's own words (abort(400, ...))
     allow = dict(error.get_headers()).get("Allow")
     return problem(status, detail, headers={"Allow": allow} if allow else None)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether *error* says the database is down, hung or busy rather than a bug:
+    refused or timed-out connections, a statement cut short by its timeout, a locked
+    SQLite file, no free connection in the pool, a connection lost mid-request."""
+    if isinstance(error, database_errors.OperationalError | database_errors.TimeoutError):
+        return True
+    return isinstance(error, database_errors.DBAPIError) and error.connection_invalidated
+
+
+def _end_transaction() -> bool:
+    """Roll back what the failed request left, so the error page can be drawn (a failed
+    transaction refuses every later statement). False when even that failed."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database is gone; the page must still be drawn
+        current_app.logger.warning("Rollback after an error failed", exc_info=True)
+        return False
+    return True
+
+
+def _unavailable() -> Any:
+    """503 without touching the database again: the page is drawn as for a visitor (the
+    user cannot be loaded), and the client is told when to come back."""
+    g._login_user = current_app.login_manager.anonymous_user()  # Flask-Login's per-request user
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if is_api_request():
+        return problem(503, headers=headers)
+    page, status = render_error(503)
+    return page, status, headers
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -172,6 +210,11 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception) -> Any:
         if isinstance(error, HTTPException):
             return _http(error)
+        rolled_back = _end_transaction()
+        if database_unavailable(error) or not rolled_back:
+            # One line per request, not a traceback each, while the database is away.
+            app.logger.error("Database unavailable, answered 503: %s", error)
+            return _unavailable()
         app.logger.exception("Unhandled error")
         if is_api_request():
             return problem(500)

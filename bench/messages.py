@@ -113,6 +113,7 @@ API_NOT_FOUND = "There is nothing at this address"
 API_BAD_JSON = "The request body must be a JSON object"
 API_VALIDATION_FAILED = "The request broke {count} rule{s}; nothing was written"
 API_SERVER_ERROR = "Something went wrong on our side; nothing was written"
+API_UNAVAILABLE = "The service is unavailable for a moment; try again after Retry-After seconds"
 
 # Peer groups: published nearest-neighbour imports (network admins), custom groups.
 PEER_IMPORT_FILE_REQUIRED = "Select a CSV or JSON file to upload"

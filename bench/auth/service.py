@@ -279,6 +279,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
     if token is None:
         return None
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        db.begin_write()  # an API read that writes: take SQLite's write lock first
         token.last_used_at = now
         db.session.commit()
     return token

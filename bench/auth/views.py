@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -15,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from bench import messages
@@ -35,13 +37,23 @@ from bench.models import utcnow
 bp = Blueprint("auth", __name__)
 
 
+def _account() -> str:
+    # The account asked for, existing or not, so that a limit reveals nothing.
+    return (request.form.get("email") or "").strip().lower()
+
+
 def _account_key() -> str:
-    # Limit by the account asked for, existing or not, so the limit reveals nothing.
-    return "sign-in-account:" + (request.form.get("email") or "").strip().lower()
+    return "sign-in-account:" + _account()
 
 
-def _failed(response: object) -> bool:
-    return getattr(response, "status_code", 200) != 302
+def _account_and_address_key() -> str:
+    return f"sign-in-account-address:{get_remote_address()}:{_account()}"
+
+
+def _failed(_response: object) -> bool:
+    """Only wrong credentials count: never a server error, a database that is down, a
+    refused form or an attempt the limits already turned away."""
+    return bool(g.get("sign_in_failed"))
 
 
 def _safe_next(target: str | None) -> str:
@@ -60,6 +72,16 @@ def _open_session(signed_in: service.SignedIn) -> None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @signed_out_only
+# Failures for one account from one address are throttled hard; failures for one account
+# from anywhere meet a higher ceiling, so an attacker elsewhere slows guessing down without
+# locking the owner out (OWASP ASVS 5.0 V6.3; NIST SP 800-63B 5.2.2).
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
+    key_func=_account_and_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="sign-in-account-address",
+)
 @limiter.limit(
     lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
     key_func=_account_key,
@@ -79,6 +101,7 @@ def sign_in() -> ResponseReturnValue:
         try:
             signed_in = service.sign_in(form.email.data or "", form.password.data or "")
         except InvalidInput as error:
+            g.sign_in_failed = True
             form.email.errors = [error.message]
         else:
             _open_session(signed_in)

@@ -135,9 +135,9 @@ def test_password_change_rules(client, session):
         assert page.title.startswith("Error:")
 
 
-def test_sign_in_limit_per_account(app_context, session):
+def test_sign_in_limit_per_account_and_address(app_context, session):
     user = factories.user(Role.ANALYST)
-    limit = int(app_context.config["SIGN_IN_LIMIT_PER_ACCOUNT"].split()[0])
+    limit = int(app_context.config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS"].split()[0])
     for attempt in range(limit):
         client = app_context.test_client()  # a new browser each time: the limit follows the account
         assert sign_in(client, user.email, "wrong password").status_code == 200, attempt
@@ -165,6 +165,43 @@ def test_sign_in_limit_per_address(app_context, session):
     for number in range(limit):
         assert sign_in(client, f"guess{number}@example.gov.uk", "x").status_code == 200
     assert sign_in(client, "another@example.gov.uk", "x").status_code == 429
+
+
+def _browser_at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_an_attacker_cannot_lock_the_owner_out(app_context, session):
+    """Failures from one address throttle that address for that account, not the owner
+    elsewhere (OWASP ASVS 5.0 V6.3; NIST SP 800-63B 5.2.2)."""
+    user = factories.user(Role.ANALYST)
+    attacker = "192.0.2.66"  # RFC 5737 documentation addresses
+    for attempt in range(30):
+        response = sign_in(_browser_at(app_context, attacker), user.email, "guess")
+        assert response.status_code in (200, 429), attempt
+    assert response.status_code == 429  # the attacker is throttled
+    owner = sign_in(_browser_at(app_context, "198.51.100.7"), user.email, factories.PASSWORD)
+    assert owner.status_code == 302
+
+
+def test_failures_for_one_account_from_many_addresses_meet_a_ceiling(app_context, session):
+    """A higher per-account ceiling slows guessing spread over many addresses; an
+    unknown account meets the same ceiling with the same page."""
+    pair = int(app_context.config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS"].split()[0])
+    ceiling = int(app_context.config["SIGN_IN_LIMIT_PER_ACCOUNT"].split()[0])
+    assert ceiling > pair
+    user = factories.user(Role.ANALYST)
+    pages = []
+    for email in (user.email, "ghost@example.gov.uk"):
+        for attempt in range(ceiling):
+            address = f"203.0.113.{attempt // pair + 1}"
+            response = sign_in(_browser_at(app_context, address), email, "guess")
+            assert response.status_code == 200, attempt
+        pages.append(sign_in(_browser_at(app_context, "203.0.113.250"), email, "guess"))
+    assert [page.status_code for page in pages] == [429, 429]
+    assert text_of(pages[0]) == text_of(pages[1])
 
 
 def test_forms_without_a_csrf_token_are_refused(client, session):

@@ -77,3 +77,32 @@ def test_anonymity_threshold_never_below_three(monkeypatch):
     finally:
         monkeypatch.delenv("BENCH_ANONYMITY_MIN_PEERS")
         importlib.reload(config)
+
+
+def test_database_and_redis_timeouts_come_from_the_environment(monkeypatch):
+    import importlib
+
+    settings = {
+        "BENCH_DATABASE_CONNECT_TIMEOUT": ("DATABASE_CONNECT_TIMEOUT", 3.0, 5),
+        "BENCH_DATABASE_STATEMENT_TIMEOUT": ("DATABASE_STATEMENT_TIMEOUT", 2.5, 10),
+        "BENCH_DATABASE_POOL_TIMEOUT": ("DATABASE_POOL_TIMEOUT", 4.0, 5),
+    }
+    assert {name: getattr(config.Config, name) for name, _, _ in settings.values()} == {
+        name: default for name, _, default in settings.values()
+    }
+    for variable, (_, value, _) in settings.items():
+        monkeypatch.setenv(variable, str(value))
+    monkeypatch.setenv("BENCH_REDIS_TIMEOUT", "0.25")
+    reloaded = importlib.reload(config)
+    try:
+        for name, value, _ in settings.values():
+            assert getattr(reloaded.Config, name) == value
+        assert reloaded.Config.RATELIMIT_STORAGE_OPTIONS == {
+            "socket_connect_timeout": 0.25,
+            "socket_timeout": 0.25,
+        }
+        assert reloaded.ProductionConfig.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED is True
+    finally:
+        for variable in [*settings, "BENCH_REDIS_TIMEOUT"]:
+            monkeypatch.delenv(variable)
+        importlib.reload(config)
