@@ -130,9 +130,20 @@ def database_unavailable(error: BaseException) -> bool:
     """Whether *error* says the database is down, hung or busy rather than a bug:
     refused or timed-out connections, a statement cut short by its timeout, a locked
     SQLite file, no free connection in the pool, a connection lost mid-request."""
-    if isinstance(error, database_errors.OperationalError | database_errors.TimeoutError):
+    if isinstance(error, database_errors.TimeoutError):
+        return True
+    if isinstance(error, database_errors.OperationalError):
+        original = getattr(error, "orig", None)
+        if type(original).__module__.startswith("sqlite3"):
+            # sqlite3 calls a missing column an OperationalError too: that is a bug (500),
+            # not a database that is away.
+            message = str(original).lower()
+            return any(word in message for word in SQLITE_AWAY)
         return True
     return isinstance(error, database_errors.DBAPIError) and error.connection_invalidated
+
+
+SQLITE_AWAY = ("locked", "busy", "unable to open", "disk i/o")
 
 
 def _end_transaction() -> bool:
