@@ -35,6 +35,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # Strict-Transport-Security: production only (a development server speaks plain HTTP).
+    STRICT_TRANSPORT_SECURITY = ""
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("BENCH_SESSION_HOURS", 8))
     REMEMBER_COOKIE_HTTPONLY = True
 
@@ -106,6 +108,10 @@ class ProductionConfig(Config):
     SEED_ALLOWED = False
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "")
     PREFERRED_URL_SCHEME = "https"
+    # Two years, the HSTS preload list's minimum; browsers then refuse plain HTTP.
+    STRICT_TRANSPORT_SECURITY = os.environ.get(
+        "BENCH_STRICT_TRANSPORT_SECURITY", "max-age=63072000; includeSubDomains"
+    )
 
 
 CONFIGS: dict[str, type[Config]] = {

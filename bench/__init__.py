@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from bench.auth.views import bp as auth_bp
     from bench.compare.views import bp as compare_bp
     from bench.extensions import csrf
+    from bench.grants.views import bp as grants_bp
     from bench.home.views import bp as home_bp
     from bench.issues.views import admin_bp as issue_types_bp
     from bench.issues.views import bp as issues_bp
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         peer_imports_bp,
         auditlog_bp,
         alerts_bp,
+        grants_bp,
     ):
         app.register_blueprint(blueprint)
     # API calls authenticate with a bearer token and no cookie counts (bench.access), so

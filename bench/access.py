@@ -33,7 +33,8 @@ class Permission(enum.StrEnum):
     PUBLISH = "publish"
     RECORD_VISITS = "record_visits"
     MANAGE_ALLIES = "manage_allies"
-    MANAGE_AUTHORITY_USERS = "manage_authority_users"
+    MANAGE_AUTHORITY_USERS = "manage_authority_users"  # and its inspector grants
+    HOLD_GRANTS = "hold_grants"  # inspectors: the grants they hold
     EXPORT = "export"
     MANAGE_NETWORK = "manage_network"
     ANY_SIGNED_IN = "any_signed_in"
@@ -64,7 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     # Inspectors see a named authority only under a grant (see can_see_authority).
-    Role.INSPECTOR: frozenset({Permission.COMPARE, Permission.EXPORT}),
+    Role.INSPECTOR: frozenset({Permission.COMPARE, Permission.EXPORT, Permission.HOLD_GRANTS}),
     Role.NETWORK_ADMIN: frozenset({Permission.MANAGE_NETWORK}),
 }
 for _role in ROLE_PERMISSIONS:
@@ -89,6 +90,14 @@ def can_publish(user: User, authority: Authority | int) -> bool:
 def can_manage_users(user: User, authority: Authority | int) -> bool:
     if has_permission(user, Permission.MANAGE_NETWORK):
         return True
+    return has_permission(user, Permission.MANAGE_AUTHORITY_USERS) and is_own_authority(
+        user, authority
+    )
+
+
+def can_manage_grants(user: User, authority: Authority | int) -> bool:
+    """Only the authority's own admins let an inspector see its figures: network admins
+    manage every user but see no authority's figures, so they grant no one access."""
     return has_permission(user, Permission.MANAGE_AUTHORITY_USERS) and is_own_authority(
         user, authority
     )
@@ -203,7 +212,8 @@ def user_from_bearer_token(incoming: Request) -> User | None:
 
 
 def token_scope_needed(rule: frozenset[Permission], method: str) -> TokenScope | None:
-    """The scope a token needs for a route: read for reading, publish for publishing.
+    """The scope a token needs for a route: read for reading, publish for publishing,
+    manage for an authority admin's writes (inspector grants).
 
     None: no token may make this request (a write that is not publishing), so a token
     never does more than its name says, even where its user could.
@@ -212,15 +222,22 @@ def token_scope_needed(rule: frozenset[Permission], method: str) -> TokenScope |
         return TokenScope.READ
     if Permission.PUBLISH in rule:
         return TokenScope.PUBLISH
+    if Permission.MANAGE_AUTHORITY_USERS in rule:
+        return TokenScope.MANAGE
     return None
 
 
 def token_allows(user: User, scope: TokenScope, rule: frozenset[Permission], method: str) -> bool:
-    """Whether a token of *scope* may make this request: the scope and, for publishing,
-    the user's own right to publish today (a role can change after the token was made)."""
+    """Whether a token of *scope* may make this request: the scope and, for publishing
+    or managing, the user's own right to do so today (a role can change after the token
+    was made)."""
     needed = token_scope_needed(rule, method)
     if needed is TokenScope.READ:
         return True
+    if needed is TokenScope.MANAGE:
+        return scope is TokenScope.MANAGE and has_permission(
+            user, Permission.MANAGE_AUTHORITY_USERS
+        )
     return (
         needed is TokenScope.PUBLISH
         and scope is TokenScope.PUBLISH

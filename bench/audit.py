@@ -129,6 +129,18 @@ ACTIONS: dict[str, Action] = {
     "flag_dropped": _action(
         "An answer dropped: the merged issue type already had one", in_network_log=False
     ),
+    # Inspector grants: the network's log shows who may see an authority and when, never
+    # the reason its admins gave (free text about the authority's own affairs).
+    "grant_given": _action(
+        "Granted an inspector access to the authority's figures",
+        "grant",
+        "inspector",
+        "starts_at",
+        "expires_at",
+    ),
+    "grant_revoked": _action(
+        "Revoked an inspector's access to the authority's figures", "grant", "inspector"
+    ),
     "grant_used": _action("An inspector viewed the authority's figures under a grant", "page"),
     "alert_followed": _action("Followed an indicator or issue type"),
     "alert_unfollowed": _action("Stopped following an indicator or issue type"),

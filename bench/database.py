@@ -78,7 +78,8 @@ class Database:
     metadata = Base.metadata
 
     def init_app(self, app: Flask) -> None:
-        engine = build_engine(app.config["DATABASE_URL"])
+        # Logged errors show the SQL, never its parameters (token hashes, emails, figures).
+        engine = build_engine(app.config["DATABASE_URL"], hide_parameters=True)
         factory = sessionmaker(bind=engine, expire_on_commit=False)
         app.extensions[EXTENSION_KEY] = _AppDatabase(engine, factory, scoped_session(factory))
 

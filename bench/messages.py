@@ -183,3 +183,24 @@ FOLLOW_NOT_FOLLOWING = "You do not follow this"
 FOLLOWED = "You now follow {title}. bench will tell you here and by email when it changes"
 UNFOLLOWED = "You no longer follow {title}"
 NOTIFICATIONS_READ = "All your notifications are marked as read"
+
+# Inspector grants: an authority admin lets a named inspector see the authority's figures.
+TOKEN_MANAGE_NOT_ALLOWED = "Only authority admins can make tokens that manage"
+GRANT_INSPECTOR_REQUIRED = "Enter the email address of the inspector"
+GRANT_INSPECTOR_UNKNOWN = (
+    "Enter the email address of an active inspector account, like inspector@example.gov.uk"
+)
+GRANT_START_INVALID = (
+    "Enter the start as a date and time with a time zone, like 2027-04-01T09:00:00Z"
+)
+GRANT_END_INVALID = "Enter the end as a date and time with a time zone, like 2027-06-30T17:00:00Z"
+GRANT_END_REQUIRED = "Enter when the grant ends"
+GRANT_START_IN_PAST = "The start must be today or later, not in the past"
+GRANT_START_TOO_LATE = "The start must be within a year from today"
+GRANT_END_BEFORE_START = "The end must be after the start"
+GRANT_TOO_LONG = "A grant can last at most a year: end it sooner"
+GRANT_REASON_REQUIRED = "Enter the reason for the grant"
+GRANT_REASON_TOO_LONG = "The reason must be {max} characters or fewer"
+GRANT_GIVEN = "{name} can see your authority's figures from {starts} until {ends}"
+GRANT_REVOKED = "{name} can no longer see your authority's figures"
+GRANT_ALREADY_ENDED = "This grant has already ended"

@@ -6,7 +6,7 @@ import math
 import secrets
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask.wrappers import Response
 from flask_login import current_user
 
@@ -80,7 +80,18 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(london_text, "london_time")
 
 
+# Features bench never uses, refused to its pages and anything they might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+
 def register_security_headers(app: Flask) -> None:
+    """The one place response headers are set, for every response bench sends: pages,
+    redirects, downloads, API answers, error pages (the error mapper's too) and static
+    files."""
+
     @app.after_request
     def _headers(response: Response) -> Response:
         nonce = g.get("csp_nonce")
@@ -94,6 +105,16 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # No other window (a link opened from an email, a hostile tab) keeps a handle on
+        # a bench page.
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        hsts = app.config.get("STRICT_TRANSPORT_SECURITY")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
+        # Pages, downloads and API answers carry an authority's figures: no browser or
+        # proxy keeps a copy. Static files hold none, and keep Flask's revalidating cache
+        # (their names are not versioned, so a long cache would serve stale assets).
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
         return response

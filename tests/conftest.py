@@ -179,3 +179,14 @@ def demo(demo_app: Flask) -> Iterator[Flask]:
             yield demo_app
         transaction.rollback()
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_comparison_cache() -> Iterator[None]:
+    """Comparison results are cached per data version, and a rolled-back test can leave
+    the next one the same version (SQLite reuses ids): every test starts empty."""
+    from bench.compare.service import CACHE
+
+    CACHE.clear()
+    yield
+    CACHE.clear()

@@ -6,7 +6,7 @@ A commit here releases a savepoint; the test's transaction still rolls it all ba
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench import security
@@ -18,6 +18,7 @@ from bench.models import (
     FlagAnswer,
     FlagStatus,
     Indicator,
+    InspectorGrant,
     IssueFlag,
     IssueType,
     IssueTypeStatus,
@@ -200,6 +201,23 @@ def peer_group(
     values.update(fields)
     record = PeerGroup(kind=kind, authority_id=authority_.id, **values)
     record.members = [PeerGroupMember(authority_id=member.id) for member in members]
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def grant(inspector: User, authority_: Authority, **fields: Any) -> InspectorGrant:
+    """A current grant (from a day ago for thirty days) unless *fields* say otherwise."""
+    now = datetime.now(UTC)
+    values = {
+        "inspector": inspector,
+        "authority": authority_,
+        "reason": "Inspection of adult social care",
+        "starts_at": now - timedelta(days=1),
+        "expires_at": now + timedelta(days=30),
+    }
+    values.update(fields)
+    record = InspectorGrant(**values)
     db.session.add(record)
     db.session.commit()
     return record

@@ -39,6 +39,8 @@ from bench.api.schemas import (
 from bench.compare import indicator as compare_indicator
 from bench.compare import service as compare
 from bench.compare.norms import norm_or_exception
+from bench.grants import service as grants
+from bench.grants.schemas import GrantInSchema, GrantListSchema, GrantSchema
 from bench.issues import service as issues
 from bench.peergroups import service as peer_groups
 from bench.publishing import service as publishing
@@ -274,3 +276,55 @@ def reference() -> ResponseReturnValue:
         document=document,
         title="API reference",
     )
+
+
+# --- inspector grants --------------------------------------------------------------------
+
+
+@bp.get("/grants")
+@allow(Permission.MANAGE_AUTHORITY_USERS, Permission.HOLD_GRANTS)
+@operation(
+    summary="List inspector grants",
+    description=(
+        "An authority admin: every grant of your authority, past, current and upcoming. "
+        "An inspector: the grants you hold. Newest start first; status says which apply now."
+    ),
+    response=GrantListSchema,
+)
+def list_grants() -> ResponseReturnValue:
+    found = grants.visible_grants(current_user._get_current_object())
+    return jsonify(GrantListSchema().dump({"grants": found}))
+
+
+@bp.post("/grants")
+@allow(Permission.MANAGE_AUTHORITY_USERS)
+@operation(
+    summary="Grant an inspector access",
+    description=(
+        "Let an active inspector account see your authority's figures, named, from starts_at "
+        "(now if left out) until expires_at, at most a year. The inspector is emailed; the "
+        "grant and each use of it are in your authority's audit log."
+    ),
+    body=GrantInSchema,
+    response=GrantSchema,
+    status=201,
+)
+def create_grant() -> ResponseReturnValue:
+    given = grants.grant(current_user._get_current_object(), _json_body())
+    return jsonify(GrantSchema().dump(given)), 201
+
+
+@bp.post("/grants/<grant_id>/revoke")
+@allow(Permission.MANAGE_AUTHORITY_USERS)
+@operation(
+    summary="Revoke an inspector grant",
+    description=(
+        "End one of your authority's grants now: the inspector's next request is refused, "
+        "and they are emailed. Another authority's grant is a 404; one that has already "
+        "ended is a 409."
+    ),
+    response=GrantSchema,
+)
+def revoke_grant(grant_id: str) -> ResponseReturnValue:
+    revoked = grants.revoke(current_user._get_current_object(), grant_id)
+    return jsonify(GrantSchema().dump(revoked))

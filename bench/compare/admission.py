@@ -156,7 +156,7 @@ def admit_all(
         customs=customs,
         signatures=signatures,
         admitted=admitted,
-        peers=np.rint(peers).astype(np.int64).reshape(size, groups, -1),
+        peers=np.rint(peers).astype(np.int16).reshape(size, groups, -1),  # at most 32,767 peers
         indicator_column=indicator_column,
         issue_column=issue_column,
         k=k,

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from flask import current_app
+from flask import current_app, g
 
 from bench import audit, disclosure, stats
 from bench.access import Permission, has_permission
@@ -394,8 +394,14 @@ def viewer_authority(user: User, authority_code: str | None = None) -> int:
     if has_permission(user, Permission.SEE_OWN_DATA) and user.authority_id is not None:
         return user.authority_id
     if user.role is Role.INSPECTOR and authority_code:
+        # Once per request, however many page builders ask: one visit, one audited use.
+        resolved = g.setdefault("granted_authorities", {})
+        key = (user.id, authority_code.upper())
+        if key in resolved:
+            return resolved[key]
         grant = queries.current_grant(user.id, authority_code, utcnow())
         if grant is not None:
+            db.begin_write()  # this read path writes: take SQLite's write lock first
             audit.record(
                 "grant_used",
                 actor=user,
@@ -404,6 +410,7 @@ def viewer_authority(user: User, authority_code: str | None = None) -> int:
                 details={"page": "comparison"},
             )
             db.session.commit()
+            resolved[key] = grant.authority_id
             return grant.authority_id
     raise NotFound("No authority")
 

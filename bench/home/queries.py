@@ -11,7 +11,6 @@ from bench.extensions import db
 from bench.models import (
     Authority,
     Indicator,
-    InspectorGrant,
     Period,
     User,
     Value,
@@ -56,21 +55,6 @@ def own_latest_values(authority_id: int) -> list[OwnValue]:
         .order_by(Value.indicator_id, Period.starts_on)
     )
     return [OwnValue(*row) for row in rows]
-
-
-def current_grants(inspector_id: int, now: object) -> list[InspectorGrant]:
-    return list(
-        db.session.scalars(
-            select(InspectorGrant)
-            .where(
-                InspectorGrant.inspector_id == inspector_id,
-                InspectorGrant.revoked_at.is_(None),
-                InspectorGrant.starts_at <= now,
-                InspectorGrant.expires_at > now,
-            )
-            .order_by(InspectorGrant.expires_at)
-        )
-    )
 
 
 def network_counts() -> dict[str, int]:

@@ -12,7 +12,7 @@ from bench import disclosure
 from bench.compare import groups as group_kinds
 from bench.compare import service as compare
 from bench.home import queries
-from bench.models import Indicator, InspectorGrant, KeyArea, Period, Polarity, User, utcnow
+from bench.models import Indicator, KeyArea, Period, Polarity, utcnow
 
 QUARTILE_NAMES = {
     1: "Lowest quarter",
@@ -110,7 +110,7 @@ def _row(
     if not compare.admission_for(results, authority_id).admitted(group_kinds.ALL, indicator.id):
         return IndicatorRow(**common, **empty, withheld_reason="withheld")
     lower, median, upper = (
-        float(array[row, column])
+        disclosure.shown(array[row, column], indicator)
         for array in (everyone.lower_quartile, everyone.median, everyone.upper_quartile)
     )
     quartile = None
@@ -125,10 +125,6 @@ def _row(
         quartile=quartile,
         withheld_reason=None,
     )
-
-
-def inspector_grants(user: User) -> list[InspectorGrant]:
-    return queries.current_grants(user.id, utcnow())
 
 
 def network_counts() -> dict[str, int]:

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from bench.access import Permission, allow, has_permission
+from bench.grants import service as grants
 from bench.home import service
 
 bp = Blueprint("home", __name__)
@@ -27,5 +28,5 @@ def index() -> ResponseReturnValue:
             "home/network.html", counts=service.network_counts(), title="The network"
         )
     return render_template(
-        "home/inspector.html", grants=service.inspector_grants(user), title="Inspection"
+        "home/inspector.html", grants=grants.held_grants(user), title="Inspection"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
@@ -130,6 +131,12 @@ class Invitation(Base):
     invited_by: Mapped[User | None] = relationship()
 
 
+def new_public_id() -> str:
+    """A random id for URLs and the API: never sequential, so an id tells nothing about
+    how many there are or when it was made (16 characters, 96 random bits)."""
+    return secrets.token_urlsafe(12)
+
+
 class InspectorGrant(Base):
     """Time-limited permission, given by an authority admin, for an inspector to see it."""
 
@@ -137,6 +144,8 @@ class InspectorGrant(Base):
     __table_args__ = (CheckConstraint("expires_at > starts_at", name="expires_after_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What pages and the API call the grant: the database id stays on the server.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     inspector_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
@@ -145,27 +154,42 @@ class InspectorGrant(Base):
     )
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
     authority: Mapped[Authority] = relationship()
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 
     def is_current(self, at: datetime) -> bool:
         return self.revoked_at is None and self.starts_at <= at < self.expires_at
+
+    def ends_at(self) -> datetime:
+        """When the grant stops: revoked early, or at its end."""
+        if self.revoked_at is not None and self.revoked_at < self.expires_at:
+            return self.revoked_at
+        return self.expires_at
 
 
 class TokenScope(enum.StrEnum):
     READ = "read"
     PUBLISH = "publish"
+    # Read, and act as the authority's admin through the API (grant and revoke inspectors'
+    # access); never publishing, which has its own scope.
+    MANAGE = "manage"
 
 
 class ApiToken(Base):
     """A personal API token: shown once, stored hashed, never more than its user may do."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = (CheckConstraint("scope IN ('read', 'publish')", name="known_scope"),)
+    __table_args__ = (
+        CheckConstraint("scope IN ('read', 'publish', 'manage')", name="known_scope"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -53,6 +53,10 @@ OWN_DATA_MISSING = {**OWN_DATA, **dict.fromkeys(AUTHORITY_ROLES, 404)}
 
 # Authority admins read their own authority's audit log; network admins read /admin/audit/.
 AUTHORITY_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.AUTHORITY_ADMIN: 200}
+# Authority admins manage their own authority's inspector grants (another's is a 404);
+# inspectors see the grants they hold.
+GRANT_MANAGERS_MISSING = {**AUTHORITY_ADMINS, Role.AUTHORITY_ADMIN: 404}
+GRANT_HOLDERS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.INSPECTOR: 200}
 
 # (method, rule) -> expected status per role. "target" routes act on another user of the
 # signed-in user's own authority (or, for people without one, of some authority).
@@ -153,6 +157,14 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/alerts/follow"): OWN_DATA_REDIRECT,
     ("POST", "/alerts/unfollow"): OWN_DATA_REDIRECT,
     ("POST", "/alerts/read"): OWN_DATA_REDIRECT,
+    ("GET", "/grants/"): AUTHORITY_ADMINS,
+    ("GET", "/grants/new"): AUTHORITY_ADMINS,
+    ("POST", "/grants/new"): AUTHORITY_ADMINS,  # empty: the form again, with errors
+    ("POST", "/grants/<grant_id>/revoke"): GRANT_MANAGERS_MISSING,  # the stranger's grant
+    ("GET", "/grants/yours"): GRANT_HOLDERS,
+    ("GET", "/api/v1/grants"): API_COOKIE_ONLY,
+    ("POST", "/api/v1/grants"): API_COOKIE_ONLY,
+    ("POST", "/api/v1/grants/<grant_id>/revoke"): API_COOKIE_ONLY,
 }
 
 
@@ -183,6 +195,7 @@ def _url(path, ids, issue_code, indicator_code="no-such-indicator"):
     """
     path = path.replace("<token>", "no-such-token").replace("<code>", issue_code)
     path = path.replace("<indicator_code>", indicator_code)
+    path = path.replace("<grant_id>", ids.get("grant_id", "no-such-grant"))
     return re.sub(r"<int:(\w+)>", lambda part: str(ids.get(part[1], 999999)), path)
 
 
@@ -214,6 +227,8 @@ def test_role_route_table(app_context, sign_in_as, role):
     # The stranger's custom group: nobody else may know it exists.
     stranger_group = factories.peer_group(stranger, [colleague_authority], name=stranger.name)
     series_break = factories.series_break(factories.indicator(), factories.period("2021-22"))
+    # The stranger's grant to another inspector: nobody else may know it exists.
+    stranger_grant = factories.grant(factories.user(Role.INSPECTOR), stranger)
     ids = {
         "user_id": target.id,
         "token_id": target_token.id,
@@ -221,6 +236,7 @@ def test_role_route_table(app_context, sign_in_as, role):
         "break_id": series_break.id,
         "period_id": series_break.period_id,
         "group_id": stranger_group.id,
+        "grant_id": stranger_grant.public_id,
     }
     failures = []
     # Signing out last, so every other route is tried signed in.

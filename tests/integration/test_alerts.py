@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.alerts.service import run_alerts
-from bench.compare.service import CACHE
 from bench.extensions import db
 from bench.models import (
     AlertState,
@@ -27,13 +26,6 @@ from bench.models import (
 )
 from tests import factories
 from tests.pages import check_page, post_form, text_of
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    CACHE.clear()
-    yield
-    CACHE.clear()
 
 
 def _outbox(app):

@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import numpy as np
-import pytest
 from sqlalchemy import select
 
 from bench.compare import groups as group_kinds
 from bench.compare import service
-from bench.compare.service import CACHE
 from bench.extensions import db
 from bench.models import Authority, Indicator, PeerGroup, TokenScope, User
 from tests import factories
@@ -36,13 +34,6 @@ class ApiClient:
 
     def get(self, path):
         return self.client.get(path, headers=self.headers)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    CACHE.clear()
-    yield
-    CACHE.clear()
 
 
 def _client(demo, code: str, role: str = "analyst"):

@@ -264,10 +264,12 @@ API_ROUTES = {
     ("POST", "/api/v1/values"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: dict.fromkeys(PUBLISHING_ROLES, 422),
+        TokenScope.MANAGE: {},  # managing is not publishing
     },
     ("POST", "/api/v1/flags"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: dict.fromkeys(PUBLISHING_ROLES, 422),
+        TokenScope.MANAGE: {},
     },
     ("GET", "/api/v1/openapi.json"): {scope: dict.fromkeys(Role, 200) for scope in TokenScope},
     # No period is released in this test: own-data roles reach the service's 404.
@@ -277,6 +279,21 @@ API_ROUTES = {
         scope: dict.fromkeys(OWN_DATA, 404) for scope in TokenScope
     },
     ("GET", "/api/v1/peer-groups"): {scope: OWN_DATA for scope in TokenScope},
+    # Authority admins list their authority's grants, inspectors their own; only a manage
+    # token of an authority admin grants (an empty body: 422) or revokes (no such grant).
+    ("GET", "/api/v1/grants"): {
+        scope: dict.fromkeys((Role.AUTHORITY_ADMIN, Role.INSPECTOR), 200) for scope in TokenScope
+    },
+    ("POST", "/api/v1/grants"): {
+        TokenScope.READ: {},
+        TokenScope.PUBLISH: {},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 422},
+    },
+    ("POST", "/api/v1/grants/<grant_id>/revoke"): {
+        TokenScope.READ: {},
+        TokenScope.PUBLISH: {},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
+    },
 }
 EMPTY_BATCHES = {"/api/v1/values": {"values": []}, "/api/v1/flags": {"flags": []}}
 
@@ -300,7 +317,7 @@ def test_token_role_route_table(api, session, role, scope):
         if method == "GET":
             response = api.get(path, headers=bearer(secret))
         else:
-            response = api.post(path, headers=bearer(secret), json=EMPTY_BATCHES[path])
+            response = api.post(path, headers=bearer(secret), json=EMPTY_BATCHES.get(path, {}))
         want = expected[scope].get(role, 403)
         if response.status_code != want:
             failures.append(f"{method} {path}: {response.status_code}, expected {want}")

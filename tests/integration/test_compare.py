@@ -7,18 +7,10 @@ import pytest
 
 from bench.compare.service import CACHE
 from bench.models import FlagAnswer, Role, UnitKind
-from seed.demo import load_demo
 from tests import factories
 from tests.pages import check_page, sign_in, text_of
 
 OFLOG = Path(__file__).resolve().parents[2] / "seed" / "data" / "oflog-asc" / "values.csv"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    CACHE.clear()
-    yield
-    CACHE.clear()
 
 
 def _network(session, values, *, group_type="county", period_code="2022-23"):
@@ -55,11 +47,10 @@ def test_no_figures_from_fewer_than_k_peers(sign_in_as, session):
     assert "Same type has fewer than 5 councils" in text
 
 
-def test_rutland_same_type_is_withheld_by_overlap_control(app_context, session):
+def test_rutland_same_type_is_withheld_by_overlap_control(demo):
     # DESIGN.md: Rutland's published neighbours minus the unitary councils leave exactly
     # one council, so its same-type group would give that council's figures away.
-    load_demo("bench-demo-password")
-    client = app_context.test_client()
+    client = demo.test_client()
     sign_in(client, "analyst@e06000017.demo.example", "bench-demo-password")
     neighbours = client.get("/compare/?group=neighbours&period=2022-23")
     check_page(neighbours)

@@ -2,19 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from bench.compare.service import CACHE
 from bench.models import KeyArea, Role, UnitKind
 from tests import factories
 from tests.pages import check_page, text_of
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    CACHE.clear()
-    yield
-    CACHE.clear()
 
 
 def _network(session, own_value, others, **indicator_fields):

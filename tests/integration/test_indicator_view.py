@@ -4,20 +4,12 @@ disclosed as DESIGN.md "Anonymity" says, the k threshold, withheld groups, the s
 import json
 import re
 
-import pytest
 from sqlalchemy import select
 
 from bench.compare.service import CACHE
 from bench.models import Period, Role, UnitKind
 from tests import factories
 from tests.pages import check_page, text_of
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    CACHE.clear()
-    yield
-    CACHE.clear()
 
 
 def _spec_json(body, name):

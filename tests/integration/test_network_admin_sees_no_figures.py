@@ -20,7 +20,7 @@ from bench.extensions import db
 from bench.issues import service as issues
 from bench.models import Authority, Indicator, IssueType, Period, Role, User, Value
 from bench.publishing import service as publishing
-from seed.demo import NETWORK_ADMIN_EMAIL, TRIED, demo_email, load_demo
+from seed.demo import NETWORK_ADMIN_EMAIL, TRIED, demo_email
 from tests import factories
 from tests.integration.test_access import ROUTES
 from tests.pages import check_page, sign_in, text_of
@@ -166,9 +166,8 @@ def _api_bodies(app, secret):
     return bodies
 
 
-def test_network_admin_sees_no_figure_or_answer_anywhere(app_context):
-    app = app_context
-    load_demo(PASSWORD)
+def test_network_admin_sees_no_figure_or_answer_anywhere(demo):
+    app = demo
     hartlepool = db_scalar(select(Authority).where(Authority.gss_code == HARTLEPOOL))
     indicator = db_scalar(select(Indicator).where(Indicator.code == INDICATOR))
     period = db_scalar(select(Period).where(Period.code == PERIOD))

@@ -15,28 +15,16 @@ import pytest
 from sqlalchemy import select
 
 from bench.compare import groups as group_kinds
-from bench.compare.service import CACHE, released_periods, results_for
+from bench.compare.service import released_periods, results_for
+from bench.extensions import db
 from bench.models import Authority, ContextFigure, PeerGroupKind, Role, User, utcnow
-from seed.demo import INSPECTOR_EMAIL, load_demo
+from seed.demo import INSPECTOR_EMAIL
 from tests import factories
 from tests.pages import check_page, sign_in, squash, text_of
 
 PASSWORD = "bench-demo-password"
 LANCASHIRE = "E10000017"
 RUTLAND = "E06000017"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    CACHE.clear()
-    yield
-    CACHE.clear()
-
-
-@pytest.fixture
-def demo(app_context):
-    load_demo(PASSWORD)
-    return app_context
 
 
 def _authority(session, code):
@@ -66,7 +54,8 @@ def _network(app):
     return group_kinds.build(utcnow().date(), app.config["COMPUTED_NEIGHBOURS_K"])
 
 
-def test_lancashire_sees_every_group_it_can_choose_by_name(demo, session):
+def test_lancashire_sees_every_group_it_can_choose_by_name(demo):
+    session = db.session
     lancashire = _authority(session, LANCASHIRE)
     client = _signed_in(demo, f"analyst@{LANCASHIRE.lower()}.demo.example")
     response = client.get("/compare/groups")
@@ -105,7 +94,8 @@ def test_lancashire_sees_every_group_it_can_choose_by_name(demo, session):
         ), key
 
 
-def test_the_page_shows_membership_never_a_figure(demo, session):
+def test_the_page_shows_membership_never_a_figure(demo):
+    session = db.session
     lancashire = _authority(session, LANCASHIRE)
     peers = factories.peer_group(
         lancashire,
@@ -135,7 +125,8 @@ def test_the_page_shows_membership_never_a_figure(demo, session):
         assert f"{figure:,.0f}" not in text and f"{figure:.1f}" not in text
 
 
-def test_another_authority_sees_its_own_groups(demo, session):
+def test_another_authority_sees_its_own_groups(demo):
+    session = db.session
     rutland, lancashire = _authority(session, RUTLAND), _authority(session, LANCASHIRE)
     response = _signed_in(demo, f"staff@{RUTLAND.lower()}.demo.example").get("/compare/groups")
     check_page(response)
@@ -148,7 +139,7 @@ def test_another_authority_sees_its_own_groups(demo, session):
     assert rutland.name not in computed
 
 
-def test_an_inspector_sees_no_lists_and_is_offered_no_link_to_them(demo, session):
+def test_an_inspector_sees_no_lists_and_is_offered_no_link_to_them(demo):
     # An inspector has no authority: no groups of its own, and the page is not theirs.
     inspector = factories.user(Role.INSPECTOR)
     client = demo.test_client()
@@ -168,7 +159,8 @@ def test_an_inspector_sees_no_lists_and_is_offered_no_link_to_them(demo, session
     assert granted.get("/compare/groups").status_code == 403
 
 
-def test_the_api_lists_the_same_members(demo, session):
+def test_the_api_lists_the_same_members(demo):
+    session = db.session
     lancashire = _authority(session, LANCASHIRE)
     user = session.scalars(
         select(User).where(User.email == f"analyst@{LANCASHIRE.lower()}.demo.example")

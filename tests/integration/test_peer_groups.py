@@ -13,20 +13,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bench.compare.service import CACHE
 from bench.models import AuditEvent, PeerGroup, PeerGroupKind, Role, UnitKind
 from tests import factories
 from tests.pages import check_page, csrf_token, post_form, text_of
 
 IMPORT = "/admin/peer-groups/import"
 PUBLISHED = PeerGroupKind.PUBLISHED_NEIGHBOURS
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    CACHE.clear()
-    yield
-    CACHE.clear()
 
 
 @pytest.fixture

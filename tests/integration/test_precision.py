@@ -19,28 +19,21 @@ from sqlalchemy import select, update
 
 from bench.compare import service
 from bench.compare.service import CACHE
+from bench.extensions import db
 from bench.models import Indicator, Role, TokenScope, User, Value, utcnow
-from seed.demo import load_demo
 from tests import factories
 
 VIEWER = "analyst@e10000017.demo.example"  # Lancashire, the README's walkthrough
 K = 5
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    CACHE.clear()
-    yield
-    CACHE.clear()
-
-
 @pytest.fixture
-def demo(app_context, session):
+def lancashire(demo):
     """The demo network, and the API as Lancashire's analyst would script it."""
-    load_demo("bench-demo-password")
+    session = db.session
     user = session.scalars(select(User).where(User.email == VIEWER)).one()
     _, secret = factories.api_token(user, TokenScope.READ)
-    client = app_context.test_client()
+    client = demo.test_client()
 
     def get(path):
         response = client.get(path, headers={"Authorization": f"Bearer {secret}"})
@@ -104,9 +97,9 @@ def denominators_that_fit(value: float, low: float, high: float, multiplier: flo
     return found
 
 
-def test_no_peer_figure_is_finer_than_the_indicator_publishes(demo):
+def test_no_peer_figure_is_finer_than_the_indicator_publishes(lancashire):
     finer = []
-    for indicator, group, _, body in comparisons(demo, demo.first_and_latest):
+    for indicator, group, _, body in comparisons(lancashire, lancashire.first_and_latest):
         standing = body["standing"]
         figures = [("peer", peer["value"]) for peer in body["peers"]]
         figures += [(name, standing[name]) for name in
@@ -124,7 +117,7 @@ def test_no_peer_figure_is_finer_than_the_indicator_publishes(demo):
     assert finer == []
 
 
-def test_no_peer_row_gives_its_exact_denominator_back(demo):
+def test_no_peer_row_gives_its_exact_denominator_back(lancashire):
     # For each peer row, the attacker searches every integer denominator the row allows
     # (its band, or its two-significant-figure rounding) for one whose integer count
     # reproduces the shown figure: a single fit is the exact denominator, a label that
@@ -133,7 +126,9 @@ def test_no_peer_row_gives_its_exact_denominator_back(demo):
     # band itself still holds at least k of the view's peers.
     pinned, few = [], []
     rows = 0
-    for indicator, group, _, body in comparisons(demo, demo.first_and_latest, counts_only=True):
+    for indicator, group, _, body in comparisons(
+        lancashire, lancashire.first_and_latest, counts_only=True
+    ):
         held: dict[tuple[float, float], int] = {}
         for peer in body["peers"]:
             if (shown := denominator_shown(peer)) is not None:
@@ -153,9 +148,11 @@ def test_no_peer_row_gives_its_exact_denominator_back(demo):
     assert few == []
 
 
-def test_each_denominator_band_holds_at_least_k_peers(demo):
+def test_each_denominator_band_holds_at_least_k_peers(lancashire):
     thin = []
-    for indicator, group, _, body in comparisons(demo, demo.first_and_latest, counts_only=True):
+    for indicator, group, _, body in comparisons(
+        lancashire, lancashire.first_and_latest, counts_only=True
+    ):
         bands: dict[tuple[float, float], int] = {}
         for peer in body["peers"]:
             shown = denominator_shown(peer)
@@ -165,10 +162,10 @@ def test_each_denominator_band_holds_at_least_k_peers(demo):
     assert thin == []
 
 
-def test_the_sentence_counts_what_the_table_lists(demo):
+def test_the_sentence_counts_what_the_table_lists(lancashire):
     wrong = []
     sentences = 0
-    for indicator, group, _, body in comparisons(demo, demo.first_and_latest):
+    for indicator, group, _, body in comparisons(lancashire, lancashire.first_and_latest):
         match = re.search(r"is (lower|higher) than (\d+) of your (\d+) peers", body["sentence"])
         if match is None:
             continue
@@ -183,7 +180,7 @@ def test_the_sentence_counts_what_the_table_lists(demo):
     assert wrong == []
 
 
-def test_a_suppressed_count_cannot_be_worked_out_from_the_pooled_value(demo, session):
+def test_a_suppressed_count_cannot_be_worked_out_from_the_pooled_value(lancashire):
     # The strongest attacker knows every other member's exact count and denominator (its
     # own, colluding or public figures) and the suppressed peer's denominator (a public
     # population), and solves the shown pooled value for the one unknown count:
@@ -192,12 +189,14 @@ def test_a_suppressed_count_cannot_be_worked_out_from_the_pooled_value(demo, ses
     found = []
     tried = 0
     periods = {p.code: p for p in service.released_periods(now)}
-    for indicator, group, period, body in comparisons(demo, demo.periods, counts_only=True):
+    for indicator, group, period, body in comparisons(
+        lancashire, lancashire.periods, counts_only=True
+    ):
         target = body["standing"]["target"]
         if target is None or not any(peer["count"] for peer in body["peers"]):
             continue
         results = service.results_for(periods[period], now)
-        viewer = demo.user.authority_id
+        viewer = lancashire.user.authority_id
         option = next(o for o in service._options(results, viewer) if o.key == group)
         column = results.column[indicator.id]
         members = [results.row[a] for a in sorted(option.peers | {viewer}) if a in results.row]

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bench.compare.service import CACHE
 from bench.models import (
     AuditEvent,
     Polarity,
@@ -22,16 +21,6 @@ from bench.models import (
 )
 from tests import factories
 from tests.pages import check_page, csrf_token, post_form, text_of
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The far-from-peers check reads the comparison results, cached by data version: a
-    rolled-back test's version can come back with other figures."""
-    CACHE.clear()
-    yield
-    CACHE.clear()
-
 
 HEADER = "indicator,period,numerator,denominator,value,status,note\r\n"
 

@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bench import disclosure
-from bench.compare.service import CACHE
 from bench.models import Authority, Indicator, Period, Role, UnitKind, Value
 from bench.publishing import service
 from tests import factories
@@ -29,13 +28,6 @@ HEADER = "indicator,period,numerator,denominator,value,status,note\r\n"
 # check built on full-precision figures and one built on the shown statistics differ.
 RELEASED = (800.04, 840.55, 870.26, 905.13, 930.77, 965.31, 990.08, 1035.92)
 DECIMALS = 1
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    CACHE.clear()
-    yield
-    CACHE.clear()
 
 
 @pytest.fixture
