@@ -2,7 +2,9 @@
 
 Every view declares its rule with :func:`allow` (or :func:`public`); the application's
 ``before_request`` guard refuses any endpoint that declared none, so a forgotten
-decorator fails closed. Templates use the same predicates through ``can``.
+decorator fails closed. Templates use the same rules: ``may(endpoint)`` asks the route's
+own rule before a page offers a link or form to it, and ``can(permission)`` asks a row of
+the table.
 """
 
 from __future__ import annotations
@@ -155,6 +157,25 @@ def rule_for(endpoint: str | None, app: Flask | None = None) -> Rule | None:
     return getattr(view, RULE_ATTRIBUTE, None)
 
 
+def admits(user: Any, rule: Rule | None) -> bool:
+    """Whether a route's declared *rule* lets *user* in, by role (the guard's test).
+
+    No rule declared: nobody (the guard fails closed).
+    """
+    if rule is None:
+        return False
+    if rule == "public":
+        return True
+    return any(has_permission(user, permission) for permission in rule)
+
+
+def may_use(user: Any, endpoint: str) -> bool:
+    """Whether *user* may use the route *endpoint*: what pages offer (``may`` in
+    templates) comes from the same rule that guards the route, so a page never offers
+    an action the guard would refuse."""
+    return admits(user, rule_for(endpoint))
+
+
 # --- who is asking: a session cookie for pages, a bearer token for the API ---------
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -246,7 +267,7 @@ def guard_request() -> None:
 
         # Flask-Login redirects to sign-in, keeping the page asked for.
         abort(login_manager.unauthorized())
-    if not any(has_permission(current_user, permission) for permission in rule):
+    if not admits(current_user, rule):
         abort(403)
     if api:
         scope = g.get("api_token_scope")

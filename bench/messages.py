@@ -55,6 +55,12 @@ MERGE_TARGET_REQUIRED = "Select the issue type to merge into"
 MERGE_SOURCE_INVALID = "Only proposed or approved issue types can be merged"
 ISSUE_TYPE_MERGED = "{title} has been merged into {target}"
 
+# Publishing: answering the network's queries on figures.
+QUERY_RESPONSE_REQUIRED = "Say why the figure is right"
+QUERY_RESPONSE_TOO_LONG = "Your answer must be {max} characters or fewer"
+QUERY_ANSWERED = "This query has been answered"
+QUERY_CONFIRMED = "Thank you: the figure is confirmed"
+
 # Catalogue: indicators, series breaks, periods (network admins)
 NUMBER_FORMAT = "{label} must be a number using the digits 0 to 9, like 12.5 or -3"
 INDICATOR_CODE_REQUIRED = "Enter a code"

@@ -70,6 +70,9 @@ def register_template_helpers(app: Flask) -> None:
             "alert_follows": lambda: alerts.followed(current_user),
         }
 
+    # Offer a link or form only where the route's own rule admits the viewer. A global,
+    # not a context variable, so imported macros (the Follow button) can ask too.
+    app.add_template_global(lambda endpoint: access.may_use(current_user, endpoint), "may")
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_value, "indicator_value")
     app.add_template_filter(unit_text, "unit_text")

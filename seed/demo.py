@@ -62,6 +62,7 @@ from seed.catalogue import (
     SYNTHETIC_INDICATORS,
     IndicatorDefinition,
 )
+from seed.tried import TRIED_BY_ISSUE_TYPE
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "oflog-asc"
 DEMO_DOMAIN = "demo.example"
@@ -548,14 +549,8 @@ def _users(
     return existing
 
 
-TRIED = (
-    "A peer-support scheme run by people who already use direct payments.",
-    "Simplified the paperwork and the monitoring of accounts.",
-    "A recruitment campaign with a golden hello, and a career pathway for support workers.",
-    "Weekly triage of the waiting list by a senior practitioner.",
-    "A discharge-to-assess pathway agreed with the hospital trust.",
-    "Commissioned a carers' centre to carry out assessments on our behalf.",
-)
+# Every demo text of what was tried, whatever the issue type (tests look for them).
+TRIED = tuple(text for texts in TRIED_BY_ISSUE_TYPE.values() for text in texts)
 
 
 def _flags(
@@ -568,12 +563,11 @@ def _flags(
         db.session.execute(select(IssueFlag.authority_id, IssueFlag.issue_type_id)).all()
     )
     new = []
+    shared = Counter[str]()  # texts shared so far, per issue type
     for authority in _current(authorities):
         analyst = users[demo_email("analyst", authority.gss_code)]
         for definition in ISSUE_TYPES:
             issue_type = issue_types[definition.code]
-            if (authority.id, issue_type.id) in existing:
-                continue
             rng = _rng("flag", definition.code, authority.gss_code)
             share = definition.reported_share
             if definition.code == "slow-direct-payments":
@@ -599,14 +593,39 @@ def _flags(
                     status=FlagStatus(rng.choice(list(FlagStatus), p=[0.55, 0.3, 0.15])),
                     since=date(int(rng.integers(2017, 2023)), int(rng.integers(1, 13)), 1),
                     severity=Severity(rng.choice(list(Severity))),
-                    tried=str(rng.choice(TRIED)) if rng.random() < 0.6 else "",
-                    share_tried=bool(rng.random() < 0.5),
-                    open_to_contact=bool(rng.random() < 0.4),
                 )
-            new.append(flag)
+                flag["tried"], flag["share_tried"] = _what_was_tried(rng, definition.code, shared)
+                flag["open_to_contact"] = bool(rng.random() < 0.4)
+            # Decided before skipping what exists, so a reload shares the same texts.
+            if (authority.id, issue_type.id) not in existing:
+                new.append(flag)
     if new:
         db.session.execute(insert(IssueFlag), new)
         report.added["issue flags"] += len(new)
+
+
+def _what_was_tried(
+    rng: np.random.Generator, issue_code: str, shared: Counter[str]
+) -> tuple[str, bool]:
+    """A reporting council's text of what it tried, from its issue type's own list, and
+    whether it shares it.
+
+    Shared texts are dealt from the issue type's list in a fixed shuffled order, each at
+    most once in the network, so no group's "What peers have tried" shows one twice;
+    once the list is dealt, further councils keep theirs to themselves.
+    """
+    texts = TRIED_BY_ISSUE_TYPE[issue_code]
+    wrote = rng.random() < 0.6
+    own = str(rng.choice(texts))
+    share = bool(rng.random() < 0.5)
+    if not wrote:
+        return "", share
+    if not share or shared[issue_code] >= len(texts):
+        return own, False
+    order = _rng("tried", issue_code).permutation(len(texts))
+    text = texts[int(order[shared[issue_code]])]
+    shared[issue_code] += 1
+    return text, True
 
 
 def _flag_answer(

@@ -15,7 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
 
 from bench.models import ValueStatus
 
@@ -50,7 +49,9 @@ class ValueForm(FlaskForm):
     status = RadioField(
         "Status", choices=STATUS_CHOICES, default="provisional", widget=GovRadioInput()
     )
-    note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[Length(max=1000)])
+    # Rules and their messages are the schema's (ValueRowSchema, QueryResponseSchema): the
+    # forms only parse, so a field never has two rules saying different things.
+    note = TextAreaField("Note (optional)", widget=GovTextArea())
     warnings_checked = BooleanField(
         "I have checked the warnings and the figure is right", widget=GovCheckboxInput()
     )
@@ -58,9 +59,5 @@ class ValueForm(FlaskForm):
 
 
 class QueryResponseForm(FlaskForm):
-    response = TextAreaField(
-        "Why is the figure right?",
-        widget=GovTextArea(),
-        validators=[InputRequired("Say why the figure is right"), Length(max=2000)],
-    )
+    response = TextAreaField("Why is the figure right?", widget=GovTextArea())
     submit = SubmitField("Confirm the figure", widget=GovSubmitInput())

@@ -13,15 +13,19 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
+    pre_load,
+    validate,
     validates_schema,
 )
 
+from bench import messages
 from bench.models import Indicator, Period, UnitKind, ValueStatus
 from bench.validation import StrictNumber, decimals_in
 
 COLUMNS = ("indicator", "period", "numerator", "denominator", "value", "status", "note")
 OPTIONAL_COLUMNS = ("authority",)
 NOTE_MAX = 1000
+RESPONSE_MAX = 2000
 STATUSES = frozenset(status.value for status in ValueStatus)
 FINANCIAL_YEAR = re.compile(r"([0-9]{4})[/-]([0-9]{2})")
 
@@ -60,6 +64,36 @@ class Text(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         return text or None
+
+
+class QueryResponseSchema(Schema):
+    """A publisher's answer to a query on a figure: why the figure is right.
+
+    The one place for its rules, so each refusal has its own message (the form only
+    parses the request).
+    """
+
+    class Meta:
+        unknown = RAISE
+
+    response = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=RESPONSE_MAX, error=messages.QUERY_RESPONSE_TOO_LONG),
+            validate.Predicate("strip", error=messages.QUERY_RESPONSE_REQUIRED),
+        ],
+        error_messages={
+            "required": messages.QUERY_RESPONSE_REQUIRED,
+            "null": messages.QUERY_RESPONSE_REQUIRED,
+        },
+    )
+
+    @pre_load
+    def _trim(self, data: Any, **kwargs: Any) -> Any:
+        """Spaces around the answer are not part of it, nor of its length."""
+        if isinstance(data, dict) and isinstance(data.get("response"), str):
+            return {**data, "response": data["response"].strip()}
+        return data
 
 
 def normalise_period(text: str) -> str:

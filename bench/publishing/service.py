@@ -17,7 +17,7 @@ from typing import Any, Literal
 from flask import current_app
 from marshmallow import ValidationError
 
-from bench import audit, disclosure
+from bench import audit, disclosure, messages
 from bench.access import Permission, can_publish, has_permission, is_own_authority
 from bench.compare import groups as group_kinds
 from bench.compare import service as compare
@@ -39,6 +39,7 @@ from bench.publishing.schemas import (
     COLUMNS,
     OPTIONAL_COLUMNS,
     Catalogue,
+    QueryResponseSchema,
     ValueRowSchema,
     normalise_period,
 )
@@ -116,11 +117,11 @@ def validate_rows(
     return clean
 
 
-def _row_errors(number: int, messages: Any) -> list[RowError]:
-    if isinstance(messages, list):
-        return [RowError(number, "row", str(message)) for message in messages]
+def _row_errors(number: int | None, problems_by_field: Any) -> list[RowError]:
+    if isinstance(problems_by_field, list):
+        return [RowError(number, "row", str(message)) for message in problems_by_field]
     out = []
-    for name, problems in messages.items():
+    for name, problems in problems_by_field.items():
         field_name = "row" if name == "_schema" else name
         if isinstance(problems, dict):  # unknown field under RAISE
             problems = [str(p) for p in problems.values()]
@@ -683,12 +684,14 @@ def confirm_query(user: User, query_id: int, response: str) -> None:
     query = queries.query(query_id)
     if query is None or not can_publish(user, query.authority_id):
         raise NotFound("No such query")
-    if not response.strip():
-        raise ValidationFailed([RowError(None, "response", "Say why the figure is right")])
+    try:
+        answer = QueryResponseSchema().load({"response": response})["response"]
+    except ValidationError as error:
+        raise ValidationFailed(_row_errors(None, error.messages)) from error
     if query.status is not QueryStatus.OPEN:
-        raise ValidationFailed([RowError(None, "response", "This query has been answered")])
+        raise ValidationFailed([RowError(None, "response", messages.QUERY_ANSWERED)])
     query.status = QueryStatus.CONFIRMED
-    query.response = response.strip()
+    query.response = answer
     query.resolved_at = utcnow()
     query.resolved_by_id = user.id
     audit.record(

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from bench import messages
 from bench.access import Permission, allow
 from bench.csvout import rows_to_csv
 from bench.errors import ValidationFailed
@@ -192,15 +193,13 @@ def queries() -> ResponseReturnValue:
 @allow(Permission.PUBLISH)
 def confirm_query(query_id: int) -> ResponseReturnValue:
     form = QueryResponseForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit():  # the CSRF token; the answer's rules are the schema's
         try:
             service.confirm_query(_user(), query_id, form.response.data or "")
         except ValidationFailed as failure:
             flash(failure.errors[0].message, "error")
         else:
-            flash("Thank you: the figure is confirmed", "success")
-    else:
-        flash("Say why the figure is right", "error")
+            flash(messages.QUERY_CONFIRMED, "success")
     return redirect(url_for("publishing.queries"))
 
 

@@ -104,7 +104,8 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/publish/value"): PUBLISHERS,
     ("POST", "/publish/value"): PUBLISHERS,
     ("GET", "/publish/queries"): PUBLISHERS,
-    ("POST", "/publish/queries/<int:query_id>/confirm"): PUBLISHERS_REDIRECT,
+    # No such query: a 404 whatever the answer (the answer's rules come after).
+    ("POST", "/publish/queries/<int:query_id>/confirm"): PUBLISHERS_MISSING,
     ("GET", "/publish/template.csv"): PUBLISHERS,
     ("GET", "/publish/current.csv"): OWN_DATA,
     ("GET", "/compare/"): COMPARERS,

@@ -392,3 +392,49 @@ def test_single_value_form_asks_to_confirm_warnings(analyst, session, catalogue)
     assert count(session, Value) == 0
     confirmed = post_form(analyst, "/publish/value", {**data, "warnings_checked": "y"})
     assert confirmed.status_code == 302 and count(session, Value) == 1
+
+
+def _queried(analyst, session):
+    content = HEADER + "COST,2023-24,,,5000,,\r\n"
+    confirm(analyst, upload(analyst, content).headers["Location"], warnings_checked="y")
+    return session.scalars(select(ValueQuery)).one()
+
+
+def _answer(analyst, query, response):
+    answered = post_form(
+        analyst,
+        f"/publish/queries/{query.id}/confirm",
+        {"response": response},
+        form_page="/publish/queries",
+    )
+    assert answered.status_code == 302
+    return text_of(analyst.get(answered.headers["Location"]))
+
+
+def test_an_over_long_answer_to_a_query_gets_the_length_message(analyst, session, catalogue):
+    """Issue 9: 2,001 characters were answered "Say why the figure is right"."""
+    query = _queried(analyst, session)
+    text = _answer(analyst, query, "x" * 2001)
+    assert "Your answer must be 2000 characters or fewer" in text
+    assert "Say why the figure is right" not in text
+    assert session.get(ValueQuery, query.id).status is QueryStatus.OPEN
+
+    assert "Say why the figure is right" in _answer(analyst, query, "   ")
+    assert session.get(ValueQuery, query.id).status is QueryStatus.OPEN
+
+    assert "the figure is confirmed" in _answer(analyst, query, "y" * 2000)
+    assert session.get(ValueQuery, query.id).status is QueryStatus.CONFIRMED
+
+
+def test_an_over_long_note_gets_the_schemas_message(analyst, session, catalogue):
+    """The single-value form's note has one length rule, the schema's, with its words."""
+    response = post_form(
+        analyst,
+        "/publish/value",
+        {"indicator": "COST", "period": "2022-23", "value": "900", "note": "n" * 1001},
+    )
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Note must be 1000 characters or fewer" in text
+    assert "Field cannot be longer" not in text
+    assert count(session, Value) == 0

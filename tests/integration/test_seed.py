@@ -1,16 +1,20 @@
 """The demo network: real Oflog figures, a labelled synthetic layer, idempotent loading."""
 
 import csv
+import html as html_lib
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 import config
+from bench.extensions import db
 from bench.models import (
     Authority,
     Base,
     Indicator,
     IssueFlag,
+    IssueType,
     PeerGroup,
     Period,
     Role,
@@ -18,6 +22,7 @@ from bench.models import (
     Value,
 )
 from seed.demo import load_demo
+from tests.conftest import DEMO_PASSWORD
 from tests.pages import check_page, sign_in, text_of
 
 OFLOG = Path(__file__).resolve().parents[2] / "seed" / "data" / "oflog-asc" / "values.csv"
@@ -112,3 +117,54 @@ def test_seeding_is_refused_in_production(app_context):
         app_context.config["SEED_ALLOWED"] = True
     assert result.exit_code != 0
     assert "refused in production" in result.output
+
+
+def _tried_cards(html: str) -> dict[str, list[str]]:
+    """Each known-issue card on the norms page: its title and what peers have tried."""
+    cards = {}
+    for chunk in html.split('<h3 class="govuk-summary-card__title">')[1:]:
+        title, _, rest = chunk.partition("</h3>")
+        card = rest.split('<div class="govuk-summary-card">')[0]
+        tried = re.search(r"What peers have tried.*?<ul[^>]*>(.*?)</ul>", card, re.S)
+        texts = re.findall(r"<li>(.*?)</li>", tried[1], re.S) if tried else []
+        cards[html_lib.unescape(title.strip())] = [html_lib.unescape(t) for t in texts]
+    return cards
+
+
+def test_what_peers_have_tried_fits_each_issue_type(demo):
+    """Issue 9: the demo's shared texts were drawn from one list for every issue type (a
+    discharge-to-assess pathway under slow direct-payments take-up, three times)."""
+    from seed.catalogue import ISSUE_TYPES
+    from seed.demo import TRIED_BY_ISSUE_TYPE
+
+    titles = {definition.title: definition.code for definition in ISSUE_TYPES}
+    client = demo.test_client()
+    assert sign_in(client, "analyst@e10000017.demo.example", DEMO_PASSWORD).status_code == 302
+    first = client.get("/compare/norms").get_data(as_text=True)
+    groups = re.findall(
+        r'<option value="([^"]+)"', first.split('id="group"')[1].split("</select>")[0]
+    )
+    assert len(groups) >= 3
+    shown = 0
+    for group in groups:
+        response = client.get(f"/compare/norms?group={group}")
+        assert response.status_code == 200
+        for title, texts in _tried_cards(response.get_data(as_text=True)).items():
+            own = TRIED_BY_ISSUE_TYPE[titles[title]]
+            assert sorted(set(texts)) == sorted(texts), (group, title, texts)
+            assert set(texts) <= set(own), (group, title, set(texts) - set(own))
+            shown += len(texts)
+    assert shown > 0
+
+    # Every shared text in the network is its issue type's own, and none is shared twice
+    # for one issue type: no group, however drawn, shows the same text twice.
+    shared = db.session.execute(
+        select(IssueType.code, IssueFlag.tried)
+        .join(IssueType, IssueType.id == IssueFlag.issue_type_id)
+        .where(IssueFlag.share_tried.is_(True), IssueFlag.tried != "")
+        .order_by(IssueType.code, IssueFlag.tried)
+    ).all()
+    assert len({code for code, _ in shared}) == len(ISSUE_TYPES)
+    for code, text in shared:
+        assert text in TRIED_BY_ISSUE_TYPE[code], (code, text)
+    assert len(set(shared)) == len(shared)
