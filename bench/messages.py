@@ -177,3 +177,11 @@ FOLLOW_NOT_FOLLOWING = "You do not follow this"
 FOLLOWED = "You now follow {title}. bench will tell you here and by email when it changes"
 UNFOLLOWED = "You no longer follow {title}"
 NOTIFICATIONS_READ = "All your notifications are marked as read"
+
+# The inspector's network view.
+NETWORK_TOO_FEW = "fewer than {k} councils published a figure for {period}"
+NETWORK_ISSUE_TOO_FEW = "fewer than {k} councils have answered about this issue"
+NETWORK_WITHHELD_BY_GRANT = (
+    "shown beside the comparison pages of an authority you hold a grant for, these figures "
+    "would single out fewer than {k} councils, so they are not shown while the grant lasts"
+)

@@ -277,6 +277,11 @@ API_ROUTES = {
         scope: dict.fromkeys(OWN_DATA, 404) for scope in TokenScope
     },
     ("GET", "/api/v1/peer-groups"): {scope: OWN_DATA for scope in TokenScope},
+    # Inspectors only; no period is released in this test, so they reach the service's 404.
+    ("GET", "/api/v1/network"): {scope: {Role.INSPECTOR: 404} for scope in TokenScope},
+    ("GET", "/api/v1/network/<indicator_code>"): {
+        scope: {Role.INSPECTOR: 404} for scope in TokenScope
+    },
 }
 EMPTY_BATCHES = {"/api/v1/values": {"values": []}, "/api/v1/flags": {"flags": []}}
 
