@@ -408,3 +408,30 @@ def test_queries_do_not_grow_with_the_number_of_councils(sign_in_as, session):
     small = [count(path) for path in paths]
     grow(40)
     assert [count(path) for path in paths] == small
+
+
+def test_a_grant_whose_all_group_is_withheld_for_an_issue_withholds_its_prevalence(
+    sign_in_as, session
+):
+    """As above, for answers: 9 peers of L's region and 2 outsiders answered. L's "all
+    councils" group is withheld for the issue, so the network's counts, beside L's region
+    counts, would tell the two outsiders' answers: withheld while the grant lasts."""
+    issue = factories.issue_type()
+    granted = _council(region="North West", type=AuthorityType.COUNTY)
+    region = [_council(region="North West", type=AuthorityType.COUNTY) for _ in range(9)]
+    outsiders = [_council(region="London", type=AuthorityType.LONDON_BOROUGH) for _ in range(2)]
+    for council in [*region, *outsiders]:
+        factories.flag(council, issue)
+    inspector = sign_in_as(Role.INSPECTOR)
+    without = text_of(inspector.get("/compare/network/issues"))
+    assert "about" in without and "while the grant lasts" not in without
+    now = datetime.now(UTC)
+    session.add(
+        InspectorGrant(
+            inspector_id=inspector.user.id, authority_id=granted.id,
+            starts_at=now - timedelta(days=1), expires_at=now + timedelta(days=30),
+        )
+    )  # fmt: skip
+    session.commit()
+    text = text_of(inspector.get("/compare/network/issues"))
+    assert "while the grant lasts" in text and "about" not in text
