@@ -24,7 +24,6 @@ that indicator (or issue type) for as long as the grant lasts.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,7 +39,6 @@ from bench.home import queries as home_queries
 from bench.models import Indicator, IssueType, KeyArea, Period, User, utcnow
 
 DECILES = tuple(q / 10 for q in range(1, 10))
-_TIES = random.SystemRandom()  # ties between rounded figures fall in a fresh order
 
 
 @dataclass(frozen=True)
@@ -244,15 +242,14 @@ def indicator_page(
 
 
 def _listed(results: service.PeriodResults, indicator: Indicator) -> list[Listed]:
-    """Every council's figure, unlabelled: ordered by value (ties in a fresh random order,
-    never by id), to the indicator's decimals; small counts as "<5" with no figure, last.
+    """Every council's figure, unlabelled: ordered by value (never by id or name), to the
+    indicator's decimals; small counts as "<5" with no figure, last.
     No denominator and no interval: either would tell a council's population back."""
     _, contributing, small = _column(results, indicator)
     column = results.column[indicator.id]
     values = [
         disclosure.shown(float(v), indicator) for v in results.network.value[contributing, column]
     ]
-    _TIES.shuffle(values)
     values.sort()
     listed = [Listed(value) for value in values]
     suppressed = results.network.numerator[small, column]
