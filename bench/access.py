@@ -30,6 +30,9 @@ class Permission(enum.StrEnum):
 
     SEE_OWN_DATA = "see_own_data"
     COMPARE = "compare"
+    # Inspectors' "the network's spread": every council, anonymised. Not for an
+    # authority's users, whose comparisons leave their own authority out of every atom.
+    SEE_NETWORK_SPREAD = "see_network_spread"
     PUBLISH = "publish"
     RECORD_VISITS = "record_visits"
     MANAGE_ALLIES = "manage_allies"
@@ -65,7 +68,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     # Inspectors see a named authority only under a grant (see can_see_authority).
-    Role.INSPECTOR: frozenset({Permission.COMPARE, Permission.EXPORT, Permission.HOLD_GRANTS}),
+    Role.INSPECTOR: frozenset(
+        {
+            Permission.COMPARE,
+            Permission.SEE_NETWORK_SPREAD,
+            Permission.EXPORT,
+            Permission.HOLD_GRANTS,
+        }
+    ),
     Role.NETWORK_ADMIN: frozenset({Permission.MANAGE_NETWORK}),
 }
 for _role in ROLE_PERMISSIONS:

@@ -205,3 +205,11 @@ GRANT_REASON_TOO_LONG = "The reason must be {max} characters or fewer"
 GRANT_GIVEN = "{name} can see your authority's figures from {starts} until {ends}"
 GRANT_REVOKED = "{name} can no longer see your authority's figures"
 GRANT_ALREADY_ENDED = "This grant has already ended"
+
+# The inspector's network view.
+NETWORK_TOO_FEW = "fewer than {k} councils published a figure for {period}"
+NETWORK_ISSUE_TOO_FEW = "fewer than {k} councils have answered about this issue"
+NETWORK_WITHHELD_BY_GRANT = (
+    "shown beside the comparison pages of an authority you hold a grant for, these figures "
+    "would single out fewer than {k} councils, so they are not shown while the grant lasts"
+)

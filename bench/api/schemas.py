@@ -447,6 +447,98 @@ class NormsSchema(Schema):
     figures_own = fields.Function(lambda p: [s.indicator.code for s in p.figures_own])
 
 
+class NetworkQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    period = fields.String(
+        load_default=None, metadata={"description": "Period code; default the latest released"}
+    )
+
+
+class NetworkSpreadSchema(Schema):
+    indicator = fields.Function(lambda s: s.indicator.code)
+    key_area = fields.Function(lambda s: s.indicator.key_area.value)
+    period = fields.Function(lambda s: s.period.code)
+    councils = fields.Integer(
+        attribute="contributors",
+        metadata={
+            "description": "Councils in the figures (small counts left out); 0 when withheld"
+        },
+    )
+    small_counts = fields.Integer(
+        attribute="suppressed",
+        metadata={"description": "Councils whose count is <5: listed, in no figure"},
+    )
+    median = fields.Float(
+        allow_none=True, metadata={"description": "To the indicator's decimal places"}
+    )
+    lower_quartile = fields.Float(allow_none=True)
+    upper_quartile = fields.Float(allow_none=True)
+    deciles = fields.List(
+        fields.Float(allow_none=True),
+        metadata={"description": "The 10th to the 90th percentile; empty when withheld"},
+    )
+    pooled = fields.Float(
+        allow_none=True, metadata={"description": "Counts only: the network's pooled value"}
+    )
+    withheld = fields.String(
+        allow_none=True, metadata={"description": "Why no figure is shown, or null"}
+    )
+
+
+class NetworkPrevalenceSchema(Schema):
+    issue_type = fields.Function(lambda i: i.issue_type.code)
+    title = fields.Function(lambda i: i.issue_type.title)
+    reporting = fields.Integer(
+        allow_none=True, metadata={"description": "Councils; cell-key noise"}
+    )
+    answering = fields.Integer(
+        allow_none=True, metadata={"description": "Councils; cell-key noise"}
+    )
+    proportion = fields.Float(allow_none=True)
+    lower = fields.Float(allow_none=True, metadata={"description": "95% Wilson interval"})
+    upper = fields.Float(allow_none=True)
+    label = fields.String(metadata={"description": "the norm, common, uncommon"})
+    withheld = fields.String(allow_none=True)
+
+
+class NetworkSchema(Schema):
+    period = fields.Function(lambda p: p["overview"].period.code)
+    periods = fields.Function(lambda p: [period.code for period in p["overview"].periods])
+    items = fields.Function(
+        lambda p: NetworkSpreadSchema(many=True).dump(
+            [spread for _, rows in p["overview"].sections for spread in rows]
+        )
+    )
+    issues = fields.List(fields.Nested(NetworkPrevalenceSchema))
+
+
+class NetworkValueSchema(Schema):
+    value = fields.Float(
+        allow_none=True,
+        metadata={"description": "To the indicator's decimal places; null where the count is <5"},
+    )
+    count = fields.Function(
+        lambda v: v.count_text or None, metadata={"description": '"<5" for small counts'}
+    )
+
+
+class NetworkIndicatorSchema(Schema):
+    indicator = fields.Function(lambda p: p.indicator.code)
+    period = fields.Function(lambda p: p.period.code)
+    spread = fields.Function(lambda p: NetworkSpreadSchema().dump(p.spread))
+    values = fields.List(
+        fields.Nested(NetworkValueSchema),
+        metadata={"description": "Every council's figure, unlabelled, lowest first"},
+    )
+    series = fields.List(
+        fields.Nested(NetworkSpreadSchema),
+        metadata={"description": "The spread in every released period, oldest first"},
+    )
+    breaks = fields.List(fields.String())
+
+
 class GroupMemberSchema(Schema):
     name = fields.String()
     gss_code = fields.String()

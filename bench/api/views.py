@@ -22,6 +22,9 @@ from bench.api.schemas import (
     ComparisonSchema,
     IndicatorPageSchema,
     IssueTypePageSchema,
+    NetworkIndicatorSchema,
+    NetworkQuerySchema,
+    NetworkSchema,
     NormsSchema,
     PageQuerySchema,
     PeerGroupsSchema,
@@ -37,6 +40,7 @@ from bench.api.schemas import (
     load,
 )
 from bench.compare import indicator as compare_indicator
+from bench.compare import network
 from bench.compare import service as compare
 from bench.compare.norms import norm_or_exception
 from bench.grants import service as grants
@@ -235,6 +239,47 @@ def norms() -> ResponseReturnValue:
     query = load(StandingQuerySchema(), request.args)
     page = norm_or_exception(current_user._get_current_object(), query["group"], query["period"])
     return jsonify(NormsSchema().dump(page))
+
+
+@bp.get("/network")
+@allow(Permission.SEE_NETWORK_SPREAD)
+@operation(
+    summary="The network's spread (inspectors)",
+    description=(
+        "Every indicator across all councils in one period, anonymised: how many councils "
+        "contribute, the median, quartiles, deciles and (counts) pooled value, to the "
+        "indicator's decimals, withheld where fewer than k councils published; and each "
+        "known issue's prevalence among the councils that answered (counts carry "
+        "cell-key noise). For inspectors; 404 until a period has been released."
+    ),
+    query=NetworkQuerySchema,
+    response=NetworkSchema,
+)
+def network_spread() -> ResponseReturnValue:
+    query = load(NetworkQuerySchema(), request.args)
+    user = current_user._get_current_object()
+    overview = network.overview(user, query["period"])
+    return jsonify(NetworkSchema().dump({"overview": overview, "issues": network.prevalence(user)}))
+
+
+@bp.get("/network/<indicator_code>")
+@allow(Permission.SEE_NETWORK_SPREAD)
+@operation(
+    summary="One indicator across the network (inspectors)",
+    description=(
+        "The spread in one period, every council's figure unlabelled and lowest first "
+        "(to the indicator's decimals; small counts as <5 with no figure; no denominators), "
+        "and the spread in every released period."
+    ),
+    query=NetworkQuerySchema,
+    response=NetworkIndicatorSchema,
+)
+def network_indicator(indicator_code: str) -> ResponseReturnValue:
+    query = load(NetworkQuerySchema(), request.args)
+    page = network.indicator_page(
+        current_user._get_current_object(), indicator_code, query["period"]
+    )
+    return jsonify(NetworkIndicatorSchema().dump(page))
 
 
 @bp.get("/peer-groups")

@@ -326,3 +326,118 @@ def series_spec(page: Any) -> dict[str, Any] | None:
         + (f". {'; '.join(page.breaks)}." if page.breaks else ".")
     )
     return {**_base(description), "height": 260, "layer": layers}
+
+
+# --- the inspector's network view: every council unlabelled, no "your council" -------------
+
+
+def distribution_spec(page: Any) -> dict[str, Any] | None:
+    """A strip of every council's figure, with the median (line) and middle half (shaded)."""
+    indicator, spread = page.indicator, page.spread
+    figures = [item.value for item in page.values if item.value is not None]
+    if not spread.shown or not figures:
+        return None
+    x = {"field": "value", "type": "quantitative", "title": _unit(indicator),
+         "scale": {"zero": False}}  # fmt: skip
+    layers: list[dict[str, Any]] = [
+        {
+            "data": {"values": [{"lower": spread.lower_quartile, "upper": spread.upper_quartile}]},
+            "mark": {"type": "rect", "color": BAND_COLOUR},
+            "encoding": {
+                "x": {"field": "lower", "type": "quantitative"},
+                "x2": {"field": "upper"},
+            },
+        },
+        {
+            "data": {"values": [{"value": spread.median}]},
+            "mark": {"type": "rule", "color": PEER_COLOUR, "strokeWidth": 2},
+            "encoding": {"x": {"field": "value", "type": "quantitative"}},
+        },
+        {
+            "data": {
+                "values": [
+                    {"value": value, "valueText": format_value(value, indicator)}
+                    for value in figures
+                ]
+            },
+            "mark": {"type": "tick", "color": PEER_COLOUR, "opacity": 0.6, "thickness": 2},
+            "encoding": {"x": x, "tooltip": _tooltip([("valueText", "A council's figure")])},
+        },
+    ]
+    description = (
+        f"Distribution of {indicator.title} in {page.period.label}: {len(figures)} councils' "
+        f"figures (grey ticks, unlabelled), with the median "
+        f"{format_value(spread.median, indicator)} (line) and middle half "
+        f"{format_value(spread.lower_quartile, indicator)} to "
+        f"{format_value(spread.upper_quartile, indicator)} (shaded)."
+    )
+    return {**_base(description), "height": 120, "layer": layers}
+
+
+def trend_spec(page: Any) -> dict[str, Any] | None:
+    """The network's median and middle half over the released periods; no line crosses a
+    series break or a period without figures."""
+    indicator = page.indicator
+    rows = []
+    segment, previous = 0, None
+    for index, item in enumerate(page.series):
+        if not item.shown:
+            previous = None
+            continue
+        if (
+            previous is None
+            or page.segments[index] != page.segments[previous]
+            or (previous != index - 1)
+        ):
+            segment += 1
+        previous = index
+        rows.append(
+            {
+                "period": item.period.label,
+                "median": item.median,
+                "lower": item.lower_quartile,
+                "upper": item.upper_quartile,
+                "medianText": format_value(item.median, indicator),
+                "middleText": f"{format_value(item.lower_quartile, indicator)} to "
+                f"{format_value(item.upper_quartile, indicator)}",
+                "councils": item.contributors,
+                "segment": segment,
+            }
+        )
+    if not rows:
+        return None
+    order = [item.period.label for item in page.series]
+    x = {"field": "period", "type": "ordinal", "sort": order, "title": "Period",
+         "axis": {"labelAngle": 0}}  # fmt: skip
+    detail = {"field": "segment", "type": "nominal"}
+    layers = [
+        {
+            "data": {"values": rows},
+            "mark": {"type": "area", "color": BAND_COLOUR, "opacity": 0.8},
+            "encoding": {
+                "x": x,
+                "y": {"field": "lower", "type": "quantitative", "title": _unit(indicator),
+                      "scale": {"zero": False}},
+                "y2": {"field": "upper"},
+                "detail": detail,
+            },
+        },
+        {
+            "data": {"values": rows},
+            "mark": {"type": "line", "color": PEER_COLOUR, "strokeWidth": 3,
+                     "point": {"filled": True, "color": PEER_COLOUR}},
+            "encoding": {
+                "x": x,
+                "y": {"field": "median", "type": "quantitative"},
+                "detail": detail,
+                "tooltip": _tooltip([("period", "Period"), ("medianText", "Median"),
+                                     ("middleText", "Middle half"), ("councils", "Councils")]),
+            },
+        },
+    ]  # fmt: skip
+    description = (
+        f"The network's median of {indicator.title} from {order[0]} to {order[-1]} (line), "
+        "with the middle half of councils' figures (shaded)"
+        + (f". {'; '.join(page.breaks)}." if page.breaks else ".")
+    )
+    return {**_base(description), "height": 260, "layer": layers}

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from bench.access import Permission, allow
-from bench.compare import indicator, service
+from bench.compare import indicator, network, service
 from bench.compare.norms import norm_or_exception
 
 bp = Blueprint("compare", __name__)
@@ -49,6 +49,35 @@ def indicator_view(indicator_code: str) -> ResponseReturnValue:
         request.args.get("authority"),
     )
     return render_template("compare/indicator.html", page=page, title=page.indicator.title)
+
+
+@bp.route("/compare/network/")
+@allow(Permission.SEE_NETWORK_SPREAD)
+def network_overview() -> ResponseReturnValue:
+    page = network.overview(current_user._get_current_object(), request.args.get("period"))
+    return render_template("compare/network.html", page=page, title="The network's spread")
+
+
+@bp.route("/compare/network/indicators/<indicator_code>")
+@allow(Permission.SEE_NETWORK_SPREAD)
+def network_indicator(indicator_code: str) -> ResponseReturnValue:
+    page = network.indicator_page(
+        current_user._get_current_object(), indicator_code, request.args.get("period")
+    )
+    return render_template(
+        "compare/network_indicator.html",
+        page=page,
+        title=f"{page.indicator.title} across the network",
+    )
+
+
+@bp.route("/compare/network/issues")
+@allow(Permission.SEE_NETWORK_SPREAD)
+def network_issues() -> ResponseReturnValue:
+    items = network.prevalence(current_user._get_current_object())
+    return render_template(
+        "compare/network_issues.html", items=items, title="Known issues across the network"
+    )
 
 
 @bp.route("/methods")

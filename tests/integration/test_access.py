@@ -46,6 +46,9 @@ NETWORK_ADMINS_REDIRECT = {**NETWORK_ADMINS, Role.NETWORK_ADMIN: 302}
 # Inspectors compare too, but only an authority they hold a current grant for: without
 # naming one there is nothing to show them.
 COMPARERS = {**OWN_DATA, Role.INSPECTOR: 404}
+# The network's spread (every council, anonymised) is the inspectors' comparison: an
+# authority's users compare through their own groups instead (DESIGN.md's role table).
+INSPECTORS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.INSPECTOR: 200}
 PUBLISHERS_REDIRECT = {**PUBLISHERS, Role.ANALYST: 302, Role.AUTHORITY_ADMIN: 302}
 PUBLISHERS_MISSING = {**PUBLISHERS, Role.ANALYST: 404, Role.AUTHORITY_ADMIN: 404}
 # Another authority's custom group: its own users' roles get a 404, as if it did not exist.
@@ -93,6 +96,8 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/norms"): API_COOKIE_ONLY,
     ("GET", "/api/v1/comparisons/<indicator_code>"): API_COOKIE_ONLY,
     ("GET", "/api/v1/peer-groups"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/network"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/network/<indicator_code>"): API_COOKIE_ONLY,
     ("POST", "/api/v1/values"): API_COOKIE_ONLY,
     ("POST", "/api/v1/flags"): API_COOKIE_ONLY,
     ("GET", "/api/v1/openapi.json"): {ANONYMOUS: 200, **dict.fromkeys(Role, 200)},
@@ -111,6 +116,9 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/compare/"): COMPARERS,
     ("GET", "/compare/norms"): COMPARERS,
     ("GET", "/compare/indicators/<indicator_code>"): COMPARERS,
+    ("GET", "/compare/network/"): INSPECTORS,
+    ("GET", "/compare/network/indicators/<indicator_code>"): INSPECTORS,
+    ("GET", "/compare/network/issues"): INSPECTORS,
     ("GET", "/compare/groups"): OWN_DATA,
     ("GET", "/compare/groups/new"): OWN_DATA,
     ("POST", "/compare/groups/new"): OWN_DATA,  # empty: the form again, with errors

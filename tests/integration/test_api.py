@@ -294,6 +294,11 @@ API_ROUTES = {
         TokenScope.PUBLISH: {},
         TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
     },
+    # Inspectors only; no period is released in this test, so they reach the service's 404.
+    ("GET", "/api/v1/network"): {scope: {Role.INSPECTOR: 404} for scope in TokenScope},
+    ("GET", "/api/v1/network/<indicator_code>"): {
+        scope: {Role.INSPECTOR: 404} for scope in TokenScope
+    },
 }
 EMPTY_BATCHES = {"/api/v1/values": {"values": []}, "/api/v1/flags": {"flags": []}}
 
