@@ -35,7 +35,7 @@ from bench.compare import charts, queries, service
 from bench.compare import groups as group_kinds
 from bench.compare.norms import noisy
 from bench.errors import NotFound
-from bench.home import queries as home_queries
+from bench.grants import queries as grant_queries
 from bench.models import Indicator, IssueType, KeyArea, Period, User, utcnow
 
 DECILES = tuple(q / 10 for q in range(1, 10))
@@ -121,7 +121,9 @@ def _inspector(user: User) -> None:
 
 def _granted(user: User, now: datetime) -> list[int]:
     """The authorities whose current grant lets *user* see them named (and their groups)."""
-    return [grant.authority_id for grant in home_queries.current_grants(user.id, now)]
+    return [
+        grant.authority_id for grant in grant_queries.of_inspector(user.id) if grant.is_current(now)
+    ]
 
 
 def _periods(period_code: str | None, now: datetime) -> tuple[Period, list[Period]]:
