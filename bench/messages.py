@@ -129,6 +129,11 @@ PEER_IMPORT_SELF_ONLY = "{code} has no neighbours other than itself"
 PEER_IMPORT_TOO_LONG = "{code} has {count} neighbours: a list may have at most {limit}"
 PEER_IMPORT_ROW_SHAPE = "The row has {count} cells: it must have 2 (authority, neighbour)"
 PEER_IMPORT_STALE = "The checked lists were changed: upload the file again"
+PEER_IMPORT_CLASH = (
+    "Another import was confirmed at the same moment or since you checked your file, so "
+    "yours was not imported: version {version} is now the newest. Check the versions, then "
+    "upload your file again"
+)
 PEER_GROUPS_IMPORTED = "Imported version {version}: {authorities} authorities, {pairs} neighbours"
 CUSTOM_GROUP_NAME_REQUIRED = "Enter a name for the group"
 CUSTOM_GROUP_NAME_TOO_LONG = "Name must be 120 characters or fewer"
@@ -177,3 +182,4 @@ FOLLOW_NOT_FOLLOWING = "You do not follow this"
 FOLLOWED = "You now follow {title}. bench will tell you here and by email when it changes"
 UNFOLLOWED = "You no longer follow {title}"
 NOTIFICATIONS_READ = "All your notifications are marked as read"
+
