@@ -183,3 +183,7 @@ FOLLOWED = "You now follow {title}. bench will tell you here and by email when i
 UNFOLLOWED = "You no longer follow {title}"
 NOTIFICATIONS_READ = "All your notifications are marked as read"
 
+# Input no field may hold (bench.validation): PostgreSQL cannot store a NUL character.
+NUL_CHARACTER = (
+    "‘{field}’ contains a null character, which bench cannot store. Remove it and try again"
+)
