@@ -37,9 +37,12 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
     from bench.access import guard_request
     from bench.errors import register_error_handlers
+    from bench.validation import refuse_nul_in_request
     from bench.web import register_security_headers, register_template_helpers
 
     app.before_request(guard_request)
+    # After the access check: who may not see a page learns nothing about its input.
+    app.before_request(refuse_nul_in_request)
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)

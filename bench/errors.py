@@ -65,6 +65,8 @@ ERROR_PAGES = {
     403: ("You do not have access to this page", "errors/403.html"),
     404: ("Page not found", "errors/404.html"),
     405: ("Sorry, there is a problem with your request", "errors/400.html"),
+    409: ("Sorry, that could not be done", "errors/problems.html"),
+    422: ("Sorry, there is a problem with what you sent", "errors/problems.html"),
     413: ("The file is too large", "errors/413.html"),
     429: ("Too many attempts", "errors/429.html"),
     500: ("Sorry, there is a problem with the service", "errors/500.html"),
@@ -168,6 +170,42 @@ def _unavailable() -> Any:
     return page, status, headers
 
 
+# Each domain error's status, for pages and the API alike (the nearest class counts).
+DOMAIN_STATUS: dict[type[BenchError], int] = {
+    NotFound: 404,
+    NotAllowed: 403,
+    Conflict: 409,
+    InvalidInput: 422,
+    ValidationFailed: 422,
+    BenchError: 422,
+}
+
+
+def domain_status(error: BenchError) -> int:
+    return next(DOMAIN_STATUS[kind] for kind in type(error).__mro__ if kind in DOMAIN_STATUS)
+
+
+def domain_error_response(error: BenchError) -> Any:
+    """A domain error no view handled: problem+json, or bench's page with its status.
+
+    Pages say what was wrong (the messages are written for users), except where the
+    user may not know the thing exists (404) or may not do it (403).
+    """
+    status = domain_status(error)
+    errors: list[RowError] | None = None
+    detail = error.message
+    if isinstance(error, ValidationFailed):
+        errors, count = error.errors, len(error.errors)
+        detail = messages.API_VALIDATION_FAILED.format(count=count, s="" if count == 1 else "s")
+    elif isinstance(error, InvalidInput):
+        errors = [RowError(None, error.field or "", error.message)]
+    if is_api_request():
+        return problem(status, detail, errors)
+    if status in (403, 404):
+        return render_error(status)
+    return render_error(status, problems=[e.message for e in errors or []] or [error.message])
+
+
 def register_error_handlers(app: Flask) -> None:
     """The one place errors become responses: GOV.UK pages, or problem+json under the API."""
 
@@ -185,37 +223,9 @@ def register_error_handlers(app: Flask) -> None:
             return render_error(error.code or 500)
         return error
 
-    @app.errorhandler(NotFound)
-    def _not_found(error: NotFound) -> Any:
-        if is_api_request():
-            return problem(404, error.message)
-        return render_error(404)
-
-    @app.errorhandler(NotAllowed)
-    def _not_allowed(error: NotAllowed) -> Any:
-        if is_api_request():
-            return problem(403, error.message)
-        return render_error(403)
-
-    @app.errorhandler(ValidationFailed)
-    def _validation_failed(error: ValidationFailed) -> Any:
-        if is_api_request():
-            count = len(error.errors)
-            detail = messages.API_VALIDATION_FAILED.format(count=count, s="" if count == 1 else "s")
-            return problem(422, detail, error.errors)
-        return _unexpected(error)  # pages show a batch's errors in their own form
-
-    @app.errorhandler(InvalidInput)
-    def _invalid_input(error: InvalidInput) -> Any:
-        if is_api_request():
-            return problem(422, error.message, [RowError(None, error.field or "", error.message)])
-        return _unexpected(error)
-
-    @app.errorhandler(Conflict)
-    def _conflict(error: Conflict) -> Any:
-        if is_api_request():
-            return problem(409, error.message)
-        return _unexpected(error)
+    @app.errorhandler(BenchError)
+    def _domain(error: BenchError) -> Any:
+        return domain_error_response(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

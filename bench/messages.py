@@ -136,6 +136,11 @@ PEER_IMPORT_SELF_ONLY = "{code} has no neighbours other than itself"
 PEER_IMPORT_TOO_LONG = "{code} has {count} neighbours: a list may have at most {limit}"
 PEER_IMPORT_ROW_SHAPE = "The row has {count} cells: it must have 2 (authority, neighbour)"
 PEER_IMPORT_STALE = "The checked lists were changed: upload the file again"
+PEER_IMPORT_CLASH = (
+    "Another import was confirmed at the same moment or since you checked your file, so "
+    "yours was not imported: version {version} is now the newest. Check the versions, then "
+    "upload your file again"
+)
 PEER_GROUPS_IMPORTED = "Imported version {version}: {authorities} authorities, {pairs} neighbours"
 CUSTOM_GROUP_NAME_REQUIRED = "Enter a name for the group"
 CUSTOM_GROUP_NAME_TOO_LONG = "Name must be 120 characters or fewer"
@@ -212,4 +217,9 @@ NETWORK_ISSUE_TOO_FEW = "fewer than {k} councils have answered about this issue"
 NETWORK_WITHHELD_BY_GRANT = (
     "shown beside the comparison pages of an authority you hold a grant for, these figures "
     "would single out fewer than {k} councils, so they are not shown while the grant lasts"
+)
+
+# Input no field may hold (bench.validation): PostgreSQL cannot store a NUL character.
+NUL_CHARACTER = (
+    "‘{field}’ contains a null character, which bench cannot store. Remove it and try again"
 )

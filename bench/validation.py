@@ -1,9 +1,15 @@
-"""Validation shared by schemas: strict numbers from outside, and loading into domain errors.
+"""Validation shared by schemas: strict numbers from outside, text without NUL characters,
+and loading into domain errors.
 
 DESIGN.md "Data and input": numbers are ASCII digits with an optional sign and decimal
 point. Python's ``float()`` and ``int()`` are far more lenient (``1_000``, full-width
 digits, ``NaN``, ``inf`` all parse), so every number from a form, file or API goes
 through :func:`parse_number` instead.
+
+No text from outside may hold a NUL character (``\\x00``): PostgreSQL refuses it in any
+text column or parameter, so it would reach the database only to fail there. Every query
+parameter, form field and file name is checked once per request (:func:`refuse_nul_in_request`,
+run before every view), API bodies as they are parsed, and everything a schema loads.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask import request
 from marshmallow import Schema, ValidationError, fields
 
-from bench.errors import InvalidInput
+from bench import messages
+from bench.errors import InvalidInput, NotFound, RowError, ValidationFailed
 
 # [0-9], not \d: \d matches every script's digits.
 DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
@@ -85,8 +93,66 @@ def first_error(messages: Mapping[str, Any]) -> tuple[str, str]:
     return field, problems[0] if isinstance(problems, list) else str(problems)
 
 
+NUL = "\x00"
+Path = tuple[str | int, ...]
+
+
+def nul_path(data: Any, path: Path = ()) -> Path | None:
+    """Where in *data* (text, or mappings and lists of it, keys included) the first NUL
+    character is: the keys and list positions leading to it, or None."""
+    if isinstance(data, str):
+        return path if NUL in data else None
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if isinstance(key, str) and NUL in key:
+                return (*path, key)
+            found = nul_path(value, (*path, key))
+            if found is not None:
+                return found
+    elif isinstance(data, list | tuple):
+        for position, value in enumerate(data):
+            found = nul_path(value, (*path, position))
+            if found is not None:
+                return found
+    return None
+
+
+def nul_message(field: str) -> str:
+    return messages.NUL_CHARACTER.format(field=field.replace(NUL, "\\0"))
+
+
+def refuse_nul(data: Any, *, batch: bool = False) -> None:
+    """Raise if *data* holds a NUL character: :class:`InvalidInput` naming the field, or
+    for a *batch* (a list of rows), :class:`ValidationFailed` naming the row (from 1)."""
+    path = nul_path(data)
+    if path is None:
+        return
+    names = [str(part) for part in path if not isinstance(part, int)]
+    field = names[-1] if names else "body"
+    rows = [part for part in path if isinstance(part, int)]
+    if batch and rows:
+        raise ValidationFailed([RowError(rows[0] + 1, field, nul_message(field))])
+    raise InvalidInput(nul_message(field), field=field)
+
+
+def refuse_nul_in_request() -> None:
+    """The one check of every request's query parameters, form fields and file names
+    (names and values), run before every view. A path naming something with a NUL in it
+    names nothing: 404."""
+    if any(isinstance(v, str) and NUL in v for v in (request.view_args or {}).values()):
+        raise NotFound("No such page")
+    pairs = list(request.args.items(multi=True))
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        pairs += request.form.items(multi=True)
+        pairs += [(name, file.filename or "") for name, file in request.files.items(multi=True)]
+    for name, value in pairs:
+        if NUL in name or NUL in value:
+            raise InvalidInput(nul_message(name), field=name)
+
+
 def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
     """Load *data* through *schema*; a broken rule becomes :class:`InvalidInput`."""
+    refuse_nul(data)
     try:
         return schema.load(data)
     except ValidationError as error:

@@ -28,6 +28,9 @@ from bench.validation import StrictNumber
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500
+# Far beyond any list's end, and small enough that the row offset, (page - 1) x per_page,
+# fits any database's integer (a bigger page number was a 500: OFFSET out of range).
+MAX_PAGE = 1_000_000
 MAX_BATCH = 10_000
 
 
@@ -38,8 +41,11 @@ class PageQuerySchema(Schema):
     page = StrictNumber(
         integer=True,
         load_default=1,
-        validate=validate.Range(min=1, error="page must be 1 or more"),
-        metadata={"type": "integer", "description": "Which page, from 1."},
+        validate=[
+            validate.Range(min=1, error="page must be 1 or more"),
+            validate.Range(max=MAX_PAGE, error=f"page must be {MAX_PAGE:,} or less"),
+        ],
+        metadata={"type": "integer", "description": f"Which page, from 1 to {MAX_PAGE:,}."},
     )
     per_page = StrictNumber(
         integer=True,

@@ -48,6 +48,7 @@ from bench.grants.schemas import GrantInSchema, GrantListSchema, GrantSchema
 from bench.issues import service as issues
 from bench.peergroups import service as peer_groups
 from bench.publishing import service as publishing
+from bench.validation import refuse_nul
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 reference_bp = Blueprint("api_reference", __name__, url_prefix="/api")
@@ -65,6 +66,7 @@ def _json_body() -> dict[str, Any]:
         abort(400, messages.API_BAD_JSON)
     if not isinstance(body, dict):
         abort(400, messages.API_BAD_JSON)
+    refuse_nul(body, batch=True)
     return body
 
 

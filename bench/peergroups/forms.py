@@ -32,6 +32,7 @@ class ApplyImportForm(FlaskForm):
 
     lists = HiddenField()
     source = HiddenField()
+    version = HiddenField()  # the version the admin was shown: another import may come first
     submit = SubmitField("Import as a new version", widget=GovSubmitInput())
 
 

@@ -70,6 +70,21 @@ def latest_published_version() -> int:
     )
 
 
+# Any fixed number: PostgreSQL's advisory lock that imports of published lists take turns on.
+PUBLISHED_IMPORT_LOCK = 0x62656E6368
+
+
+def lock_published_versions() -> None:
+    """Make imports of published lists take turns until the transaction ends.
+
+    SQLite: the caller's transaction already holds the write lock (Database.begin_write).
+    PostgreSQL: a transaction-level advisory lock, so that custom groups (the same table)
+    are never held up; a second import waits here, then reads the first's version.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(PUBLISHED_IMPORT_LOCK)))
+
+
 def published_lists(version: int) -> dict[int, frozenset[int]]:
     """authority id -> its neighbours' ids, in one published version."""
     rows = db.session.execute(

@@ -197,19 +197,30 @@ def _source(source: str, filename: str) -> str:
     return text[:300]
 
 
-def apply_import(admin: User, payload: str, source: str) -> ImportPlan:
+def apply_import(admin: User, payload: str, source: str, version: str) -> ImportPlan:
     """Create a new published version for every authority in the checked lists, in one
-    transaction. The lists come back from the browser, so they are checked again."""
+    transaction. The lists come back from the browser, so they are checked again.
+
+    *version* is the one the admin was shown. Imports take turns (a lock held until the
+    transaction ends), so when two are confirmed at once the second finds the first's
+    version in place and is refused with a Conflict, instead of failing on the unique
+    version index: what it would change was worked out against an older version.
+    """
     _require_network_admin(admin)
     try:
         document = json.loads(payload)
+        shown = int(parse_number(version, integer=True))
     except ValueError:
         raise ValidationFailed([RowError(None, "file", messages.PEER_IMPORT_STALE)]) from None
     pairs = _read_json(payload.encode()) if isinstance(document, dict) else []
-    plan = _plan(_check(pairs), _source(source, "a file"))
-    ids = queries.authority_ids_by_code()
-    now = utcnow()
+    db.begin_write()
     try:
+        queries.lock_published_versions()
+        plan = _plan(_check(pairs), _source(source, "a file"))
+        if plan.version != shown:
+            raise Conflict(messages.PEER_IMPORT_CLASH.format(version=plan.version - 1))
+        ids = queries.authority_ids_by_code()
+        now = utcnow()
         for authority, codes in plan.lists.items():
             group = PeerGroup(
                 kind=PeerGroupKind.PUBLISHED_NEIGHBOURS,

@@ -54,11 +54,16 @@ def import_lists() -> ResponseReturnValue:
         if apply_form.validate_on_submit():
             try:
                 done = service.apply_import(
-                    _user(), apply_form.lists.data or "", apply_form.source.data or ""
+                    _user(),
+                    apply_form.lists.data or "",
+                    apply_form.source.data or "",
+                    apply_form.version.data or "",
                 )
             except ValidationFailed as failure:
                 form.file.errors = [messages.PEER_IMPORT_STALE]
                 problems = failure.errors
+            except Conflict as clash:
+                form.file.errors = [clash.message]
             else:
                 flash(
                     messages.PEER_GROUPS_IMPORTED.format(
@@ -82,6 +87,7 @@ def import_lists() -> ResponseReturnValue:
             else:
                 apply_form.lists.data = plan.payload
                 apply_form.source.data = plan.source
+                apply_form.version.data = str(plan.version)
     return render_template(
         "peergroups/import.html",
         form=form,

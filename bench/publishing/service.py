@@ -25,6 +25,7 @@ from bench.errors import NotFound, RowError, ValidationFailed
 from bench.extensions import db
 from bench.models import (
     Indicator,
+    KeyArea,
     Period,
     QueryStatus,
     UploadBatch,
@@ -731,17 +732,32 @@ def current_rows(user: User, authority_id: int) -> list[list[Any]]:
     ]
 
 
-def template_rows(key_area: str | None, period_code: str | None) -> list[list[Any]]:
-    """An empty row for each indicator (of one key area) for one period."""
+@dataclass(frozen=True)
+class Template:
+    key_area: KeyArea | None  # None: every key area
+    rows: list[list[Any]]
+
+
+def template(key_area: str | None, period_code: str | None) -> Template:
+    """An empty row for each indicator (of one key area) for one period (the latest if
+    not given). A key area or period that does not exist is not found."""
+    try:
+        area = KeyArea(key_area) if key_area else None
+    except ValueError:
+        raise NotFound("No such key area") from None
     periods = queries.periods()
-    period = next((p for p in periods if p.code == period_code), periods[-1] if periods else None)
+    period = next((p for p in periods if p.code == period_code), None)
+    if period_code and period is None:
+        raise NotFound("No such period")
+    period = period or (periods[-1] if periods else None)
     if period is None:
-        return []
-    return [
+        return Template(area, [])
+    rows = [
         [indicator.code, period.code, None, None, None, ValueStatus.PROVISIONAL.value, ""]
         for indicator in queries.indicators()
-        if key_area in (None, "", indicator.key_area.value)
+        if area is None or indicator.key_area is area
     ]
+    return Template(area, rows)
 
 
 def form_choices() -> tuple[list[Indicator], list[Period]]:

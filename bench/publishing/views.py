@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
@@ -17,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from bench import messages
 from bench.access import Permission, allow
-from bench.csvout import rows_to_csv
+from bench.csvout import csv_download
 from bench.errors import ValidationFailed
 from bench.models import KeyArea
 from bench.publishing import service
@@ -203,25 +202,17 @@ def confirm_query(query_id: int) -> ResponseReturnValue:
     return redirect(url_for("publishing.queries"))
 
 
-def _csv(filename: str, rows: list[list]) -> Response:
-    return Response(
-        rows_to_csv(COLUMNS, rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @bp.route("/template.csv")
 @allow(Permission.PUBLISH)
 def template() -> ResponseReturnValue:
-    key_area = request.args.get("key_area") or None
-    period = request.args.get("period") or None
-    rows = service.template_rows(key_area, period)
-    return _csv(f"bench-template-{key_area or 'all'}.csv", rows)
+    # Unknown key areas and periods are a 404; the name is built from the known one.
+    found = service.template(request.args.get("key_area"), request.args.get("period"))
+    key_area = found.key_area.value if found.key_area else "all"
+    return csv_download(f"bench-template-{key_area}.csv", COLUMNS, found.rows)
 
 
 @bp.route("/current.csv")
 @allow(Permission.SEE_OWN_DATA)
 def current() -> ResponseReturnValue:
     rows = service.current_rows(_user(), _user().authority_id)
-    return _csv("bench-current-values.csv", rows)
+    return csv_download("bench-current-values.csv", COLUMNS, rows)

@@ -63,7 +63,7 @@ def apply(client, preview):
     fields = {
         name: value.replace("&#34;", '"').replace("&quot;", '"') for name, value in fields.items()
     }
-    assert set(fields) == {"apply-lists", "apply-source"}, body
+    assert set(fields) == {"apply-lists", "apply-source", "apply-version"}, body
     return client.post(IMPORT, data={"csrf_token": csrf_token(client, IMPORT), **fields})
 
 
