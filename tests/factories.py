@@ -6,12 +6,16 @@ A commit here releases a savepoint; the test's transaction still rolls it all ba
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench import security
 from bench.extensions import db
 from bench.models import (
+    Alliance,
+    AllyAsk,
+    AllyRequest,
+    AllyRequestStatus,
     ApiToken,
     Authority,
     AuthorityType,
@@ -36,6 +40,7 @@ from bench.models import (
     User,
     Value,
     ValueStatus,
+    utcnow,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -200,6 +205,56 @@ def peer_group(
     values.update(fields)
     record = PeerGroup(kind=kind, authority_id=authority_.id, **values)
     record.members = [PeerGroupMember(authority_id=member.id) for member in members]
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def ally_request(
+    asker: Authority, recipient: Authority, issue_type_: IssueType, **fields: Any
+) -> AllyRequest:
+    """A pending request from *asker* to *recipient* (and the ask it belongs to)."""
+    now = utcnow()
+    ask = AllyAsk(
+        requester_id=asker.id,
+        issue_type_id=issue_type_.id,
+        message="What worked for you?",
+        contact_name="Asker Contact",
+        contact_email="asker@example.gov.uk",
+        created_at=now,
+        expires_at=now + timedelta(days=30),
+    )
+    db.session.add(ask)
+    db.session.flush()
+    values: dict[str, Any] = {
+        "ask_id": ask.id,
+        "requester_id": asker.id,
+        "recipient_id": recipient.id,
+        "issue_type_id": issue_type_.id,
+        "message": ask.message,
+        "status": AllyRequestStatus.PENDING,
+        "created_at": now,
+        "expires_at": ask.expires_at,
+    }
+    values.update(fields)
+    record = AllyRequest(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def alliance(one: Authority, other: Authority, **fields: Any) -> Alliance:
+    first, second = sorted((one, other), key=lambda authority_: authority_.id)
+    values: dict[str, Any] = {
+        "first_id": first.id,
+        "second_id": second.id,
+        "first_contact_name": "First Contact",
+        "first_contact_email": "first@example.gov.uk",
+        "second_contact_name": "Second Contact",
+        "second_contact_email": "second@example.gov.uk",
+    }
+    values.update(fields)
+    record = Alliance(**values)
     db.session.add(record)
     db.session.commit()
     return record

@@ -193,9 +193,12 @@ class IssuedToken:
 
 def token_scopes(user: User) -> list[TokenScope]:
     """The scopes *user* may give a token: never more than the user may do."""
+    scopes = [TokenScope.READ]
     if has_permission(user, Permission.PUBLISH):
-        return [TokenScope.READ, TokenScope.PUBLISH]
-    return [TokenScope.READ]
+        scopes.append(TokenScope.PUBLISH)
+    if has_permission(user, Permission.MANAGE_ALLIES):
+        scopes.append(TokenScope.ALLIES)
+    return scopes
 
 
 def list_tokens(user: User) -> list[ApiToken]:
@@ -212,7 +215,12 @@ def create_token(user: User, *, name: str, scope: str, expires_in_days: int | No
     if scope not in {allowed.value for allowed in TokenScope}:
         raise InvalidInput(messages.TOKEN_SCOPE_REQUIRED, field="scope")
     if TokenScope(scope) not in token_scopes(user):
-        raise InvalidInput(messages.TOKEN_SCOPE_NOT_ALLOWED, field="scope")
+        refusal = (
+            messages.TOKEN_ALLIES_NOT_ALLOWED
+            if scope == TokenScope.ALLIES
+            else messages.TOKEN_SCOPE_NOT_ALLOWED
+        )
+        raise InvalidInput(refusal, field="scope")
     if expires_in_days is not None and not 1 <= expires_in_days <= TOKEN_DAYS_MAX:
         raise InvalidInput(
             messages.TOKEN_EXPIRY_INVALID.format(max=TOKEN_DAYS_MAX), field="expires_in_days"

@@ -159,13 +159,17 @@ class InspectorGrant(Base):
 class TokenScope(enum.StrEnum):
     READ = "read"
     PUBLISH = "publish"
+    # Read, and ask for, answer and end allies (authority admins only).
+    ALLIES = "allies"
 
 
 class ApiToken(Base):
     """A personal API token: shown once, stored hashed, never more than its user may do."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = (CheckConstraint("scope IN ('read', 'publish')", name="known_scope"),)
+    __table_args__ = (
+        CheckConstraint("scope IN ('read', 'publish', 'allies')", name="known_scope"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
