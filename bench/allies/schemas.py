@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from bench import messages
 
@@ -23,6 +23,11 @@ def _no_control_characters(text: str) -> None:
     # are never meant in a message or a name.
     if any(ord(c) < 32 and c not in "\t\n\r" for c in text) or "\x7f" in text:
         raise ValidationError(messages.ALLY_CONTROL_CHARACTERS)
+
+
+def _not_blank(text: str) -> None:
+    if not text.strip():
+        raise ValidationError(messages.ALLY_MESSAGE_REQUIRED)
 
 
 def _required(message: str) -> dict[str, str]:
@@ -90,15 +95,10 @@ class AskMessageSchema(ContactSchema):
                 max=MESSAGE_MAX, error=messages.ALLY_MESSAGE_TOO_LONG.format(max=MESSAGE_MAX)
             ),
             _no_control_characters,
+            _not_blank,
         ],
         metadata={"description": "What you would like to learn from them"},
     )
-
-    @post_load
-    def _message_not_blank(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        if not data["message"].strip():
-            raise ValidationError({"message": [messages.ALLY_MESSAGE_REQUIRED]})
-        return data
 
 
 class AskSchema(AskMessageSchema):
