@@ -13,7 +13,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bench.allies import service
 from bench.errors import NotFound
@@ -665,3 +665,38 @@ def test_a_decline_reads_to_the_asker_exactly_as_no_answer(network, twins, sessi
     assert closed == _what_the_asker_sees(silent_side, session)
     assert [kind for kind, *_ in closed["notifications"]] == ["ally_closed"]
     assert "Closed" in closed["/allies/"][1]
+
+
+# --- no query per row ---------------------------------------------------------------
+
+
+def test_query_counts_do_not_grow_with_allies_or_recipients(app_context, sign_in_as, session):
+    def statements(size, call):
+        issue = factories.issue_type()
+        side = Side(app_context, sign_in_as, factories.authority(name="Counting Council"))
+        others = [factories.authority(name=f"Other {n}") for n in range(size)]
+        for other in others:
+            factories.flag(other, issue, open_to_contact=True)
+            factories.alliance(side.authority, other, ended_at=None)
+            factories.ally_request(other, side.authority, issue)
+        count = 0
+
+        def counter(*_args):
+            nonlocal count
+            count += 1
+
+        connection = session.connection()
+        event.listen(connection, "before_cursor_execute", counter)
+        try:
+            assert call(side, issue).status_code in (200, 201)
+        finally:
+            event.remove(connection, "before_cursor_execute", counter)
+        return count
+
+    calls = {
+        "page": lambda side, issue: side.client.get("/allies/"),
+        "requests": lambda side, issue: side.get("/api/v1/ally-requests"),
+        "allies": lambda side, issue: side.get("/api/v1/allies"),
+    }
+    for name, call in calls.items():
+        assert statements(2, call) == statements(9, call), name
