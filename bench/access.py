@@ -185,13 +185,13 @@ def user_from_bearer_token(incoming: Request) -> User | None:
 # still hold on the day (a role can change after the token was made).
 TOKEN_WRITES: dict[Permission, TokenScope] = {
     Permission.PUBLISH: TokenScope.PUBLISH,
-    Permission.MANAGE_ALLIES: TokenScope.ALLIES,
+    Permission.MANAGE_ALLIES: TokenScope.MANAGE,
 }
 
 
 def token_scope_needed(rule: frozenset[Permission], method: str) -> TokenScope | None:
     """The scope a token needs for a route: read for reading, publish for publishing,
-    allies for asking for, answering and ending allies.
+    manage for an authority admin's writes (asking for, answering and ending allies).
 
     None: no token may make this request (any other write), so a token never does more
     than its name says, even where its user could.

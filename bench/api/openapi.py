@@ -128,7 +128,7 @@ def document(app: Flask) -> dict[str, Any]:
             "type": "http",
             "scheme": "bearer",
             "description": "A personal API token: 'Authorization: Bearer <token>'. "
-            "Read tokens read; publish tokens also publish, if the user may; allies tokens "
+            "Read tokens read; publish tokens also publish, if the user may; manage tokens "
             "also ask for, answer and end allies, if the user is an authority admin.",
         },
     )

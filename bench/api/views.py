@@ -286,7 +286,7 @@ def reference() -> ResponseReturnValue:
     )
 
 
-# --- allies (authority admins; writes need a token with the allies scope) ---------
+# --- allies (authority admins; writes need a token with the manage scope) ---------
 
 
 @bp.post("/ally-requests")

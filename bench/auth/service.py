@@ -197,7 +197,7 @@ def token_scopes(user: User) -> list[TokenScope]:
     if has_permission(user, Permission.PUBLISH):
         scopes.append(TokenScope.PUBLISH)
     if has_permission(user, Permission.MANAGE_ALLIES):
-        scopes.append(TokenScope.ALLIES)
+        scopes.append(TokenScope.MANAGE)
     return scopes
 
 
@@ -216,8 +216,8 @@ def create_token(user: User, *, name: str, scope: str, expires_in_days: int | No
         raise InvalidInput(messages.TOKEN_SCOPE_REQUIRED, field="scope")
     if TokenScope(scope) not in token_scopes(user):
         refusal = (
-            messages.TOKEN_ALLIES_NOT_ALLOWED
-            if scope == TokenScope.ALLIES
+            messages.TOKEN_MANAGE_NOT_ALLOWED
+            if scope == TokenScope.MANAGE
             else messages.TOKEN_SCOPE_NOT_ALLOWED
         )
         raise InvalidInput(refusal, field="scope")

@@ -130,7 +130,7 @@ def change_password() -> ResponseReturnValue:
 SCOPE_LABELS = {
     "read": ("Read", "Read the catalogue and your authority's values"),
     "publish": ("Read and publish", "Also publish your authority's values and flags"),
-    "allies": ("Read and manage allies", "Also ask for, answer and end allies (not publish)"),
+    "manage": ("Read and manage", "Also ask for, answer and end allies (not publish)"),
 }
 
 

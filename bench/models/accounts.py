@@ -159,8 +159,8 @@ class InspectorGrant(Base):
 class TokenScope(enum.StrEnum):
     READ = "read"
     PUBLISH = "publish"
-    # Read, and ask for, answer and end allies (authority admins only).
-    ALLIES = "allies"
+    # Read, and an authority admin's writes: ask for, answer and end allies.
+    MANAGE = "manage"
 
 
 class ApiToken(Base):
@@ -168,7 +168,7 @@ class ApiToken(Base):
 
     __tablename__ = "api_tokens"
     __table_args__ = (
-        CheckConstraint("scope IN ('read', 'publish', 'allies')", name="known_scope"),
+        CheckConstraint("scope IN ('read', 'publish', 'manage')", name="known_scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

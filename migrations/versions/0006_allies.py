@@ -1,5 +1,5 @@
 """Allies: one ask per request (ally_asks), random public ids, each side's contact, and an
-API token scope for allies
+API token scope to manage (an authority admin's writes)
 
 Revision ID: 0006
 Revises: 0005
@@ -168,8 +168,8 @@ def upgrade():
             batch_op.alter_column(column, server_default=None)
         batch_op.create_unique_constraint(batch_op.f("uq_alliances_public_id"), ["public_id"])
 
-    # A token scope for allies: reading, and asking, answering and ending (admins only).
-    _token_scopes("('read', 'publish', 'allies')")
+    # A token scope for an authority admin's writes: asking for, answering, ending allies.
+    _token_scopes("('read', 'publish', 'manage')")
 
 
 def _token_scopes(allowed):
@@ -186,7 +186,7 @@ def _token_scopes(allowed):
 
 
 def downgrade():
-    op.execute("DELETE FROM api_tokens WHERE scope = 'allies'")
+    op.execute("DELETE FROM api_tokens WHERE scope = 'manage'")
     _token_scopes("('read', 'publish')")
 
     with op.batch_alter_table("alliances", schema=None) as batch_op:

@@ -41,13 +41,13 @@ def bearer(secret: str) -> dict[str, str]:
 
 
 class Side:
-    """One council's admin: signed in for pages, with an allies token for the API."""
+    """One council's admin: signed in for pages, with a manage token for the API."""
 
     def __init__(self, app, sign_in_as, authority, **user_fields):
         self.authority = authority
         self.client = sign_in_as(Role.AUTHORITY_ADMIN, authority, **user_fields)
         self.user = self.client.user
-        _, self.secret = factories.api_token(self.user, TokenScope.ALLIES)
+        _, self.secret = factories.api_token(self.user, TokenScope.MANAGE)
         self.api = app.test_client()
 
     def get(self, path):
@@ -546,15 +546,15 @@ def test_ally_events_stay_out_of_the_network_log(network, session, sign_in_as):
     assert "Recipientshire" not in own
 
 
-def test_allies_tokens_are_for_authority_admins(sign_in_as, session):
+def test_manage_tokens_are_for_authority_admins(sign_in_as, session):
     analyst = sign_in_as(Role.ANALYST)
     form = analyst.get("/account/tokens/new")
-    assert 'value="allies"' not in form.get_data(as_text=True)
-    refused = post_form(analyst, "/account/tokens/new", {"name": "Allies", "scope": "allies"})
-    assert "Only authority admins can give a token the allies scope" in text_of(refused)
+    assert 'value="manage"' not in form.get_data(as_text=True)
+    refused = post_form(analyst, "/account/tokens/new", {"name": "Allies", "scope": "manage"})
+    assert "Only authority admins can make tokens that manage" in text_of(refused)
     admin = sign_in_as(Role.AUTHORITY_ADMIN)
-    assert 'value="allies"' in admin.get("/account/tokens/new").get_data(as_text=True)
-    made = post_form(admin, "/account/tokens/new", {"name": "Allies", "scope": "allies"})
+    assert 'value="manage"' in admin.get("/account/tokens/new").get_data(as_text=True)
+    made = post_form(admin, "/account/tokens/new", {"name": "Allies", "scope": "manage"})
     assert re.search(r"bench_[A-Za-z0-9_-]{43}", made.get_data(as_text=True))
 
 

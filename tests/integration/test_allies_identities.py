@@ -45,7 +45,7 @@ class Admin:
         self.client = demo.test_client()
         assert sign_in(self.client, email, DEMO_PASSWORD).status_code == 302
         user = db.session.scalars(select(User).where(User.email == email)).one()
-        _, secret = factories.api_token(user, TokenScope.ALLIES)
+        _, secret = factories.api_token(user, TokenScope.MANAGE)
         self.headers = {"Authorization": f"Bearer {secret}"}
         self.api = demo.test_client()
 

@@ -264,12 +264,12 @@ API_ROUTES = {
     ("POST", "/api/v1/values"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: dict.fromkeys(PUBLISHING_ROLES, 422),
-        TokenScope.ALLIES: {},
+        TokenScope.MANAGE: {},
     },
     ("POST", "/api/v1/flags"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: dict.fromkeys(PUBLISHING_ROLES, 422),
-        TokenScope.ALLIES: {},
+        TokenScope.MANAGE: {},
     },
     ("GET", "/api/v1/openapi.json"): {scope: dict.fromkeys(Role, 200) for scope in TokenScope},
     # No period is released in this test: own-data roles reach the service's 404.
@@ -279,29 +279,29 @@ API_ROUTES = {
         scope: dict.fromkeys(OWN_DATA, 404) for scope in TokenScope
     },
     ("GET", "/api/v1/peer-groups"): {scope: OWN_DATA for scope in TokenScope},
-    # Allies: authority admins; writes only with an allies token (an allies token whose
+    # Allies: authority admins; writes only with a manage token (a manage token whose
     # user is no longer an admin is refused). An empty body is a 422; the ids name nothing.
     ("POST", "/api/v1/ally-requests"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
-        TokenScope.ALLIES: {Role.AUTHORITY_ADMIN: 422},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 422},
     },
     ("GET", "/api/v1/ally-requests"): {scope: {Role.AUTHORITY_ADMIN: 200} for scope in TokenScope},
     ("POST", "/api/v1/ally-requests/<request_id>/accept"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
-        TokenScope.ALLIES: {Role.AUTHORITY_ADMIN: 404},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
     },
     ("POST", "/api/v1/ally-requests/<request_id>/decline"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
-        TokenScope.ALLIES: {Role.AUTHORITY_ADMIN: 404},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
     },
     ("GET", "/api/v1/allies"): {scope: {Role.AUTHORITY_ADMIN: 200} for scope in TokenScope},
     ("DELETE", "/api/v1/allies/<alliance_id>"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
-        TokenScope.ALLIES: {Role.AUTHORITY_ADMIN: 404},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
     },
 }
 EMPTY_BATCHES = {"/api/v1/values": {"values": []}, "/api/v1/flags": {"flags": []}}
