@@ -85,6 +85,8 @@ class Config:
     ARGON2_PARALLELISM = _env_int("BENCH_ARGON2_PARALLELISM", 4)
 
     INVITATION_LIFETIME = timedelta(days=_env_int("BENCH_INVITATION_DAYS", 7))
+    # How long a request for allies stays open; a decline looks like silence until then.
+    ALLY_REQUEST_DAYS = max(1, _env_int("BENCH_ALLY_REQUEST_DAYS", 30))
 
     # Anonymity: no group statistic from fewer than this many peers (never below 3).
     ANONYMITY_MIN_PEERS = max(3, _env_int("BENCH_ANONYMITY_MIN_PEERS", 5))

@@ -80,6 +80,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from bench.admin.views import bp as admin_bp
     from bench.alerts.views import bp as alerts_bp
+    from bench.allies.views import bp as allies_bp
     from bench.api.views import bp as api_bp
     from bench.api.views import reference_bp
     from bench.auditlog.views import bp as auditlog_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         auditlog_bp,
         alerts_bp,
         grants_bp,
+        allies_bp,
     ):
         app.register_blueprint(blueprint)
     # API calls authenticate with a bearer token and no cookie counts (bench.access), so

@@ -221,37 +221,39 @@ def user_from_bearer_token(incoming: Request) -> User | None:
     return token.user
 
 
+# Writes a token may make, each with the scope it needs and the permission its user must
+# still hold on the day (a role can change after the token was made).
+TOKEN_WRITES: dict[Permission, TokenScope] = {
+    Permission.PUBLISH: TokenScope.PUBLISH,
+    Permission.MANAGE_ALLIES: TokenScope.MANAGE,
+    Permission.MANAGE_AUTHORITY_USERS: TokenScope.MANAGE,  # inspector grants
+}
+
+
 def token_scope_needed(rule: frozenset[Permission], method: str) -> TokenScope | None:
     """The scope a token needs for a route: read for reading, publish for publishing,
-    manage for an authority admin's writes (inspector grants).
+    manage for an authority admin's writes (allies; inspector grants).
 
-    None: no token may make this request (a write that is not publishing), so a token
-    never does more than its name says, even where its user could.
+    None: no token may make this request (any other write), so a token never does more
+    than its name says, even where its user could.
     """
     if method in READ_METHODS and Permission.PUBLISH not in rule:
         return TokenScope.READ
-    if Permission.PUBLISH in rule:
-        return TokenScope.PUBLISH
-    if Permission.MANAGE_AUTHORITY_USERS in rule:
-        return TokenScope.MANAGE
+    for permission, scope in TOKEN_WRITES.items():
+        if permission in rule:
+            return scope
     return None
 
 
 def token_allows(user: User, scope: TokenScope, rule: frozenset[Permission], method: str) -> bool:
-    """Whether a token of *scope* may make this request: the scope and, for publishing
-    or managing, the user's own right to do so today (a role can change after the token
-    was made)."""
+    """Whether a token of *scope* may make this request: the scope and, for a write, the
+    user's own right to make it today (a role can change after the token was made)."""
     needed = token_scope_needed(rule, method)
     if needed is TokenScope.READ:
         return True
-    if needed is TokenScope.MANAGE:
-        return scope is TokenScope.MANAGE and has_permission(
-            user, Permission.MANAGE_AUTHORITY_USERS
-        )
-    return (
-        needed is TokenScope.PUBLISH
-        and scope is TokenScope.PUBLISH
-        and has_permission(user, Permission.PUBLISH)
+    return any(
+        needed is write_scope and scope is write_scope and has_permission(user, permission)
+        for permission, write_scope in TOKEN_WRITES.items()
     )
 
 

@@ -146,6 +146,20 @@ ACTIONS: dict[str, Action] = {
     "alert_unfollowed": _action("Stopped following an indicator or issue type"),
     "custom_group_saved": _action("Saved a custom peer group", "members"),
     "custom_group_deleted": _action("Deleted a custom peer group", "members"),
+    # Allies (Anonymity 7, 8). Kept out of the network's log altogether: a request goes
+    # only to councils that report the issue and are open to contact, so an event of
+    # these kinds under an authority's name tells a known-issue answer (Anonymity 14).
+    # The details name no other council: the authority's own log outlives an alliance.
+    "ally_request_sent": _action("Asked for allies about an issue", in_network_log=False),
+    "ally_request_received": _action(
+        "Received a request for allies about an issue", in_network_log=False
+    ),
+    "ally_request_accepted": _action("Accepted a request for allies", in_network_log=False),
+    "ally_request_declined": _action("Declined a request for allies", in_network_log=False),
+    "alliance_formed": _action(
+        "A council accepted a request for allies: names revealed", in_network_log=False
+    ),
+    "alliance_ended": _action("An alliance ended: names hidden again", in_network_log=False),
 }
 
 

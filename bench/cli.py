@@ -15,6 +15,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 seed_cli = AppGroup("seed", help="Load demonstration data.")
 publishing_cli = AppGroup("publishing", help="The network's checks on published figures.")
 alerts_cli = AppGroup("alerts", help="Tell users what changed in what they follow.")
+allies_cli = AppGroup("allies", help="Requests for allies.")
 
 
 @users_cli.command("create")
@@ -75,12 +76,29 @@ def check_period(period: str) -> None:
 
 @alerts_cli.command("run")
 def run_alerts() -> None:
-    """Check every follower and notify (in the app and by email); cron runs this."""
+    """Check every follower and notify (in the app and by email); cron runs this.
+
+    It also closes requests for allies past their date, so their notices go out in the
+    same run (see ``flask allies expire``)."""
     from bench.alerts.service import run_alerts as run
+    from bench.allies.service import expire_due
     from bench.models import utcnow
 
-    created = run(utcnow())
-    click.echo(f"{created} new notifications")
+    now = utcnow()
+    closed = expire_due(now)
+    created = run(now)
+    click.echo(f"{created} new notifications; {closed} requests for allies closed")
+
+
+@allies_cli.command("expire")
+def expire_ally_requests() -> None:
+    """Close requests for allies past their date and tell the councils that asked (the
+    next ``flask alerts run`` emails them). Pages never wait for this: they read dates."""
+    from bench.allies.service import expire_due
+    from bench.models import utcnow
+
+    closed = expire_due(utcnow())
+    click.echo(f"{closed} requests for allies closed")
 
 
 def register_commands(app: Flask) -> None:
@@ -88,3 +106,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(publishing_cli)
     app.cli.add_command(alerts_cli)
+    app.cli.add_command(allies_cli)

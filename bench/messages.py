@@ -111,6 +111,7 @@ TOKEN_NAME_REQUIRED = "Enter a name for the token, like the program that will us
 TOKEN_NAME_TOO_LONG = "Token name must be {max} characters or fewer"
 TOKEN_SCOPE_REQUIRED = "Select what the token may do"
 TOKEN_SCOPE_NOT_ALLOWED = "Your role cannot publish, so your tokens can only read"
+TOKEN_MANAGE_NOT_ALLOWED = "Only authority admins can make tokens that manage"
 TOKEN_EXPIRY_INVALID = "Enter a whole number of days from 1 to {max}, or leave it empty"
 TOKEN_REVOKED = "The token {name} has been revoked. Programs using it can no longer connect"
 API_TOKEN_REQUIRED = "Send a live personal API token in the header 'Authorization: Bearer <token>'"
@@ -223,3 +224,52 @@ NETWORK_WITHHELD_BY_GRANT = (
 NUL_CHARACTER = (
     "‘{field}’ contains a null character, which bench cannot store. Remove it and try again"
 )
+
+# Allies (DESIGN.md, Anonymity 7): a decline reads to the asker exactly as silence.
+ALLY_MESSAGE_REQUIRED = "Say what you would like to learn from them"
+ALLY_MESSAGE_TOO_LONG = "Your message must be {max} characters or fewer"
+ALLY_CONTACT_NAME_REQUIRED = "Enter the name of the person they should contact"
+ALLY_CONTACT_NAME_TOO_LONG = "The contact's name must be {max} characters or fewer"
+ALLY_CONTACT_EMAIL_REQUIRED = "Enter the email address they should use"
+ALLY_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+ALLY_ASK_OPEN = (
+    "You already asked about this issue: your request is open until {expires}. "
+    "Ask again once it has closed"
+)
+ALLY_REQUEST_SENT = (
+    "Your request was sent to the peers open to contact about this issue. "
+    "If any of them accept, you will see who they are on this page"
+)
+ALLY_REQUEST_ACCEPTED = "You are now allies with {name}"
+ALLY_REQUEST_DECLINED = "You declined the request. The council that asked is not told"
+ALLY_REQUEST_ANSWERED = "This request has already been answered"
+ALLY_REQUEST_EXPIRED = "This request has expired"
+ALLY_ALREADY_ALLIES = "You are already allies with this council"
+ALLIANCE_ENDED = "The alliance has ended. Neither council sees the other's name any more"
+ALLIANCE_ALREADY_ENDED = "This alliance has already ended"
+# Notifications and emails name nobody: they outlive the alliance and cannot be unsent.
+ALLY_NOTICE_RECEIVED = (
+    "A council asks to contact you about {issue}",
+    "A council would like to talk to you about {issue}. See who asks and why, and "
+    "answer by {expires}, on the Allies page.",
+)
+ALLY_NOTICE_ACCEPTED = (
+    "A council accepted your request about {issue}",
+    "You are now allies: see who they are and whom to contact on the Allies page.",
+)
+ALLY_NOTICE_ENDED = (
+    "An alliance has ended",
+    "The other council ended an alliance with yours. Neither council sees the other's "
+    "name any more.",
+)
+ALLY_NOTICE_CLOSED = (
+    "Your request about {issue} has closed",
+    "Requests stay open for {days} days. Councils that accepted yours are on the Allies page.",
+)
+# How an email ends, by notification kind (the alerts check's own by default).
+EMAIL_FOOTERS = {
+    "ally_request": "You receive this as an authority admin of your council in bench.",
+    "ally_accepted": "You receive this as an authority admin of your council in bench.",
+    "ally_ended": "You receive this as an authority admin of your council in bench.",
+    "ally_closed": "You receive this as an authority admin of your council in bench.",
+}

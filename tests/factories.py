@@ -12,6 +12,10 @@ from typing import Any
 from bench import security
 from bench.extensions import db
 from bench.models import (
+    Alliance,
+    AllyAsk,
+    AllyRequest,
+    AllyRequestStatus,
     ApiToken,
     Authority,
     AuthorityType,
@@ -37,6 +41,7 @@ from bench.models import (
     User,
     Value,
     ValueStatus,
+    utcnow,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -218,6 +223,56 @@ def grant(inspector: User, authority_: Authority, **fields: Any) -> InspectorGra
     }
     values.update(fields)
     record = InspectorGrant(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def ally_request(
+    asker: Authority, recipient: Authority, issue_type_: IssueType, **fields: Any
+) -> AllyRequest:
+    """A pending request from *asker* to *recipient* (and the ask it belongs to)."""
+    now = utcnow()
+    ask = AllyAsk(
+        requester_id=asker.id,
+        issue_type_id=issue_type_.id,
+        message="What worked for you?",
+        contact_name="Asker Contact",
+        contact_email="asker@example.gov.uk",
+        created_at=now,
+        expires_at=now + timedelta(days=30),
+    )
+    db.session.add(ask)
+    db.session.flush()
+    values: dict[str, Any] = {
+        "ask_id": ask.id,
+        "requester_id": asker.id,
+        "recipient_id": recipient.id,
+        "issue_type_id": issue_type_.id,
+        "message": ask.message,
+        "status": AllyRequestStatus.PENDING,
+        "created_at": now,
+        "expires_at": ask.expires_at,
+    }
+    values.update(fields)
+    record = AllyRequest(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def alliance(one: Authority, other: Authority, **fields: Any) -> Alliance:
+    first, second = sorted((one, other), key=lambda authority_: authority_.id)
+    values: dict[str, Any] = {
+        "first_id": first.id,
+        "second_id": second.id,
+        "first_contact_name": "First Contact",
+        "first_contact_email": "first@example.gov.uk",
+        "second_contact_name": "Second Contact",
+        "second_contact_email": "second@example.gov.uk",
+    }
+    values.update(fields)
+    record = Alliance(**values)
     db.session.add(record)
     db.session.commit()
     return record

@@ -404,8 +404,11 @@ def _email_unsent(now: datetime) -> None:
                 body=(
                     f"{notification.body}\n\nSee it in bench: "
                     f"{current_app.config['BASE_URL'].rstrip('/')}{notification.link}\n\n"
-                    "You receive this because you follow it in bench. "
-                    "Unfollow on the Notifications page."
+                    + messages.EMAIL_FOOTERS.get(
+                        notification.kind,
+                        "You receive this because you follow it in bench. "
+                        "Unfollow on the Notifications page.",
+                    )
                 ),
             )
         )

@@ -113,7 +113,7 @@ def document(app: Flask) -> dict[str, Any]:
         info={
             "description": (
                 "Read the catalogue and your own authority's values; publish values and "
-                "known issues. "
+                "known issues; ask for, answer and end allies (authority admins). "
                 "Authenticate with a personal API token (Your account > API tokens)."
             )
         },
@@ -128,7 +128,8 @@ def document(app: Flask) -> dict[str, Any]:
             "type": "http",
             "scheme": "bearer",
             "description": "A personal API token: 'Authorization: Bearer <token>'. "
-            "Read tokens read; publish tokens also publish, if the user may.",
+            "Read tokens read; publish tokens also publish, if the user may; manage tokens "
+            "also ask for, answer and end allies, if the user is an authority admin.",
         },
     )
     spec.components.schema("Problem", schema=ProblemSchema)

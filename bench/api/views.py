@@ -16,6 +16,16 @@ from marshmallow import Schema
 
 from bench import messages
 from bench.access import Permission, allow, public
+from bench.allies import service as allies
+from bench.allies.schemas import (
+    AllianceSchema,
+    AlliesSchema,
+    AllyRequestsSchema,
+    AskBodySchema,
+    ContactBodySchema,
+    DeclinedSchema,
+    OutgoingRequestSchema,
+)
 from bench.api import openapi, service
 from bench.api.openapi import operation
 from bench.api.schemas import (
@@ -375,3 +385,112 @@ def create_grant() -> ResponseReturnValue:
 def revoke_grant(grant_id: str) -> ResponseReturnValue:
     revoked = grants.revoke(current_user._get_current_object(), grant_id)
     return jsonify(GrantSchema().dump(revoked))
+
+
+# --- allies (authority admins; writes need a token with the manage scope) ---------
+
+
+@bp.post("/ally-requests")
+@allow(Permission.MANAGE_ALLIES)
+@operation(
+    summary="Ask for allies about an issue",
+    description=(
+        "Send a request to every council that reports the issue (open, improving or "
+        "resolved) and said it is open to contact about it, apart from your allies. Each "
+        "sees your council's name, the issue and your message. You are not told who "
+        "received it, how many did, or who declined: the answer is the same for none or "
+        "many. The contact (default: you) is shared only with councils that accept. 409 "
+        "while your council's earlier request about the same issue is open."
+    ),
+    body=AskBodySchema,
+    response=OutgoingRequestSchema,
+    status=201,
+)
+def ask_for_allies() -> ResponseReturnValue:
+    body = load(AskBodySchema(), _json_body())
+    asked = allies.ask(current_user._get_current_object(), body)
+    return jsonify(OutgoingRequestSchema().dump(asked)), 201
+
+
+@bp.get("/ally-requests")
+@allow(Permission.MANAGE_ALLIES)
+@operation(
+    summary="Requests for allies, to and from your council",
+    description=(
+        "incoming: requests to your council awaiting an answer, each naming the council "
+        "that asks. outgoing: your council's requests, open until they expire, then "
+        "closed; they never say who received them or what anyone answered (a decline "
+        "reads exactly as no answer). Councils that accepted are under /allies."
+    ),
+    response=AllyRequestsSchema,
+)
+def list_ally_requests() -> ResponseReturnValue:
+    page = allies.allies_page(current_user._get_current_object())
+    return jsonify(
+        AllyRequestsSchema().dump({"incoming": page.incoming, "outgoing": page.outgoing})
+    )
+
+
+@bp.post("/ally-requests/<request_id>/accept")
+@allow(Permission.MANAGE_ALLIES)
+@operation(
+    summary="Accept a request for allies",
+    description=(
+        "Your councils become allies: each sees the other's name and chosen contact "
+        "(yours defaults to you). 404 for a request that is not to your council; 409 "
+        "once it has been answered or has expired."
+    ),
+    body=ContactBodySchema,
+    response=AllianceSchema,
+)
+def accept_ally_request(request_id: str) -> ResponseReturnValue:
+    # No body at all: the contact is the accepting user.
+    body = load(ContactBodySchema(), _json_body() if request.get_data() else {})
+    made = allies.accept(current_user._get_current_object(), request_id, body)
+    return jsonify(AllianceSchema().dump(made))
+
+
+@bp.post("/ally-requests/<request_id>/decline")
+@allow(Permission.MANAGE_ALLIES)
+@operation(
+    summary="Decline a request for allies",
+    description=(
+        "The council that asked is not told: to them a decline looks the same as no "
+        "answer. 404 for a request that is not to your council; 409 once answered or "
+        "expired."
+    ),
+    response=DeclinedSchema,
+)
+def decline_ally_request(request_id: str) -> ResponseReturnValue:
+    declined = allies.decline(current_user._get_current_object(), request_id)
+    return jsonify(DeclinedSchema().dump({"id": declined, "status": "declined"}))
+
+
+@bp.get("/allies")
+@allow(Permission.MANAGE_ALLIES)
+@operation(
+    summary="Your council's allies",
+    description=(
+        "current: each ally's name, its contact and yours. ended: only when each ended; "
+        "whom it was with is no longer shown."
+    ),
+    response=AlliesSchema,
+)
+def list_allies() -> ResponseReturnValue:
+    page = allies.allies_page(current_user._get_current_object())
+    return jsonify(AlliesSchema().dump({"current": page.current, "ended": page.ended}))
+
+
+@bp.delete("/allies/<alliance_id>")
+@allow(Permission.MANAGE_ALLIES)
+@operation(
+    summary="End an alliance",
+    description=(
+        "From now on neither council sees the other's name. 404 for an alliance that is "
+        "not your council's; 409 if it has already ended."
+    ),
+    response=AllianceSchema,
+)
+def end_alliance(alliance_id: str) -> ResponseReturnValue:
+    ended = allies.end(current_user._get_current_object(), alliance_id)
+    return jsonify(AllianceSchema().dump(ended))

@@ -153,7 +153,11 @@ def change_password() -> ResponseReturnValue:
 SCOPE_LABELS = {
     "read": ("Read", "Read the catalogue and your authority's values"),
     "publish": ("Read and publish", "Also publish your authority's values and flags"),
-    "manage": ("Read and manage", "Also grant and revoke inspectors' access to your authority"),
+    "manage": (
+        "Read and manage",
+        "Also grant and revoke inspectors' access, and ask for, answer and end allies "
+        "(not publish)",
+    ),
 }
 
 

@@ -11,7 +11,7 @@ from bench.models.accounts import (
     UserSession,
 )
 from bench.models.alerts import AlertState, Follow, Notification
-from bench.models.allies import Alliance, AllyRequest, AllyRequestStatus
+from bench.models.allies import Alliance, AllyAsk, AllyRequest, AllyRequestStatus
 from bench.models.audit import AuditEvent
 from bench.models.authorities import Authority, AuthorityType, ContextFigure, Succession
 from bench.models.base import Base, utcnow
@@ -45,6 +45,7 @@ __all__ = [
     "AlertState",
     "ApiToken",
     "Alliance",
+    "AllyAsk",
     "AllyRequest",
     "AllyRequestStatus",
     "AuditEvent",

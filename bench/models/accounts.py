@@ -178,8 +178,8 @@ class InspectorGrant(Base):
 class TokenScope(enum.StrEnum):
     READ = "read"
     PUBLISH = "publish"
-    # Read, and act as the authority's admin through the API (grant and revoke inspectors'
-    # access); never publishing, which has its own scope.
+    # Read, and an authority admin's writes through the API: grant and revoke inspectors'
+    # access; ask for, answer and end allies. Never publishing, which has its own scope.
     MANAGE = "manage"
 
 

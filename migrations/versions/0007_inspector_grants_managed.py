@@ -1,8 +1,8 @@
 """Inspector grants that authorities manage: random public ids, when granted, who revoked;
-API tokens with the manage scope
+(the manage token scope came with 0006)
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-08
 """
 
@@ -13,21 +13,9 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
-
-SCOPES_BEFORE = "scope IN ('read', 'publish')"
-SCOPES_AFTER = "scope IN ('read', 'publish', 'manage')"
-
-
-def _scopes(check: str) -> None:
-    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_api_tokens_known_scope'), type_='check')
-        batch_op.drop_constraint(op.f('ck_api_tokens_token_scope'), type_='check')
-        batch_op.create_check_constraint(op.f('ck_api_tokens_known_scope'), check)
-        batch_op.create_check_constraint(op.f('ck_api_tokens_token_scope'), check)
-
 
 def upgrade():
     with op.batch_alter_table('inspector_grants', schema=None) as batch_op:
@@ -61,12 +49,10 @@ def upgrade():
             'created_at', existing_type=sa.DateTime(timezone=True), nullable=False
         )
         batch_op.create_unique_constraint(op.f('uq_inspector_grants_public_id'), ['public_id'])
-    _scopes(SCOPES_AFTER)
+    # The manage token scope came with 0006 (allies); grants use the same one.
 
 
 def downgrade():
-    op.execute("DELETE FROM api_tokens WHERE scope = 'manage'")
-    _scopes(SCOPES_BEFORE)
     with op.batch_alter_table('inspector_grants', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('uq_inspector_grants_public_id'), type_='unique')
         batch_op.drop_constraint(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from bench.extensions import db
@@ -20,20 +21,26 @@ RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 @pytest.fixture(scope="session")
-def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The seeded application the live server serves (tests may read its database)."""
     url, drop = empty_database(backend, tmp_path_factory, "bench_e2e")
     app = make_app(url, DEMO_PASSWORD=DEMO_PASSWORD)
     migrate_to_head(app)
     with app.app_context():
         load_demo(DEMO_PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    drop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
-    drop()
 
 
 @pytest.fixture(scope="session")

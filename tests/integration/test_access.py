@@ -61,6 +61,10 @@ AUTHORITY_ADMINS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.AUTHORI
 GRANT_MANAGERS_MISSING = {**AUTHORITY_ADMINS, Role.AUTHORITY_ADMIN: 404}
 GRANT_HOLDERS = {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 403), Role.INSPECTOR: 200}
 
+# Allies: authority admins ask for and accept allies (DESIGN.md "Who may do what"). The
+# request and alliance ids in the table are a stranger's: nobody else may know they exist.
+ALLY_ADMINS_MISSING = {**AUTHORITY_ADMINS, Role.AUTHORITY_ADMIN: 404}
+
 # (method, rule) -> expected status per role. "target" routes act on another user of the
 # signed-in user's own authority (or, for people without one, of some authority).
 
@@ -173,6 +177,20 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/grants"): API_COOKIE_ONLY,
     ("POST", "/api/v1/grants"): API_COOKIE_ONLY,
     ("POST", "/api/v1/grants/<grant_id>/revoke"): API_COOKIE_ONLY,
+    ("GET", "/allies/"): AUTHORITY_ADMINS,
+    ("GET", "/allies/ask/<code>"): AUTHORITY_ADMINS,
+    ("POST", "/allies/ask/<code>"): AUTHORITY_ADMINS,  # empty: the form again, with errors
+    ("GET", "/allies/requests/<request_id>/accept"): ALLY_ADMINS_MISSING,
+    ("POST", "/allies/requests/<request_id>/accept"): ALLY_ADMINS_MISSING,
+    ("POST", "/allies/requests/<request_id>/decline"): ALLY_ADMINS_MISSING,
+    ("GET", "/allies/<alliance_id>"): ALLY_ADMINS_MISSING,
+    ("POST", "/allies/<alliance_id>/end"): ALLY_ADMINS_MISSING,
+    ("POST", "/api/v1/ally-requests"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/ally-requests"): API_COOKIE_ONLY,
+    ("POST", "/api/v1/ally-requests/<request_id>/accept"): API_COOKIE_ONLY,
+    ("POST", "/api/v1/ally-requests/<request_id>/decline"): API_COOKIE_ONLY,
+    ("GET", "/api/v1/allies"): API_COOKIE_ONLY,
+    ("DELETE", "/api/v1/allies/<alliance_id>"): API_COOKIE_ONLY,
 }
 
 
@@ -203,7 +221,7 @@ def _url(path, ids, issue_code, indicator_code="no-such-indicator"):
     """
     path = path.replace("<token>", "no-such-token").replace("<code>", issue_code)
     path = path.replace("<indicator_code>", indicator_code)
-    path = path.replace("<grant_id>", ids.get("grant_id", "no-such-grant"))
+    path = re.sub(r"<(\w+_id)>", lambda part: str(ids.get(part[1], "no-such-id")), path)
     return re.sub(r"<int:(\w+)>", lambda part: str(ids.get(part[1], 999999)), path)
 
 
@@ -237,6 +255,10 @@ def test_role_route_table(app_context, sign_in_as, role):
     series_break = factories.series_break(factories.indicator(), factories.period("2021-22"))
     # The stranger's grant to another inspector: nobody else may know it exists.
     stranger_grant = factories.grant(factories.user(Role.INSPECTOR), stranger)
+    # A request to the stranger and an alliance of the stranger's, from a third council.
+    third = factories.authority(name="Thirdshire Council")
+    stranger_request = factories.ally_request(third, stranger, issue_type)
+    stranger_alliance = factories.alliance(stranger, third)
     ids = {
         "user_id": target.id,
         "token_id": target_token.id,
@@ -245,6 +267,8 @@ def test_role_route_table(app_context, sign_in_as, role):
         "period_id": series_break.period_id,
         "group_id": stranger_group.id,
         "grant_id": stranger_grant.public_id,
+        "request_id": stranger_request.public_id,
+        "alliance_id": stranger_alliance.public_id,
     }
     failures = []
     # Signing out last, so every other route is tried signed in.
@@ -252,6 +276,8 @@ def test_role_route_table(app_context, sign_in_as, role):
         url = _url(path, ids, issue_type.code, series_break.indicator.code)
         if method == "GET":
             response = client.get(url)
+        elif method == "DELETE":
+            response = client.delete(url)
         else:
             token_page = "/sign-in" if role == ANONYMOUS else "/account"
             token = csrf_token(client, token_page)

@@ -299,6 +299,30 @@ API_ROUTES = {
     ("GET", "/api/v1/network/<indicator_code>"): {
         scope: {Role.INSPECTOR: 404} for scope in TokenScope
     },
+    # Allies: authority admins; writes only with a manage token (a manage token whose
+    # user is no longer an admin is refused). An empty body is a 422; the ids name nothing.
+    ("POST", "/api/v1/ally-requests"): {
+        TokenScope.READ: {},
+        TokenScope.PUBLISH: {},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 422},
+    },
+    ("GET", "/api/v1/ally-requests"): {scope: {Role.AUTHORITY_ADMIN: 200} for scope in TokenScope},
+    ("POST", "/api/v1/ally-requests/<request_id>/accept"): {
+        TokenScope.READ: {},
+        TokenScope.PUBLISH: {},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
+    },
+    ("POST", "/api/v1/ally-requests/<request_id>/decline"): {
+        TokenScope.READ: {},
+        TokenScope.PUBLISH: {},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
+    },
+    ("GET", "/api/v1/allies"): {scope: {Role.AUTHORITY_ADMIN: 200} for scope in TokenScope},
+    ("DELETE", "/api/v1/allies/<alliance_id>"): {
+        TokenScope.READ: {},
+        TokenScope.PUBLISH: {},
+        TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
+    },
 }
 EMPTY_BATCHES = {"/api/v1/values": {"values": []}, "/api/v1/flags": {"flags": []}}
 

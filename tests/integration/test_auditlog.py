@@ -99,12 +99,12 @@ def test_actions_and_details_in_plain_words(app_context, sign_in_as, session):
         own,
         details={"email": "ada@example.gov.uk", "role": {"old": "staff", "new": "analyst"}},
     )
-    _event("ally_request_sent", own, at=BASE - timedelta(days=1))  # a code with no sentence
+    _event("an_undeclared_action", own, at=BASE - timedelta(days=1))  # a code with no sentence
     response = sign_in_as(Role.AUTHORITY_ADMIN, own).get("/audit/")
     check_page(response)
     text = text_of(response)
     assert "Invited a user Email ada@example.gov.uk Role staff → analyst" in text
-    assert "Ally request sent" in text
+    assert "An undeclared action" in text
     assert "<dt>Role</dt><dd>staff → analyst</dd>" in response.get_data(as_text=True)
 
 
@@ -214,13 +214,13 @@ def test_network_log_shows_only_details_declared_safe(app_context, sign_in_as, s
         at=BASE + timedelta(minutes=1),
     )
     # An action with no declaration at all: its event shows, its details do not.
-    _event("ally_request_sent", own, details={"to": "Neighbourshire"}, at=BASE + timedelta(2))
+    _event("an_undeclared_action", own, details={"to": "Neighbourshire"}, at=BASE + timedelta(2))
     network = sign_in_as(Role.NETWORK_ADMIN).get("/admin/audit/")
     check_page(network)
     text = text_of(network)
     assert "Ann Analyst Figureshire Published figures Source form Added 12 Corrected 1" in text
     assert "Ann Analyst Figureshire Answered about a known issue" in text
-    assert "Ally request sent" in text
+    assert "An undeclared action" in text
     for hidden in ("4321.5", "X1", "Secret sauce", "staff-turnover", "Quiet rota", "Neighbour"):
         assert hidden not in text, hidden
     assert "shown only in the authority’s own audit log" in text
