@@ -237,7 +237,9 @@ def test_nobody_open_to_contact_reads_the_same_as_many(network, session, sign_in
             "Your message must be 2000 characters or fewer",
         ),
         (
-            {"issue_type": "slow-dp", "message": "a\x00b"},
+            # NUL itself is refused before any schema (bench.validation); other control
+            # characters by the allies schema.
+            {"issue_type": "slow-dp", "message": "a\x01b"},
             "message",
             "Remove the control characters (such as NUL) from this text",
         ),

@@ -345,6 +345,8 @@ def test_token_role_route_table(api, session, role, scope):
     for (method, path), expected in API_ROUTES.items():
         if method == "GET":
             response = api.get(path, headers=bearer(secret))
+        elif method == "DELETE":
+            response = api.delete(path, headers=bearer(secret))
         else:
             response = api.post(path, headers=bearer(secret), json=EMPTY_BATCHES.get(path, {}))
         want = expected[scope].get(role, 403)
