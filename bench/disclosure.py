@@ -48,18 +48,6 @@ def is_small(count: float | None, small: int = SMALL_COUNT_MAX) -> bool:
     return count is not None and not math.isnan(count) and 0 < count <= small
 
 
-def rounded_denominator(denominator: float | None) -> float | None:
-    """A peer's denominator to two significant figures: enough for a funnel plot, not a
-    fingerprint (an exact population identifies a council)."""
-    if denominator is None or math.isnan(denominator) or denominator <= 0:
-        return denominator
-    digits = 2 - int(math.floor(math.log10(abs(denominator)))) - 1
-    return float(round(denominator, digits))
-
-
-# --- rule 10: counts of peers carry cell-key noise -----------------------------------------
-
-
 def _cell_key_secret() -> bytes:
     """A secret for the cell keys, derived from the app's secret key (never shown)."""
     key = str(current_app.config["SECRET_KEY"]).encode()
@@ -97,14 +85,16 @@ class CandidateGroup:
 
 
 def signatures(memberships: np.ndarray) -> np.ndarray:
-    """Each peer's membership pattern as bits: ``memberships`` is (G, P) bool, groups in
-    admission order (G <= 64); bit g of the result's entry p is set when peer p is in group
-    g. Peers with the same signature form one atom; signature 0 is in no group."""
+    """Each peer's membership pattern as bits: ``memberships`` is (G, ...) bool, groups in
+    admission order (G <= 64), e.g. (G, P) for one viewer or (G, V, P) for every viewer;
+    bit g of an entry is set when that peer is in group g. Peers with the same signature
+    form one atom; signature 0 is in no group."""
     groups = memberships.shape[0]
     if groups > MAX_GROUPS:
         raise ValueError(f"at most {MAX_GROUPS} groups")
     bits = np.left_shift(np.uint64(1), np.arange(groups, dtype=np.uint64))
-    return (memberships.astype(np.uint64) * bits[:, None]).sum(axis=0, dtype=np.uint64)
+    bits = bits.reshape((groups,) + (1,) * (memberships.ndim - 1))
+    return (memberships.astype(np.uint64) * bits).sum(axis=0, dtype=np.uint64)
 
 
 def _atoms(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -46,10 +46,9 @@ def signatures_of(
     """(A, A) uint64 signatures, and how many groups: bit j of [a, p] is set when p is in
     a's j-th group in admission order (the standard kinds, then a's custom groups by age).
     Custom groups beyond the 64 bits a signature holds are left out (never admitted)."""
-    size = len(network_groups.authority_ids)
-    out = np.zeros((size, size), dtype=np.uint64)
-    for bit, kind in enumerate(network_groups.kinds):
-        out |= membership(network_groups.groups[kind.key]).astype(np.uint64) << np.uint64(bit)
+    out = disclosure.signatures(
+        np.stack([membership(network_groups.groups[kind.key]) for kind in network_groups.kinds])
+    )
     first = len(network_groups.kinds)
     position = {int(a): i for i, a in enumerate(network_groups.authority_ids)}
     most = first

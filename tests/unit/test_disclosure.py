@@ -13,7 +13,6 @@ from bench.disclosure import (
     denominator_bands,
     group_statistic_allowed,
     peer_count_text,
-    rounded_denominator,
     shown,
     shown_interval,
     signatures,
@@ -148,14 +147,6 @@ def test_k_counts_peers_only():
 )
 def test_small_counts_are_shown_as_under_five(count, text):
     assert peer_count_text(count) == text
-
-
-@pytest.mark.parametrize(
-    ("denominator", "rounded"),
-    [(278794, 280000), (10796, 11000), (550, 550), (94, 94), (1.234, 1.2), (0, 0)],
-)
-def test_denominators_to_two_significant_figures(denominator, rounded):
-    assert rounded_denominator(denominator) == rounded
 
 
 def _greedy_by_hand(memberships, contributors, k=K):
