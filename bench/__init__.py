@@ -78,6 +78,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from bench.actions import api as actions_api
+    from bench.actions import views as actions_views
     from bench.admin.views import bp as admin_bp
     from bench.alerts.views import bp as alerts_bp
     from bench.allies.views import bp as allies_bp
@@ -94,7 +96,20 @@ def _register_blueprints(app: Flask) -> None:
     from bench.peergroups.views import admin_bp as peer_imports_bp
     from bench.peergroups.views import bp as peer_groups_bp
     from bench.publishing.views import bp as publishing_bp
+    from bench.reviews import api as reviews_api
+    from bench.reviews import views as reviews_views
+    from bench.search import api as search_api
+    from bench.search import views as search_views
+    from bench.staffviews import api as staffviews_api
+    from bench.staffviews import views as staffviews_views
     from bench.users.views import bp as users_bp
+    from bench.visits import api as visits_api
+    from bench.visits import views as visits_views
+
+    # Reviews, visits and notes, actions, staff views and search: pages, and their routes
+    # of the JSON API (one blueprint an area, all under /api/v1).
+    area_pages = (reviews_views, visits_views, actions_views, staffviews_views, search_views)
+    area_apis = (reviews_api, visits_api, actions_api, staffviews_api, search_api)
 
     for blueprint in (
         home_bp,
@@ -113,8 +128,12 @@ def _register_blueprints(app: Flask) -> None:
         alerts_bp,
         grants_bp,
         allies_bp,
+        *(module.bp for module in area_pages),
+        *(module.bp for module in area_apis),
     ):
         app.register_blueprint(blueprint)
     # API calls authenticate with a bearer token and no cookie counts (bench.access), so
     # a forged cross-site request has nothing to ride on: CSRF tokens are for forms.
     csrf.exempt(api_bp)
+    for module in area_apis:
+        csrf.exempt(module.bp)

@@ -227,6 +227,8 @@ TOKEN_WRITES: dict[Permission, TokenScope] = {
     Permission.PUBLISH: TokenScope.PUBLISH,
     Permission.MANAGE_ALLIES: TokenScope.MANAGE,
     Permission.MANAGE_AUTHORITY_USERS: TokenScope.MANAGE,  # inspector grants
+    # Reviews, visits, notes, actions and staff views.
+    Permission.RECORD_VISITS: TokenScope.RECORD,
 }
 
 

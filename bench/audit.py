@@ -160,6 +160,20 @@ ACTIONS: dict[str, Action] = {
         "A council accepted a request for allies: names revealed", in_network_log=False
     ),
     "alliance_ended": _action("An alliance ended: names hidden again", in_network_log=False),
+    # Reviews: an authority's own affairs, so the network's log shows only that they
+    # happened (no titles, no text).
+    # (reviews: end)
+    #
+    # Visits, notes and their sharing. No detail names the host: the log outlives an
+    # alliance. An inspector's reads of a shared note are audited (Anonymity 8).
+    # (visits: end)
+    #
+    # Follow-up actions.
+    # (actions: end)
+    #
+    # Staff views: an anonymous view writes no event at all (nothing may name its author);
+    # moderation is audited with the moderator and never the author.
+    # (staff views: end)
 }
 
 

@@ -273,3 +273,18 @@ EMAIL_FOOTERS = {
     "ally_ended": "You receive this as an authority admin of your council in bench.",
     "ally_closed": "You receive this as an authority admin of your council in bench.",
 }
+
+# Reviews, updates and pinned comparisons.
+# (reviews: end)
+
+# Visits, notes, sharing, host responses and good practice.
+# (visits: end)
+
+# Follow-up actions.
+# (actions: end)
+
+# Staff views ("you said, we did").
+# (staff views: end)
+
+# Search.
+# (search: end)

@@ -40,6 +40,12 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # noqa: ANN001
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite and not connection.in_transaction():
+        # SQLite alters a table by copying it and dropping the old one; with foreign keys
+        # on, the drop would cascade to every row that references it (a visit's actions
+        # and notes). The pragma only works outside a transaction.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -48,6 +54,13 @@ def _run(connection) -> None:  # noqa: ANN001
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite and not connection.in_transaction():
+        broken = connection.connection.driver_connection.execute(
+            "PRAGMA foreign_key_check"
+        ).fetchall()
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+        if broken:
+            raise RuntimeError(f"Migration left rows with broken foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

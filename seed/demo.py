@@ -28,6 +28,7 @@ from sqlalchemy import insert, select
 from bench import security
 from bench.extensions import db
 from bench.models import (
+    ActionSource,
     ActionStatus,
     Authority,
     ContextFigure,
@@ -38,6 +39,7 @@ from bench.models import (
     InspectorGrant,
     IssueFlag,
     IssueType,
+    NoteSection,
     PeerGroup,
     PeerGroupKind,
     PeerGroupMember,
@@ -51,6 +53,9 @@ from bench.models import (
     ValueStatus,
     Visit,
     VisitKind,
+    VisitNote,
+    VisitNoteRevision,
+    VisitStatus,
     VisitTopic,
     issue_type_indicators,
 )
@@ -674,37 +679,60 @@ def _visits(
             "Pilot weekly triage in one locality.",
         ),
     )
-    for number, (host, plan) in enumerate(zip(hosts, plans, strict=False)):
+    for number, plan in enumerate(plans[: len(hosts)]):
         title, issue_code, indicator_code, good_practice, action = plan
         visited_on = date(2023, 9 + number, 12)
+        at = datetime.combine(visited_on, datetime.min.time(), tzinfo=UTC)
+        # Not allies in this demo, so the visit cannot name its host (Anonymity 7).
         visit = Visit(
             authority_id=visitor.id,
-            host_authority_id=authorities[host].id,
             kind=VisitKind.VISIT,
+            status=VisitStatus.WRITTEN_UP,
             visited_on=visited_on,
             title=title,
             people="Review manager, two practice leads (demo)",
-            notes="Demo notes: what we saw, who we met, what the figures said.",
-            good_practice=good_practice,
             created_by_id=author,
-            created_at=datetime.combine(visited_on, datetime.min.time(), tzinfo=UTC),
-            updated_at=datetime.combine(visited_on, datetime.min.time(), tzinfo=UTC),
+            created_at=at,
+            updated_at=at,
         )
         visit.topics = [
             VisitTopic(issue_type_id=issue_types[issue_code].id),
             VisitTopic(indicator_id=indicators[indicator_code].id),
         ]
+        visit.notes = [
+            VisitNote(
+                section=section,
+                created_by_id=author,
+                created_at=at,
+                updated_at=at,
+                revisions=[
+                    VisitNoteRevision(number=1, body_md=body, author_id=author, created_at=at)
+                ],
+            )
+            for section, body in (
+                (
+                    NoteSection.WHAT_THEY_DO_DIFFERENTLY,
+                    "Demo notes: what we saw, who we met, what the figures said.",
+                ),
+                (NoteSection.GOOD_PRACTICE_SEEN, good_practice),
+            )
+        ]
         done = number == 0
-        visit.actions = [
+        db.session.add(visit)
+        db.session.add(
             FollowUpAction(
+                authority_id=visitor.id,
+                source=ActionSource.VISIT,
+                visit=visit,
                 description=action,
                 owner="Review manager",
                 due_on=visited_on + timedelta(days=60),
                 status=ActionStatus.DONE if done else ActionStatus.OPEN,
                 completed_on=visited_on + timedelta(days=45) if done else None,
+                created_by_id=author,
+                created_at=at,
             )
-        ]
-        db.session.add(visit)
+        )
         report.added["visits"] += 1
     db.session.flush()
 

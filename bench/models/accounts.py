@@ -181,6 +181,9 @@ class TokenScope(enum.StrEnum):
     # Read, and an authority admin's writes through the API: grant and revoke inspectors'
     # access; ask for, answer and end allies. Never publishing, which has its own scope.
     MANAGE = "manage"
+    # Read, and recording reviews, visits, notes, actions and staff views (any user of an
+    # authority may); never publishing or managing.
+    RECORD = "record"
 
 
 class ApiToken(Base):

@@ -13,6 +13,7 @@ from bench.access import rule_for
 from bench.extensions import db
 from bench.models import AUTHORITY_ROLES, IssueTypeStatus, Role
 from tests import factories
+from tests.integration import access_rows
 from tests.pages import check_page, csrf_token
 
 ANONYMOUS = "anonymous"
@@ -194,6 +195,10 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
 }
 
 
+# Each product area's rows (reviews, visits, actions, staff views, search).
+ROUTES.update(access_rows.ROUTES)
+
+
 def _app_routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -269,6 +274,7 @@ def test_role_route_table(app_context, sign_in_as, role):
         "grant_id": stranger_grant.public_id,
         "request_id": stranger_request.public_id,
         "alliance_id": stranger_alliance.public_id,
+        **access_rows.stranger_ids(stranger, third, stranger_user),
     }
     failures = []
     # Signing out last, so every other route is tried signed in.
@@ -281,7 +287,7 @@ def test_role_route_table(app_context, sign_in_as, role):
         else:
             token_page = "/sign-in" if role == ANONYMOUS else "/account"
             token = csrf_token(client, token_page)
-            response = client.post(url, data={"csrf_token": token})
+            response = client.open(url, method=method, data={"csrf_token": token})
         if response.status_code != expected[role]:
             failures.append(f"{method} {path}: {response.status_code}, expected {expected[role]}")
         if response.mimetype == "text/html" and response.status_code != 302:

@@ -28,6 +28,7 @@ from bench.models import (
 )
 from bench.security import token_hash
 from tests import factories
+from tests.integration import access_rows
 from tests.pages import check_page, post_form, text_of
 
 SECRET = re.compile(r"bench_[A-Za-z0-9_-]{43}")
@@ -265,11 +266,13 @@ API_ROUTES = {
         TokenScope.READ: {},
         TokenScope.PUBLISH: dict.fromkeys(PUBLISHING_ROLES, 422),
         TokenScope.MANAGE: {},  # managing is not publishing
+        TokenScope.RECORD: {},
     },
     ("POST", "/api/v1/flags"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: dict.fromkeys(PUBLISHING_ROLES, 422),
         TokenScope.MANAGE: {},
+        TokenScope.RECORD: {},
     },
     ("GET", "/api/v1/openapi.json"): {scope: dict.fromkeys(Role, 200) for scope in TokenScope},
     # No period is released in this test: own-data roles reach the service's 404.
@@ -288,11 +291,13 @@ API_ROUTES = {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
         TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 422},
+        TokenScope.RECORD: {},
     },
     ("POST", "/api/v1/grants/<grant_id>/revoke"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
         TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
+        TokenScope.RECORD: {},
     },
     # Inspectors only; no period is released in this test, so they reach the service's 404.
     ("GET", "/api/v1/network"): {scope: {Role.INSPECTOR: 404} for scope in TokenScope},
@@ -305,25 +310,32 @@ API_ROUTES = {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
         TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 422},
+        TokenScope.RECORD: {},
     },
     ("GET", "/api/v1/ally-requests"): {scope: {Role.AUTHORITY_ADMIN: 200} for scope in TokenScope},
     ("POST", "/api/v1/ally-requests/<request_id>/accept"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
         TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
+        TokenScope.RECORD: {},
     },
     ("POST", "/api/v1/ally-requests/<request_id>/decline"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
         TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
+        TokenScope.RECORD: {},
     },
     ("GET", "/api/v1/allies"): {scope: {Role.AUTHORITY_ADMIN: 200} for scope in TokenScope},
     ("DELETE", "/api/v1/allies/<alliance_id>"): {
         TokenScope.READ: {},
         TokenScope.PUBLISH: {},
         TokenScope.MANAGE: {Role.AUTHORITY_ADMIN: 404},
+        TokenScope.RECORD: {},
     },
 }
+# Each product area's rows (reviews, visits, actions, staff views, search) sit beside its
+# page rows in tests/integration/access_rows/.
+API_ROUTES.update(access_rows.API_ROUTES)
 EMPTY_BATCHES = {"/api/v1/values": {"values": []}, "/api/v1/flags": {"flags": []}}
 
 
@@ -348,7 +360,9 @@ def test_token_role_route_table(api, session, role, scope):
         elif method == "DELETE":
             response = api.delete(path, headers=bearer(secret))
         else:
-            response = api.post(path, headers=bearer(secret), json=EMPTY_BATCHES.get(path, {}))
+            response = api.open(
+                path, method=method, headers=bearer(secret), json=EMPTY_BATCHES.get(path, {})
+            )
         want = expected[scope].get(role, 403)
         if response.status_code != want:
             failures.append(f"{method} {path}: {response.status_code}, expected {want}")
