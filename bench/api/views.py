@@ -64,7 +64,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 reference_bp = Blueprint("api_reference", __name__, url_prefix="/api")
 
 
-def _json_body() -> dict[str, Any]:
+def json_body() -> dict[str, Any]:
     """The body as a JSON object. NaN and Infinity are not JSON, though Python reads them."""
 
     def refuse(constant: str) -> None:
@@ -170,7 +170,7 @@ def list_values() -> ResponseReturnValue:
     response=PublishOutcomeSchema,
 )
 def publish_values() -> ResponseReturnValue:
-    rows = load(PublishValuesSchema(), _json_body())["values"]
+    rows = load(PublishValuesSchema(), json_body())["values"]
     user = current_user._get_current_object()
     outcome = publishing.publish_values(user, user.authority_id, rows, source="api")
     return jsonify(PublishOutcomeSchema().dump(outcome))
@@ -188,7 +188,7 @@ def publish_values() -> ResponseReturnValue:
     response=RecordedFlagsSchema,
 )
 def record_flags() -> ResponseReturnValue:
-    items = load(PublishFlagsSchema(), _json_body())["flags"]
+    items = load(PublishFlagsSchema(), json_body())["flags"]
     user = current_user._get_current_object()
     saved = issues.record_flags(user, user.authority_id, items)
     return jsonify(RecordedFlagsSchema().dump({"flags": saved}))
@@ -367,7 +367,7 @@ def list_grants() -> ResponseReturnValue:
     status=201,
 )
 def create_grant() -> ResponseReturnValue:
-    given = grants.grant(current_user._get_current_object(), _json_body())
+    given = grants.grant(current_user._get_current_object(), json_body())
     return jsonify(GrantSchema().dump(given)), 201
 
 
@@ -407,7 +407,7 @@ def revoke_grant(grant_id: str) -> ResponseReturnValue:
     status=201,
 )
 def ask_for_allies() -> ResponseReturnValue:
-    body = load(AskBodySchema(), _json_body())
+    body = load(AskBodySchema(), json_body())
     asked = allies.ask(current_user._get_current_object(), body)
     return jsonify(OutgoingRequestSchema().dump(asked)), 201
 
@@ -445,7 +445,7 @@ def list_ally_requests() -> ResponseReturnValue:
 )
 def accept_ally_request(request_id: str) -> ResponseReturnValue:
     # No body at all: the contact is the accepting user.
-    body = load(ContactBodySchema(), _json_body() if request.get_data() else {})
+    body = load(ContactBodySchema(), json_body() if request.get_data() else {})
     made = allies.accept(current_user._get_current_object(), request_id, body)
     return jsonify(AllianceSchema().dump(made))
 
