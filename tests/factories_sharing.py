@@ -134,3 +134,56 @@ def good_practice(
         )
     db.session.commit()
     return record
+
+
+class Scene:
+    """Every kind of reader of a note, signed in (DESIGN.md, Anonymity; issue 11's matrix).
+
+    Visitshire visits Hostbury (allies now); Otherton is Visitshire's other ally; Peerford
+    is a peer that is no ally; Endedham was an ally and the alliance ended. Inspectors:
+    one with a current grant from Visitshire, one with none, one whose grant expired, one
+    with a grant from Peerford only.
+    """
+
+    def __init__(self, sign_in_as: Any) -> None:
+        from bench.models import Role
+        from tests import factories
+
+        self.visitor = factories.authority(name="Visitshire Council")
+        self.host = factories.authority(name="Hostbury Council")
+        self.other = factories.authority(name="Otherton Council")
+        self.peer = factories.authority(name="Peerford Council")
+        self.ended = factories.authority(name="Endedham Council")
+        factories.alliance(self.visitor, self.host)
+        factories.alliance(self.visitor, self.other)
+        factories.alliance(self.visitor, self.ended, ended_at=utcnow())
+        self.clients = {
+            "own": sign_in_as(Role.STAFF, self.visitor),
+            "own_admin": sign_in_as(Role.AUTHORITY_ADMIN, self.visitor),
+            "host": sign_in_as(Role.STAFF, self.host),
+            "host_admin": sign_in_as(Role.AUTHORITY_ADMIN, self.host),
+            "other_ally": sign_in_as(Role.ANALYST, self.other),
+            "peer": sign_in_as(Role.STAFF, self.peer),
+            "ended_ally": sign_in_as(Role.STAFF, self.ended),
+            "inspector": sign_in_as(Role.INSPECTOR),
+            "inspector_no_grant": sign_in_as(Role.INSPECTOR),
+            "inspector_expired": sign_in_as(Role.INSPECTOR),
+            "inspector_other_grant": sign_in_as(Role.INSPECTOR),
+        }
+        now = utcnow()
+        factories.grant(self.user("inspector"), self.visitor)
+        factories.grant(
+            self.user("inspector_expired"),
+            self.visitor,
+            starts_at=now - timedelta(days=30),
+            expires_at=now - timedelta(minutes=1),
+        )
+        factories.grant(self.user("inspector_other_grant"), self.peer)
+        self.visit = visit(self.visitor, self.host, title="Visit to Hostbury")
+        self.visit_to_ended = visit(self.visitor, self.ended, title="Visit to Endedham")
+
+    def user(self, who: str) -> User:
+        return self.clients[who].user
+
+    def client(self, who: str) -> Any:
+        return self.clients[who]

@@ -55,6 +55,8 @@ def _text(required: str, too_long: str, maximum: int, description: str) -> field
 
 
 def _level(text: str) -> None:
+    if not text.strip():
+        raise ValidationError(messages.SHARE_LEVEL_REQUIRED)
     if text == ShareLevel.NETWORK_GOOD_PRACTICE:
         raise ValidationError(messages.SHARE_LEVEL_GOOD_PRACTICE)
     if text not in SHARE_LEVELS:
