@@ -19,7 +19,7 @@ from bench import messages
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # UK numbers: 0 or +44, then 9 or 10 more digits, in groups.
-PHONE = re.compile(r"(?<![\w+])(?:\+44|0)[\s()-]*[0-9](?:[\s()-]*[0-9]){8,9}(?![0-9])")
+PHONE = re.compile(r"(?<![\w+(])(?:\+44|\(?0)[\s()-]*[0-9](?:[\s()-]*[0-9]){8,9}(?![0-9])")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
 NUMBER = re.compile(
     r"(?<![\w.,])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|(?<![\w.,])[0-9]+(?:\.[0-9]+)?"
