@@ -24,7 +24,7 @@ from bench import audit, messages
 from bench.access import Permission, has_permission
 from bench.errors import Conflict, NotFound
 from bench.extensions import db
-from bench.models import Authority, NoteShare, ShareLevel, User, Visit, utcnow
+from bench.models import NoteShare, ShareLevel, User, Visit, utcnow
 from bench.sharing import queries
 from bench.sharing.reading import ShownNote, own_authority, pair, reader, shown
 from bench.sharing.schemas import DecisionSchema
@@ -52,7 +52,7 @@ class SharedNote:
 class Inspected:
     """One authority that granted the inspector access, and its notes shared with them."""
 
-    authority: Authority
+    authority: str  # its name
     expires_at: datetime
     notes: list[ShownNote]
 
@@ -142,48 +142,36 @@ def inspected(user: User) -> list[Inspected]:
     who = reader(user, now)
     if not who.inspector:
         raise NotFound("No grants")
-    grants = queries.current_grants(user.id, now)
+    if not queries.current_grants(user.id, now):
+        return []
+    # This read path writes (every note read is audited): take SQLite's write lock first,
+    # then read and record in the one transaction.
+    db.begin_write()
+    grants = {grant.authority_id: grant for grant in queries.current_grants(user.id, now)}
     rows = queries.readable_with_text(who)
     shares = queries.live_shares(note.id for note, _ in rows)
     allied = queries.allied_pairs(filter(None, (pair(note.visit) for note, _ in rows)))
-    by_authority: dict[int, list[Any]] = {grant.authority_id: [] for grant in grants}
+    notes: dict[int, list[ShownNote]] = {authority_id: [] for authority_id in grants}
+    done = g.setdefault("shared_notes_read", set())
     for note, text in rows:
         allied_now = pair(note.visit) in allied
         consented = _host_consented(shares[note.id], allied_now)
-        by_authority.setdefault(note.visit.authority_id, []).append(
-            (note, shown(who, note, text, allied_now=allied_now, host_consented=consented))
+        notes[note.visit.authority_id].append(
+            shown(who, note, text, allied_now=allied_now, host_consented=consented)
         )
-    _audit_reads(user, grants, by_authority)
-    return [
-        Inspected(
-            grant.authority,
-            grant.expires_at,
-            [seen for _, seen in by_authority[grant.authority_id]],
-        )
-        for grant in grants
+        if note.id not in done:
+            grant = grants[note.visit.authority_id]
+            audit.record(
+                "shared_note_read",
+                actor=user,
+                authority_id=grant.authority_id,
+                subject=note,
+                details={"page": "shared notes", "note": note.public_id, "grant": grant.public_id},
+            )
+            done.add(note.id)
+    found = [
+        Inspected(grant.authority.name, grant.expires_at, notes[authority_id])
+        for authority_id, grant in grants.items()
     ]
-
-
-def _audit_reads(user: User, grants: list[Any], by_authority: dict[int, list[Any]]) -> None:
-    done = g.setdefault("shared_notes_read", set())
-    grant_of = {grant.authority_id: grant for grant in grants}
-    unread = [
-        (grant_of[authority_id], note)
-        for authority_id, notes in by_authority.items()
-        if authority_id in grant_of
-        for note, _ in notes
-        if note.id not in done
-    ]
-    if not unread:
-        return
-    db.begin_write()  # this read path writes: take SQLite's write lock first
-    for grant, note in unread:
-        audit.record(
-            "shared_note_read",
-            actor=user,
-            authority_id=grant.authority_id,
-            subject=note,
-            details={"page": "shared notes", "note": note.public_id, "grant": grant.public_id},
-        )
-        done.add(note.id)
     db.session.commit()
+    return found

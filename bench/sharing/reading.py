@@ -15,7 +15,7 @@ from markupsafe import Markup
 from bench.access import Permission, has_permission
 from bench.errors import NotFound
 from bench.markdown import render
-from bench.models import Authority, User, Visit, VisitNote, utcnow
+from bench.models import User, Visit, VisitNote, utcnow
 from bench.visits import visibility
 from bench.visits.visibility import Reader
 
@@ -26,7 +26,7 @@ class ShownNote:
     title: str
     section: str
     visited_on: date
-    visiting: Authority  # every reader of a note may know whose it is
+    visiting: str  # the visiting council's name: every reader of a note may know it
     host: str  # the host's name, or words in its place
     host_named: bool
     body_md: str  # with the host's name taken out where it may not be seen
@@ -86,7 +86,7 @@ def shown(
         title=title,
         section=note.section.label,
         visited_on=visit.visited_on,
-        visiting=visit.authority,
+        visiting=visit.authority.name,
         host=visibility.host_label(
             who, visit, allied_now=allied_now, host_consented=host_consented
         ),

@@ -302,3 +302,67 @@ def test_share_events_name_no_host_and_show_only_their_kind_to_the_network(scene
     for event in _events(session, "note_share_added"):
         assert scene.host.name not in str(event.details)
     assert audit.network_details("note_share_added", {"note": "x", "level": "host"}) == {}
+
+
+def test_query_counts_do_not_grow_with_notes(app_context, sign_in_as, session):
+    """Notes from 2 allies or 9: the same reads for each page that lists them."""
+    from sqlalchemy import event
+
+    from bench.models import Role
+
+    def statements(size, who, path):
+        reader = factories.authority(name="Reading Council")
+        inspector = sign_in_as(Role.INSPECTOR)
+        client = sign_in_as(Role.STAFF, reader) if who == "ally" else inspector
+        for number in range(size):
+            visitor = factories.authority(name=f"Visiting {number}")
+            factories.alliance(visitor, reader)
+            factories.grant(inspector.user, visitor)
+            note = factories_sharing.note(factories_sharing.visit(visitor, reader), "Text.")
+            for level in (ShareLevel.HOST, ShareLevel.INSPECTOR):
+                factories_sharing.share(note, level)
+            factories_sharing.good_practice(title=f"Item {number}")
+        count = 0
+
+        def counter(_connection, _cursor, statement, *_args):
+            # Each note an inspector reads is one audit event: those rows are the point.
+            nonlocal count
+            count += not statement.startswith("INSERT INTO audit_events")
+
+        connection = session.connection()
+        event.listen(connection, "before_cursor_execute", counter)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(connection, "before_cursor_execute", counter)
+        return count
+
+    for who, path in (
+        ("ally", "/sharing/with-us"),
+        ("ally", "/sharing/good-practice"),
+        ("inspector", "/sharing/inspected"),
+    ):
+        assert statements(2, who, path) == statements(9, who, path), path
+
+
+def test_note_text_and_titles_render_inert_on_every_sharing_page(scene, session):
+    xss = '<script>alert("x")</script><img src=x onerror=alert(1)> [a](javascript:alert(1))'
+    visit = factories_sharing.visit(scene.visitor, scene.host, title=xss)
+    note = factories_sharing.note(visit, xss)
+    for level in (ShareLevel.HOST, ShareLevel.INSPECTOR):
+        factories_sharing.share(note, level)
+    pages = [
+        scene.client("own").get(f"/sharing/notes/{note.public_id}"),
+        scene.client("own").get(f"/sharing/notes/{note.public_id}/responses"),
+        scene.client("own").get(f"/sharing/notes/{note.public_id}/good-practice"),
+        scene.client("host").get("/sharing/with-us"),
+        scene.client("host").get(f"/sharing/notes/{note.public_id}/responses"),
+        scene.client("inspector").get("/sharing/inspected"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        check_page(page)
+        html = page.get_data(as_text=True)
+        assert "&lt;script&gt;" in html
+        assert "<script>alert" not in html and "<img" not in html
+        assert 'href="javascript' not in html
