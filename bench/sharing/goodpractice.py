@@ -25,6 +25,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from bench import audit, messages
+from bench.allies.queries import approved_issue_type
 from bench.api import queries as api_queries
 from bench.api.service import Page
 from bench.dates import LONDON
@@ -71,7 +72,10 @@ class Choices:
 
 
 def choices() -> Choices:
-    return Choices(queries.approved_issue_types(), queries.indicators())
+    """The catalogue as the API lists it: approved issue types and indicators, by code."""
+    return Choices(
+        queries.fetch(api_queries.approved_issue_types()), queries.fetch(api_queries.indicators())
+    )
 
 
 @dataclass(frozen=True)
@@ -122,14 +126,16 @@ def _load(data: Any, *, schedule: bool) -> tuple[dict[str, Any], list[RowError]]
 
 
 def _subjects(fields: dict[str, Any]) -> tuple[IssueType | None, Indicator | None, list[RowError]]:
+    """The issue type and indicator named by code (either may be left out), and an error
+    naming each code the catalogue does not have."""
     errors = []
     issue_type = indicator = None
     if fields.get("issue_type"):
-        issue_type = queries.approved_issue_type(fields["issue_type"])
+        issue_type = approved_issue_type(fields["issue_type"])
         if issue_type is None:
             errors.append(RowError(None, "issue_type", messages.GOOD_PRACTICE_ISSUE_TYPE_UNKNOWN))
     if fields.get("indicator"):
-        indicator = queries.indicator(fields["indicator"])
+        indicator = api_queries.indicator_by_code(fields["indicator"])
         if indicator is None:
             errors.append(RowError(None, "indicator", messages.GOOD_PRACTICE_INDICATOR_UNKNOWN))
     return issue_type, indicator, errors
@@ -266,16 +272,7 @@ class Filters:
 
 
 def _filters(query: dict[str, Any]) -> Filters:
-    errors = []
-    issue_type = indicator = None
-    if query.get("issue_type"):
-        issue_type = queries.approved_issue_type(query["issue_type"])
-        if issue_type is None:
-            errors.append(RowError(None, "issue_type", messages.GOOD_PRACTICE_ISSUE_TYPE_UNKNOWN))
-    if query.get("indicator"):
-        indicator = queries.indicator(query["indicator"])
-        if indicator is None:
-            errors.append(RowError(None, "indicator", messages.GOOD_PRACTICE_INDICATOR_UNKNOWN))
+    issue_type, indicator, errors = _subjects(query)
     if errors:
         raise ValidationFailed(errors)
     return Filters(query.get("key_area"), issue_type, indicator)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -22,8 +23,6 @@ from bench.models import (
     HostResponse,
     Indicator,
     InspectorGrant,
-    IssueType,
-    IssueTypeStatus,
     KeyArea,
     NoteShare,
     Period,
@@ -36,6 +35,7 @@ from bench.models import (
 )
 from bench.visits.visibility import Reader, readable_notes
 
+T = TypeVar("T")
 _WITH_VISIT = (
     joinedload(VisitNote.visit).joinedload(Visit.authority),
     joinedload(VisitNote.visit).joinedload(Visit.host_authority),
@@ -278,7 +278,7 @@ def visible_items(
     return query
 
 
-def fetch(query: Select[tuple[GoodPracticeItem]]) -> list[GoodPracticeItem]:
+def fetch(query: Select[tuple[T]]) -> list[T]:
     return list(db.session.scalars(query).unique())
 
 
@@ -365,34 +365,6 @@ def published_figures(authority_ids: Iterable[int]) -> list[tuple[float, int]]:
         .order_by(Value.id)
     )
     return [(float(value), int(decimals)) for value, decimals in rows]
-
-
-def approved_issue_types() -> list[IssueType]:
-    return list(
-        db.session.scalars(
-            select(IssueType)
-            .where(IssueType.status == IssueTypeStatus.APPROVED)
-            .order_by(IssueType.title, IssueType.code)
-        )
-    )
-
-
-def approved_issue_type(code: str) -> IssueType | None:
-    return db.session.scalars(
-        select(IssueType)
-        .where(IssueType.code == code, IssueType.status == IssueTypeStatus.APPROVED)
-        .order_by(IssueType.id)
-    ).first()
-
-
-def indicators() -> list[Indicator]:
-    return list(db.session.scalars(select(Indicator).order_by(Indicator.title, Indicator.code)))
-
-
-def indicator(code: str) -> Indicator | None:
-    return db.session.scalars(
-        select(Indicator).where(Indicator.code == code).order_by(Indicator.id)
-    ).first()
 
 
 def user_names(user_ids: Iterable[int | None]) -> dict[int, str]:

@@ -250,6 +250,30 @@ def correction_to_accept(user: User, public_id: str) -> AcceptPage:
     )
 
 
+def _decided(
+    user: User,
+    context: _Context,
+    response: HostResponse,
+    status: ResponseStatus,
+    now: datetime,
+    revision: int | None = None,
+) -> str:
+    """Record the author's answer (in the note's council's log) and commit it; returns
+    the note's id."""
+    response.status = status
+    response.decided_by_id = user.id
+    response.decided_at = now
+    details: dict[str, Any] = {"note": context.note.public_id, "response": response.public_id}
+    if revision is not None:
+        details["revision"] = revision
+    action = "host_correction_accepted" if revision is not None else "host_correction_declined"
+    audit.record(
+        action, actor=user, authority_id=context.authority_id, subject=response, details=details
+    )
+    db.session.commit()
+    return context.note.public_id
+
+
 def accept(
     user: User, public_id: str, *, confirmed: bool = False, now: datetime | None = None
 ) -> str:
@@ -264,36 +288,10 @@ def accept(
     revision = queries.add_revision(
         note, response.proposed_body_md, messages.CORRECTION_SUMMARY, user.id, now
     )
-    response.status = ResponseStatus.ACCEPTED
-    response.decided_by_id = user.id
-    response.decided_at = now
-    audit.record(
-        "host_correction_accepted",
-        actor=user,
-        authority_id=context.authority_id,
-        subject=response,
-        details={
-            "note": note.public_id,
-            "response": response.public_id,
-            "revision": revision.number,
-        },
-    )
-    db.session.commit()
-    return note.public_id
+    return _decided(user, context, response, ResponseStatus.ACCEPTED, now, revision.number)
 
 
 def decline(user: User, public_id: str, now: datetime | None = None) -> str:
     """Decline a correction; the note stays as it is. Returns the note's id."""
     context, response = _open_correction(user, public_id)
-    response.status = ResponseStatus.DECLINED
-    response.decided_by_id = user.id
-    response.decided_at = now or utcnow()
-    audit.record(
-        "host_correction_declined",
-        actor=user,
-        authority_id=context.authority_id,
-        subject=response,
-        details={"note": context.note.public_id, "response": response.public_id},
-    )
-    db.session.commit()
-    return context.note.public_id
+    return _decided(user, context, response, ResponseStatus.DECLINED, now or utcnow())

@@ -153,6 +153,21 @@ def sharing_page(user: User, public_id: str) -> SharingPage:
     )
 
 
+def _recorded(
+    action: str, user: User, authority_id: int, note: VisitNote, share: NoteShare
+) -> NoteShare:
+    """Audit a change of level (the level only: never whom it names) and commit it."""
+    audit.record(
+        action,
+        actor=user,
+        authority_id=authority_id,
+        subject=share,
+        details={"note": note.public_id, "level": share.level.value},
+    )
+    db.session.commit()
+    return share
+
+
 def add_share(user: User, public_id: str, data: Any, now: datetime | None = None) -> NoteShare:
     """Share the note at one more level; audited with the level only."""
     now = now or utcnow()
@@ -165,15 +180,7 @@ def add_share(user: User, public_id: str, data: Any, now: datetime | None = None
         raise Conflict(messages.SHARE_ALREADY, field="level")
     share = NoteShare(note_id=note.id, level=level, shared_by_id=user.id, shared_at=now)
     queries.add(share)
-    audit.record(
-        "note_share_added",
-        actor=user,
-        authority_id=authority_id,
-        subject=share,
-        details={"note": note.public_id, "level": level.value},
-    )
-    db.session.commit()
-    return share
+    return _recorded("note_share_added", user, authority_id, note, share)
 
 
 def parse_level(text: str) -> ShareLevel:
@@ -194,15 +201,7 @@ def revoke_share(
     if share is None:
         raise Conflict(messages.SHARE_NOT_SHARED, field="level")
     share.revoked_at = now
-    audit.record(
-        "note_share_revoked",
-        actor=user,
-        authority_id=authority_id,
-        subject=share,
-        details={"note": note.public_id, "level": level.value},
-    )
-    db.session.commit()
-    return share
+    return _recorded("note_share_revoked", user, authority_id, note, share)
 
 
 # --- the API's view ---------------------------------------------------------------------
