@@ -187,6 +187,13 @@ class ScheduleSchema(CopySchema):
 
 
 class GoodPracticeQuerySchema(PageQuerySchema):
+    @pre_load
+    def _blank_is_all(self, data: Any, **kwargs: Any) -> Any:
+        # The page's filter form sends its "all" options as empty values.
+        if not hasattr(data, "items"):
+            return data
+        return {key: value for key, value in data.items() if value != ""}
+
     key_area = fields.Enum(
         KeyArea,
         by_value=True,

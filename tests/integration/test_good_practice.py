@@ -344,6 +344,9 @@ def test_the_list_is_by_date_then_title_and_filters(scene, session, note, app_co
     assert [i.title for i in goodpractice.listing({"key_area": "cost_efficiency"}).items] == [
         "Beta"
     ]
+    # The filter form's "all" options are empty values.
+    everything = scene.client("own").get("/sharing/good-practice?key_area=&issue_type=&indicator=")
+    assert everything.status_code == 200 and "Zebra" in text_of(everything)
     filtered = scene.client("own").get(f"/sharing/good-practice?issue_type={issue.code}")
     assert "Beta" in text_of(filtered) and "Alpha" not in text_of(filtered)
     _, secret = factories.api_token(scene.user("inspector"), TokenScope.READ)
