@@ -168,6 +168,44 @@ ACTIONS: dict[str, Action] = {
     # alliance. An inspector's reads of a shared note are audited (Anonymity 8).
     # (visits: end)
     #
+    # Sharing notes. Details never name the host: the log outlives an alliance. What
+    # happens on both sides at once (a host's reply, a correction and the author's
+    # answer, the host's consent) stays out of the network's log, where two events at
+    # the same moment would tell who visited whom; good-practice copies stay out too, or
+    # the time an item was scheduled would link it back to its council.
+    "note_share_added": _action("Shared a visit note"),
+    "note_share_revoked": _action("Stopped sharing a visit note"),
+    "host_reply_received": _action("The host replied to a shared note", in_network_log=False),
+    "host_reply_sent": _action(
+        "Replied to a note the visiting council shared", in_network_log=False
+    ),
+    "host_correction_received": _action(
+        "The host proposed a correction to a shared note", in_network_log=False
+    ),
+    "host_correction_sent": _action(
+        "Proposed a correction to a note the visiting council shared", in_network_log=False
+    ),
+    "host_correction_accepted": _action("Accepted the host's correction", in_network_log=False),
+    "host_correction_declined": _action("Declined the host's correction", in_network_log=False),
+    "host_consent_given": _action(
+        "Let inspectors see the council named on a shared note", in_network_log=False
+    ),
+    "host_consent_refused": _action(
+        "Refused to let inspectors see the council named on a shared note", in_network_log=False
+    ),
+    "host_consent_withdrawn": _action(
+        "Withdrew consent for inspectors to see the council named on a shared note",
+        in_network_log=False,
+    ),
+    "shared_note_read": _action("An inspector read a shared note under a grant", "page"),
+    "good_practice_scheduled": _action(
+        "Scheduled a good-practice copy of a note", in_network_log=False
+    ),
+    "good_practice_withdrawn": _action(
+        "Withdrew a good-practice copy of a note", in_network_log=False
+    ),
+    # (sharing: end)
+    #
     # Follow-up actions.
     # (actions: end)
     #

@@ -280,6 +280,91 @@ EMAIL_FOOTERS = {
 # Visits, notes, sharing, host responses and good practice.
 # (visits: end)
 
+# Sharing notes: levels, host replies and corrections, inspector consent, good practice.
+SHARE_LEVEL_REQUIRED = "Select who to share the note with"
+SHARE_LEVEL_UNKNOWN = "Select the host, all allies or inspectors"
+SHARE_LEVEL_GOOD_PRACTICE = (
+    "Share with the whole network by making an edited good-practice copy of the note"
+)
+SHARE_NO_HOST = "This visit names no host council to share the note with"
+SHARE_HOST_NOT_ALLY = "The host council is not your ally now, so the note cannot be shared with it"
+SHARE_ALREADY = "The note is already shared at this level"
+SHARE_NOT_SHARED = "The note is not shared at this level"
+# How each level reads in a sentence ("The note is now shared with the host").
+SHARE_LEVEL_WORDS = {
+    "host": "with the host",
+    "allies": "with all allies",
+    "inspector": "with inspectors",
+}
+SHARE_ADDED = "The note is now shared {level}"
+SHARE_REVOKED = "The note is no longer shared {level}"
+SHARE_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+REPLY_REQUIRED = "Enter your reply"
+REPLY_TOO_LONG = "Your reply must be {max:,} characters or fewer"
+REPLY_POSTED = "Your reply was posted. The council that wrote the note can read it"
+CORRECTION_TEXT_REQUIRED = "Enter the note's text as you propose it"
+CORRECTION_TEXT_TOO_LONG = "The corrected text must be {max:,} characters or fewer"
+CORRECTION_TEXT_UNCHANGED = "Change the text: it is the same as the note's"
+CORRECTION_REASON_REQUIRED = "Enter the reason for the correction"
+CORRECTION_REASON_TOO_LONG = "The reason must be {max:,} characters or fewer"
+CORRECTION_REVISION_INVALID = "The revision you corrected is not one of this note's"
+CORRECTION_POSTED = (
+    "Your correction was sent. The council that wrote the note will accept or decline it"
+)
+CORRECTION_ACCEPTED = "The correction was accepted: it is now the note's text"
+CORRECTION_DECLINED = "The correction was declined"
+CORRECTION_DECIDED = "This correction has already been accepted or declined"
+CORRECTION_STALE = (
+    "The note has changed since the host proposed this correction. Compare the two "
+    "versions, then confirm to replace the note's current text"
+)
+CORRECTION_SUMMARY = "Correction from the host accepted"
+CONSENT_DECISION_UNKNOWN = "Select whether inspectors may see your council named"
+CONSENT_NOT_ASKED = "This note is not shared with inspectors, so there is nothing to consent to"
+CONSENT_GIVEN = "Inspectors may now see your council named on this note"
+CONSENT_REFUSED = "Inspectors will see your council only as an ally on this note"
+CONSENT_WITHDRAWN = "You withdrew your consent: inspectors see your council only as an ally"
+GOOD_PRACTICE_TITLE_REQUIRED = "Enter a title"
+GOOD_PRACTICE_TITLE_TOO_LONG = "The title must be {max:,} characters or fewer"
+GOOD_PRACTICE_BODY_REQUIRED = "Enter the good practice"
+GOOD_PRACTICE_BODY_TOO_LONG = "The text must be {max:,} characters or fewer"
+GOOD_PRACTICE_BODY_UNEDITED = (
+    "Edit the copy to take out anything that identifies a council, a person or a service: "
+    "it is still the note's text word for word"
+)
+GOOD_PRACTICE_KEY_AREA_UNKNOWN = "Select a key area from the list"
+GOOD_PRACTICE_ISSUE_TYPE_UNKNOWN = "Select an issue type from the list"
+GOOD_PRACTICE_INDICATOR_UNKNOWN = "Select an indicator from the list"
+GOOD_PRACTICE_CHECKLIST = {
+    "no_place_names": "Confirm that the copy names no place",
+    "no_service_names": "Confirm that the copy names no service or product",
+    "no_staff_names": "Confirm that the copy names no member of staff",
+    "no_matching_figures": "Confirm that no figure in the copy matches a published value",
+}
+GOOD_PRACTICE_HARD_FINDINGS = (
+    "Take out the identifying details the check found before publishing ({count} found)"
+)
+GOOD_PRACTICE_CHECK_AGAIN = (
+    "The check found details that may identify a council, person or service. Read them, "
+    "edit the copy if you need to, and confirm again"
+)
+GOOD_PRACTICE_SCHEDULED = "Your good-practice copy will appear to the whole network on {date}"
+GOOD_PRACTICE_WAITING = (
+    "Your good-practice copy will appear to the whole network on the date of the next "
+    "release round, once one is scheduled"
+)
+GOOD_PRACTICE_WITHDRAWN = "Your good-practice copy was withdrawn: nobody else sees it any more"
+GOOD_PRACTICE_ALREADY_WITHDRAWN = "This good-practice copy has already been withdrawn"
+GOOD_PRACTICE_FILTER_UNKNOWN = "There is no {field} with this code"
+# What the identifying-details check says it found (hard findings block publishing).
+FINDING_AUTHORITY = "“{text}” names a council (or is its code)"
+FINDING_EMAIL = "“{text}” is an email address"
+FINDING_PHONE = "“{text}” is a phone number"
+FINDING_URL = "“{text}” is a web address: check that it does not lead to a council"
+FINDING_FIGURE = "“{text}” matches a published figure of your council or the host's"
+FINDING_NAME = "“{text}” may name a person or a service"
+# (sharing: end)
+
 # Follow-up actions.
 # (actions: end)
 
