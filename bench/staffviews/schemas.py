@@ -166,7 +166,7 @@ class ShownViewSchema(Schema):
         metadata={"description": "A review's title or a month, never the day it was given"}
     )
     key_area = fields.String()
-    body = fields.String(metadata={"description": "Markdown, as written"})
+    body = fields.String(attribute="body_md", metadata={"description": "Markdown, as written"})
     anonymous = fields.Boolean()
     author = fields.String(
         allow_none=True, metadata={"description": "The author's name, for a named view only"}
