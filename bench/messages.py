@@ -295,8 +295,7 @@ STAFF_VIEW_PER_DAY = (
     "You can give more tomorrow"
 )
 STAFF_VIEW_GIVEN_ANONYMOUSLY = (
-    "Thank you. Your view has been recorded anonymously: nothing kept with it says who "
-    "gave it"
+    "Thank you. Your view has been recorded anonymously: nothing kept with it says who gave it"
 )
 STAFF_VIEW_GIVEN_NAMED = "Thank you. Your view has been recorded with your name"
 STAFF_VIEW_RESPONSE_REQUIRED = "Write what the team did, or will do"

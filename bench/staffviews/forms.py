@@ -20,6 +20,18 @@ from bench.staffviews.schemas import HideInSchema, ResponseInSchema, StaffViewIn
 ANONYMOUS, NAMED = "true", "false"
 
 
+def _text(label: str, description: str) -> TextAreaField:
+    # Free text is stored as written: no filters.
+    return TextAreaField(label, description=description, widget=GovTextArea())
+
+
+def _choice(label: str, description: str) -> SelectField:
+    # The page sets the choices; the service checks the one made, naming the field.
+    return SelectField(
+        label, description=description, choices=[], widget=GovSelect(), validate_choice=False
+    )
+
+
 class GiveViewForm(SchemaForm):
     schema = StaffViewInSchema
 
@@ -29,17 +41,11 @@ class GiveViewForm(SchemaForm):
         widget=GovRadioInput(),
         validate_choice=False,  # the schema checks it, with the catalogue's message
     )
-    review = SelectField(
-        "Is it about a review?",
-        description="Optional. A view about a review reaches that review's team.",
-        choices=[],
-        widget=GovSelect(),
-        validate_choice=False,
+    review = _choice(
+        "Is it about a review?", "Optional. A view about a review reaches that review's team."
     )
-    body = TextAreaField(
-        "Your view",
-        description="What needs changing, and why. You can use Markdown: *emphasis*, lists, links.",
-        widget=GovTextArea(),
+    body = _text(
+        "Your view", "What needs changing, and why. You can use Markdown: *emphasis*, lists, links."
     )
     anonymous = RadioField(
         "Give it anonymously or with your name?",
@@ -57,17 +63,13 @@ class GiveViewForm(SchemaForm):
 class RespondForm(SchemaForm):
     schema = ResponseInSchema
 
-    body = TextAreaField(
+    body = _text(
         "What did the team do, or what will it do?",
-        description="Every user of your council reads this beside the view. You can use Markdown.",
-        widget=GovTextArea(),
+        "Every user of your council reads this beside the view. You can use Markdown.",
     )
-    action = SelectField(
+    action = _choice(
         "Follow-up action (optional)",
-        description="Link one of your council's actions, if one answers the view.",
-        choices=[],
-        widget=GovSelect(),
-        validate_choice=False,
+        "Link one of your council's actions, if one answers the view.",
     )
     submit = SubmitField("Save response", widget=GovSubmitInput())
 
@@ -75,11 +77,10 @@ class RespondForm(SchemaForm):
 class HideForm(SchemaForm):
     schema = HideInSchema
 
-    reason = TextAreaField(
+    reason = _text(
         "Why hide this view?",
-        description="The team sees the reason beside the hidden view; staff never see "
-        "either. The audit log records who hid it and why, never who wrote it.",
-        widget=GovTextArea(),
+        "The team sees the reason beside the hidden view; staff never see either. The "
+        "audit log records who hid it and why, never who wrote it.",
     )
     submit = SubmitField("Hide the view", widget=GovSubmitInput())
 

@@ -7,6 +7,7 @@ names no view: neither the URL nor the message carries anything of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -81,6 +82,23 @@ def team() -> ResponseReturnValue:
     )
 
 
+def _team_form(form: Any, act: Callable[[dict[str, Any]], object], done: str, first: str):  # noqa: ANN202
+    """Submit one of the team's forms about a view: back to the team's page with a message,
+    or None to show the form again with its field's error."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        act(form.schema_data())
+    except InvalidInput as error:
+        _field_error(form, error, first)
+        return None
+    except Conflict as error:
+        flash(error.message, "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("staffviews.team"))
+
+
 @bp.route("/<view_id>/respond", methods=["GET", "POST"])
 @allow(Permission.RECORD_VISITS)
 def respond(view_id: str) -> ResponseReturnValue:
@@ -91,18 +109,13 @@ def respond(view_id: str) -> ResponseReturnValue:
         (action.public_id, _action_label(action.description))
         for action in service.action_choices(user)
     ]
-    if form.validate_on_submit():
-        try:
-            service.respond(user, view_id, form.schema_data())
-        except InvalidInput as error:
-            _field_error(form, error, "body")
-        except Conflict as error:
-            flash(error.message, "error")
-            return redirect(url_for("staffviews.team"))
-        else:
-            flash(messages.STAFF_VIEW_RESPONDED, "success")
-            return redirect(url_for("staffviews.team"))
-    return render_template(
+    done = _team_form(
+        form,
+        lambda data: service.respond(user, view_id, data),
+        messages.STAFF_VIEW_RESPONDED,
+        "body",
+    )
+    return done or render_template(
         "staffviews/respond.html", view=view, form=form, title="Respond to a staff view"
     )
 
@@ -118,18 +131,12 @@ def hide(view_id: str) -> ResponseReturnValue:
     user = _user()
     view = service.view_for_team(user, view_id)
     form = HideForm()
-    if form.validate_on_submit():
-        try:
-            service.hide(user, view_id, form.schema_data())
-        except InvalidInput as error:
-            _field_error(form, error, "reason")
-        except Conflict as error:
-            flash(error.message, "error")
-            return redirect(url_for("staffviews.team"))
-        else:
-            flash(messages.STAFF_VIEW_HIDDEN, "success")
-            return redirect(url_for("staffviews.team"))
-    return render_template("staffviews/hide.html", view=view, form=form, title="Hide a staff view")
+    done = _team_form(
+        form, lambda data: service.hide(user, view_id, data), messages.STAFF_VIEW_HIDDEN, "reason"
+    )
+    return done or render_template(
+        "staffviews/hide.html", view=view, form=form, title="Hide a staff view"
+    )
 
 
 @bp.route("/<view_id>/unhide", methods=["POST"])
