@@ -15,6 +15,7 @@ from bench.access import Permission, allow, untraced
 from bench.api import API_PREFIX
 from bench.api.openapi import operation
 from bench.api.views import json_body
+from bench.errors import Conflict
 from bench.staffviews import service
 from bench.staffviews.schemas import (
     GivenSchema,
@@ -71,7 +72,7 @@ def list_staff_views() -> ResponseReturnValue:
 def give_staff_view() -> ResponseReturnValue:
     try:
         given = service.give(_user(), json_body())
-    except service.DailyLimitReached as error:
+    except Conflict as error:  # the daily limit: too many requests, said as such
         abort(429, error.message)
     return jsonify(GivenSchema().dump(given)), 201
 

@@ -42,10 +42,6 @@ from bench.staffviews.schemas import HideInSchema, ResponseInSchema, StaffViewIn
 from bench.validation import load
 
 
-class DailyLimitReached(Conflict):
-    """The user has given the most views one person may give today: nothing is written."""
-
-
 def today(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(LONDON).date()
 
@@ -128,8 +124,9 @@ class Given:
 def give(user: User, data: Any, now: datetime | None = None) -> Given:
     """Record a view; anonymous unless ``anonymous`` is false.
 
-    Raises :class:`InvalidInput` naming the field, or :class:`DailyLimitReached`; either
-    way nothing is written.
+    Raises :class:`InvalidInput` naming the field, or :class:`Conflict` (its only one)
+    when the user has given the most views one person may give today; either way nothing
+    is written.
     """
     authority_id = _authority(user)
     loaded = load(StaffViewInSchema(), data)
@@ -141,7 +138,7 @@ def give(user: User, data: Any, now: datetime | None = None) -> Given:
         if review is None or rounds.review_round(review, day).ended:
             raise InvalidInput(messages.STAFF_VIEW_REVIEW_UNKNOWN, field="review")
     if not limit.count_one(user.id, now):
-        raise DailyLimitReached(messages.STAFF_VIEW_PER_DAY.format(limit=limit.per_day()))
+        raise Conflict(messages.STAFF_VIEW_PER_DAY.format(limit=limit.per_day()))
     anonymous = loaded["anonymous"]
     view = StaffView(
         authority_id=authority_id,

@@ -54,7 +54,7 @@ def index() -> ResponseReturnValue:
             given = service.give(user, form.schema_data())
         except InvalidInput as error:
             _field_error(form, error, "body")
-        except service.DailyLimitReached as error:
+        except Conflict as error:  # the daily limit: the text stays in the form
             form.body.errors = [*form.body.errors, error.message]
         else:
             done = messages.STAFF_VIEW_GIVEN_ANONYMOUSLY
