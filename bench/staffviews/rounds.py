@@ -17,7 +17,14 @@ from datetime import date, datetime
 
 from bench import messages
 from bench.markdown import plain_text
-from bench.models import FollowUpAction, Review, ReviewStatus, StaffView, StaffViewStatus
+from bench.models import (
+    FollowUpAction,
+    KeyArea,
+    Review,
+    ReviewStatus,
+    StaffView,
+    StaffViewStatus,
+)
 
 BATCH = 5
 
@@ -92,7 +99,7 @@ class ShownView:
 
     id: str | None  # the team's handle; None for staff reading "you said, we did"
     round: str
-    key_area: str
+    key_area: KeyArea
     body_md: str
     anonymous: bool
     author: str | None
@@ -113,7 +120,7 @@ def shown(view: StaffView, today: date, *, for_team: bool) -> ShownView:
     return ShownView(
         id=view.id if for_team else None,
         round=round_of(view, today).label,
-        key_area=view.key_area.label,
+        key_area=view.key_area,
         body_md=view.body_md,
         anonymous=view.anonymous,
         author=author,

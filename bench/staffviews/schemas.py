@@ -161,7 +161,7 @@ class ShownViewSchema(Schema):
     round = fields.String(
         metadata={"description": "A review's title or a month, never the day it was given"}
     )
-    key_area = fields.String()
+    key_area = fields.Enum(KeyArea, by_value=True)
     body = fields.String(attribute="body_md", metadata={"description": "Markdown, as written"})
     anonymous = fields.Boolean()
     author = fields.String(
@@ -211,4 +211,4 @@ class GivenSchema(Schema):
     )
     anonymous = fields.Boolean()
     round = fields.String()
-    key_area = fields.String()
+    key_area = fields.Enum(KeyArea, by_value=True)

@@ -28,6 +28,7 @@ from bench.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bench.extensions import db
 from bench.models import (
     FollowUpAction,
+    KeyArea,
     Review,
     Role,
     StaffView,
@@ -118,7 +119,7 @@ class Given:
     id: str | None
     anonymous: bool
     round: str
-    key_area: str
+    key_area: KeyArea
 
 
 def give(user: User, data: Any, now: datetime | None = None) -> Given:
@@ -158,7 +159,7 @@ def give(user: User, data: Any, now: datetime | None = None) -> Given:
     if anonymous:
         _release_or_shuffle(authority_id, found)
     db.session.commit()
-    return Given(None if anonymous else view.id, anonymous, found.label, view.key_area.label)
+    return Given(None if anonymous else view.id, anonymous, found.label, view.key_area)
 
 
 def _release_or_shuffle(authority_id: int, found: Round) -> None:

@@ -190,6 +190,7 @@ def test_responses_are_read_by_all_staff_named_only_where_chosen(council, sessio
         assert {item["body"] for item in listed} == {anonymous.body_md, named.body_md}
         by_body = {item["body"]: item for item in listed}
         assert by_body[anonymous.body_md]["author"] is None
+        assert by_body[anonymous.body_md]["key_area"] == "staff_acceptance"
         assert by_body[anonymous.body_md]["id"] is None  # staff need no handle on a view
         assert by_body[anonymous.body_md]["responses"][0]["action"]["id"] == action.public_id
         assert by_body[named.body_md]["author"] == "Nadia Named"
