@@ -198,6 +198,8 @@ def token_scopes(user: User) -> list[TokenScope]:
         scopes.append(TokenScope.PUBLISH)
     if has_permission(user, Permission.MANAGE_AUTHORITY_USERS):
         scopes.append(TokenScope.MANAGE)
+    if has_permission(user, Permission.RECORD_VISITS):
+        scopes.append(TokenScope.RECORD)
     return scopes
 
 
