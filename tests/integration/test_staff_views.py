@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bench import messages
+from bench.extensions import db
 from bench.models import (
     AuditEvent,
     KeyArea,
+    Review,
     ReviewStatus,
     Role,
     StaffView,
@@ -24,8 +26,10 @@ from bench.models import (
     StaffViewStatus,
     TokenScope,
 )
+from bench.staffviews.service import today
 from tests import factories, factories_staffviews
-from tests.pages import check_page, csrf_token, post_form, text_of
+from tests.conftest import DEMO_PASSWORD
+from tests.pages import check_page, csrf_token, post_form, sign_in, text_of
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)> [click](javascript:alert(1))'
 
@@ -371,3 +375,21 @@ def test_a_review_team_member_without_an_admin_role_reads_only_their_rounds(coun
     assert council["review"].title in month and council["other"].title not in month
     admin = text_of(council["admin"].client.get("/staff-views/team"))
     assert council["review"].title in admin and council["other"].title in admin
+
+
+def test_the_demo_cycle_shows_a_released_batch(demo):
+    """Lancashire's demo review: five anonymous views released, one waiting (until the
+    review's round ends), a named one; three answered, read by every user."""
+    review_id = db.session.scalars(select(StaffView.review_id).order_by(StaffView.id)).first()
+    ends_on = db.session.get(Review, review_id).ends_on
+    client = demo.test_client()
+    assert sign_in(client, "admin@e10000017.demo.example", DEMO_PASSWORD).status_code == 302
+    team = text_of(client.get("/staff-views/team"))
+    assert "Caseloads are too high" in team and "Our rural teams need pool cars" in team
+    assert ("Hybrid working helps retention" in team) == (today() > ends_on)
+    staff = demo.test_client()
+    assert sign_in(staff, "staff@e10000017.demo.example", DEMO_PASSWORD).status_code == 302
+    page = staff.get("/staff-views/")
+    check_page(page)
+    answered = ("apprenticeship route", "one-page guide", "Two pool cars")
+    assert all(words in text_of(page) for words in answered)
