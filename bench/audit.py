@@ -211,6 +211,9 @@ ACTIONS: dict[str, Action] = {
     #
     # Staff views: an anonymous view writes no event at all (nothing may name its author);
     # moderation is audited with the moderator and never the author.
+    "staff_view_responded": _action("Responded to a staff view", "view", "action"),
+    "staff_view_hidden": _action("Hid a staff view", "view"),
+    "staff_view_unhidden": _action("Showed a hidden staff view again", "view"),
     # (staff views: end)
 }
 

@@ -369,6 +369,33 @@ FINDING_NAME = "“{text}” may name a person or a service"
 # (actions: end)
 
 # Staff views ("you said, we did").
+STAFF_VIEW_KEY_AREA_REQUIRED = "Select the key area your view is about"
+STAFF_VIEW_BODY_REQUIRED = "Write your view"
+STAFF_VIEW_BODY_TOO_LONG = "Your view must be {max} characters or fewer"
+STAFF_VIEW_ANONYMITY_REQUIRED = "Select whether to give your view anonymously or with your name"
+STAFF_VIEW_REVIEW_UNKNOWN = "Select one of your council's reviews that is still taking views"
+STAFF_VIEW_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+STAFF_VIEW_PER_DAY = (
+    "You have given {limit} views today, the most one person can give in a day. "
+    "You can give more tomorrow"
+)
+STAFF_VIEW_GIVEN_ANONYMOUSLY = (
+    "Thank you. Your view has been recorded anonymously: nothing kept with it says who gave it"
+)
+STAFF_VIEW_GIVEN_NAMED = "Thank you. Your view has been recorded with your name"
+STAFF_VIEW_RESPONSE_REQUIRED = "Write what the team did, or will do"
+STAFF_VIEW_RESPONSE_TOO_LONG = "The response must be {max} characters or fewer"
+STAFF_VIEW_ACTION_UNKNOWN = "Select one of your council's follow-up actions"
+STAFF_VIEW_HIDE_REASON_REQUIRED = "Say why the view is hidden"
+STAFF_VIEW_HIDE_REASON_TOO_LONG = "The reason must be {max} characters or fewer"
+STAFF_VIEW_HIDDEN_CANNOT_RESPOND = "This view is hidden: show it again before responding"
+STAFF_VIEW_ALREADY_HIDDEN = "This view is already hidden"
+STAFF_VIEW_NOT_HIDDEN = "This view is not hidden"
+STAFF_VIEW_RESPONDED = "Your response has been saved. Every user of your council can now read it"
+STAFF_VIEW_HIDDEN = "The view is hidden. Staff no longer see it; the team sees it with the reason"
+STAFF_VIEW_UNHIDDEN = "The view is shown again"
+STAFF_VIEWS_NOT_ON_TEAM = "Only a review team sees staff views as they come in"
+STAFF_VIEWS_WAITING = "fewer than 5 anonymous views waiting"
 # (staff views: end)
 
 # Search.

@@ -141,6 +141,7 @@ def upgrade():
     sa.Column('author_user_id', sa.Integer(), nullable=True),
     sa.Column('submitted_on', sa.Date(), nullable=False),
     sa.Column('status', sa.Enum('new', 'responded', 'hidden', name='staff_view_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('released', sa.Boolean(), nullable=False),
     sa.Column('hidden_reason', sa.Text(), nullable=False),
     sa.Column('hidden_by_id', sa.Integer(), nullable=True),
     sa.Column('hidden_at', bench.models.base.UTCDateTime(timezone=True), nullable=True),
