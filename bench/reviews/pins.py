@@ -81,12 +81,12 @@ def pin(
     )
     if standing is None:
         raise InvalidInput(messages.PIN_INDICATOR_UNKNOWN, field="indicator")
-    if standing.withheld is not None:
-        words = {"group": page.group.label, "period": period.label, "why": standing.withheld}
-        raise InvalidInput(messages.PIN_WITHHELD.format(**words), field="group")
     if standing.value is None:
         words = {"indicator": indicator.title, "period": period.label}
         raise InvalidInput(messages.PIN_NO_FIGURE.format(**words), field="indicator")
+    if standing.withheld is not None:
+        words = {"group": page.group.label, "period": period.label, "why": standing.withheld}
+        raise InvalidInput(messages.PIN_WITHHELD.format(**words), field="group")
     pinned = ReviewEvidence(
         review_id=review.id,
         indicator_id=indicator.id,

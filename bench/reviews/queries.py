@@ -64,7 +64,7 @@ def chain(authority_id: int) -> dict[int, int | None]:
         .where(Review.authority_id == authority_id)
         .order_by(Review.id)
     )
-    return dict(rows.tuples())
+    return {review_id: previous_id for review_id, previous_id in rows}
 
 
 def following(review_ids: list[int]) -> dict[int, list[Review]]:

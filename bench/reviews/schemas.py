@@ -116,11 +116,17 @@ class ReviewFieldsSchema(Schema):
         ],
         metadata={"description": "The service in scope (Markdown)."},
     )
+    # Checked as a whole, so that the message is the field's (a form has one per field).
     key_areas = fields.List(
-        _choice([area.value for area in KeyArea], messages.REVIEW_KEY_AREA_UNKNOWN),
+        fields.String(error_messages=_errors(messages.REVIEW_KEY_AREA_UNKNOWN)),
         required=True,
         error_messages=_errors(messages.REVIEW_KEY_AREAS_REQUIRED),
-        validate=validate.Length(min=1, error=messages.REVIEW_KEY_AREAS_REQUIRED),
+        validate=[
+            validate.Length(min=1, error=messages.REVIEW_KEY_AREAS_REQUIRED),
+            validate.ContainsOnly(
+                [area.value for area in KeyArea], error=messages.REVIEW_KEY_AREA_UNKNOWN
+            ),
+        ],
         metadata={"description": "The key areas the review watches: at least one."},
     )
     period = fields.String(
@@ -423,7 +429,9 @@ class ReviewSummarySchema(Schema):
     title = fields.String()
     service_scope = fields.String()
     key_areas = fields.List(fields.String())
-    period = fields.String(allow_none=True, metadata={"description": "The period's code."})
+    period = fields.String(
+        attribute="period_code", allow_none=True, metadata={"description": "The period's code."}
+    )
     starts_on = Day(metadata={"type": "string", "format": "date"})
     ends_on = Day(allow_none=True, metadata={"type": "string", "format": "date"})
     status = fields.String()
