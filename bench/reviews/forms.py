@@ -3,7 +3,9 @@ choices (periods, earlier reviews, colleagues, groups) come from the service."""
 
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -54,6 +56,22 @@ def version(text: Any) -> Any:
     return int(text) if isinstance(text, str) and VERSION.fullmatch(text) else text
 
 
+def _radios(label: str, kind: type[enum.StrEnum], default: enum.StrEnum) -> RadioField:
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=[SelectChoice(member.value, member.label) for member in kind],
+        default=default.value,
+        validate_choice=False,
+    )
+
+
+def _offered(blank: str | None, pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """A select's choices: *blank* first (value ""), when there is one."""
+    first = [SelectChoice("", blank)] if blank is not None else []
+    return first + [SelectChoice(value, label) for value, label in pairs]
+
+
 def _select(label: str, description: str = "") -> SelectField:
     # The schema says what is wrong with a choice, in the product's words.
     return SelectField(
@@ -85,26 +103,23 @@ class ReviewForm(SchemaForm):
         "End date",
         description="Optional: when the review ends or is due to. For example, 31 3 2028",
     )
-    status = RadioField(
-        "Status",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(status.value, status.label) for status in ReviewStatus],
-        default=ReviewStatus.PLANNING.value,
-        validate_choice=False,
-    )
+    status = _radios("Status", ReviewStatus, ReviewStatus.PLANNING)
     previous_review = _select(
         "Previous review", "The review this one follows on from, so it starts from the last one."
     )
     submit = SubmitField("Start the review", widget=GovSubmitInput())
 
     def offer(self, choices: Choices) -> None:
-        self.period.choices = [SelectChoice("", "Select a period")] + [
-            SelectChoice(period.code, period.label) for period in choices.periods
-        ]
-        self.previous_review.choices = [SelectChoice("", "None")] + [
-            SelectChoice(review.public_id, f"{review.title} (from {review.starts_on:%-d %B %Y})")
-            for review in choices.reviews
-        ]
+        self.period.choices = _offered(
+            "Select a period", ((period.code, period.label) for period in choices.periods)
+        )
+        self.previous_review.choices = _offered(
+            "None",
+            (
+                (review.public_id, f"{review.title} (from {review.starts_on:%-d %B %Y})")
+                for review in choices.reviews
+            ),
+        )
 
 
 class ReviewEditForm(ReviewForm):
@@ -165,9 +180,10 @@ class TeamForm(FlaskForm):
         return {"members": rows, "lock_version": editing.review.lock_version}
 
     def offer(self, choices: Choices) -> None:
-        people = [SelectChoice("", "Not a colleague with an account")] + [
-            SelectChoice(colleague.email, colleague.name) for colleague in choices.colleagues
-        ]
+        people = _offered(
+            "Not a colleague with an account",
+            ((colleague.email, colleague.name) for colleague in choices.colleagues),
+        )
         for row in self.members:
             row.form.user.choices = people
 
@@ -224,13 +240,7 @@ class TeamForm(FlaskForm):
 class UpdateForm(SchemaForm):
     schema = UpdateInSchema
 
-    kind = RadioField(
-        "Kind of update",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(kind.value, kind.label) for kind in UpdateKind],
-        default=UpdateKind.UPDATE.value,
-        validate_choice=False,
-    )
+    kind = _radios("Kind of update", UpdateKind, UpdateKind.UPDATE)
     body = TextAreaField(
         "Update",
         description="Everyone in your authority can read it. It cannot be changed once "
@@ -254,8 +264,8 @@ class PinForm(SchemaForm):
     submit = SubmitField("Pin this comparison", widget=GovSubmitInput())
 
     def offer(self, options: PinOptions) -> None:
-        self.indicator.choices = [SelectChoice("", "Select an indicator")] + [
-            SelectChoice(indicator.code, indicator.title) for indicator in options.indicators
-        ]
-        self.period.choices = [SelectChoice(p.code, p.label) for p in options.periods]
-        self.group.choices = [SelectChoice(group.key, group.label) for group in options.groups]
+        self.indicator.choices = _offered(
+            "Select an indicator", ((i.code, i.title) for i in options.indicators)
+        )
+        self.period.choices = _offered(None, ((p.code, p.label) for p in options.periods))
+        self.group.choices = _offered(None, ((g.key, g.label) for g in options.groups))

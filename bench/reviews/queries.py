@@ -166,8 +166,3 @@ def indicator_by_code(code: str) -> Indicator | None:
 def add(record: object) -> None:
     db.session.add(record)
     db.session.flush()
-
-
-def delete(record: object) -> None:
-    db.session.delete(record)
-    db.session.flush()

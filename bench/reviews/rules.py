@@ -16,12 +16,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from bench import messages
+from bench import messages, validation
 from bench.access import Permission, has_permission, is_own_authority
 from bench.errors import InvalidInput, NotAllowed, NotFound
 from bench.models import Review, Role, User
 from bench.reviews import queries
-from bench.validation import refuse_nul
 
 
 def own_authority(user: User) -> int:
@@ -69,11 +68,13 @@ def _first_problem(problems: Mapping[Any, Any], path: tuple[str, ...] = ()) -> t
 
 
 def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Load *data* through *schema*; the first broken rule becomes :class:`InvalidInput`
-    naming its field, with the position in a list where there is one (``team.2.role``)."""
-    refuse_nul(data)
+    """:func:`bench.validation.load`, naming the position in a list where the problem is
+    (``team.2.role``, not just ``team``)."""
     try:
-        return schema.load(data)
-    except ValidationError as error:
-        field, message = _first_problem(error.messages)
-        raise InvalidInput(message, field=field) from error
+        return validation.load(schema, data)
+    except InvalidInput as error:
+        cause = error.__cause__
+        if not isinstance(cause, ValidationError):
+            raise
+        field, message = _first_problem(cause.messages)
+        raise InvalidInput(message, field=field) from cause

@@ -9,6 +9,7 @@ the database).
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import date
 from typing import Any
@@ -62,10 +63,14 @@ class Day(fields.Field):
         return value.isoformat() if value is not None else None
 
 
-def _choice(values: list[str], message: str, **options: Any) -> fields.String:
+def _choice(
+    kind: type[enum.StrEnum], message: str, description: str, **options: Any
+) -> fields.String:
+    """One of *kind*'s values."""
     return fields.String(
-        validate=validate.OneOf(values, error=message),
+        validate=validate.OneOf([member.value for member in kind], error=message),
         error_messages=_errors(message),
+        metadata={"description": description},
         **options,
     )
 
@@ -154,10 +159,10 @@ class ReviewFieldsSchema(Schema):
         },
     )
     status = _choice(
-        [status.value for status in ReviewStatus],
+        ReviewStatus,
         messages.REVIEW_STATUS_UNKNOWN,
+        "Any status may follow any other; each change is audited.",
         load_default=ReviewStatus.PLANNING.value,
-        metadata={"description": "Any status may follow any other; each change is audited."},
     )
     previous_review = fields.String(
         load_default=None,
@@ -232,10 +237,7 @@ class TeamMemberSchema(Schema):
         metadata={"description": "Someone without an account: their name. Ignored with user."},
     )
     role = _choice(
-        [role.value for role in TeamRole],
-        messages.REVIEW_TEAM_ROLE_REQUIRED,
-        required=True,
-        metadata={"description": "Their role on the team."},
+        TeamRole, messages.REVIEW_TEAM_ROLE_REQUIRED, "Their role on the team.", required=True
     )
 
     @pre_load
@@ -326,10 +328,10 @@ class UpdateInSchema(Schema):
     error_messages = {"unknown": messages.FIELD_UNKNOWN, "type": messages.ITEM_INVALID}  # noqa: RUF012
 
     kind = _choice(
-        [kind.value for kind in UpdateKind],
+        UpdateKind,
         messages.UPDATE_KIND_UNKNOWN,
+        "update, change_considered or decision.",
         load_default=UpdateKind.UPDATE.value,
-        metadata={"description": "update, change_considered or decision."},
     )
     body = fields.String(
         required=True,

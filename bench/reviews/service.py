@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from marshmallow import Schema
+
 from bench import audit, messages
 from bench.api.service import Page
 from bench.errors import Conflict, InvalidInput, NotFound
@@ -229,9 +231,16 @@ def _team(authority_id: int, members: list[dict[str, Any]], editing: Review | No
     return team
 
 
-def _check_version(review: Review, sent: int) -> None:
-    if sent != review.lock_version:
+def _locked(
+    user: User, public_id: str, schema: Schema, data: dict[str, Any]
+) -> tuple[Review, dict[str, Any]]:
+    """A review to change, locked until the commit, and what was sent, which must be from
+    the version it holds: a save from an older one would overwrite what it never saw."""
+    review = rules.editable_review(user, public_id, lock=True)
+    fields = rules.load(schema, data)
+    if fields["lock_version"] != review.lock_version:
         raise Conflict(messages.REVIEW_STALE, field="lock_version")
+    return review, fields
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -358,9 +367,7 @@ def change_review(
 ) -> Review:
     """Replace a review's fields (and its team, when sent), from the version read."""
     now = now or utcnow()
-    review = rules.editable_review(user, public_id, lock=True)
-    fields = rules.load(ReviewPutSchema(), data)
-    _check_version(review, fields["lock_version"])
+    review, fields = _locked(user, public_id, ReviewPutSchema(), data)
     period = _period(fields["period"])
     previous = _previous(
         review.authority_id, fields["previous_review"], review, fields["starts_on"]
@@ -381,9 +388,7 @@ def change_team(
 ) -> Review:
     """Replace a review's team, from the version read."""
     now = now or utcnow()
-    review = rules.editable_review(user, public_id, lock=True)
-    fields = rules.load(TeamSchema(), data)
-    _check_version(review, fields["lock_version"])
+    review, fields = _locked(user, public_id, TeamSchema(), data)
     team = _team(review.authority_id, fields["team"], review)
     return _saved(user, review, now, [], team=_apply_team(review, team))
 

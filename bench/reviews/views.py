@@ -7,6 +7,9 @@ start one; changing one is for its team and the authority's admins (bench.review
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -76,14 +79,11 @@ def updates() -> ResponseReturnValue:
 
 
 def _review_page(
-    page: service.ReviewPage,
-    update_form: UpdateForm | None = None,
-    pin_form: PinForm | None = None,
+    page: service.ReviewPage, failed: UpdateForm | PinForm | None = None
 ) -> ResponseReturnValue:
     """The review page; with a form that failed, its errors in the summary at the top."""
-    failed = update_form or pin_form
-    update_form = update_form or UpdateForm(formdata=None)
-    pin_form = pin_form or PinForm(formdata=None)
+    update_form = failed if isinstance(failed, UpdateForm) else UpdateForm(formdata=None)
+    pin_form = failed if isinstance(failed, PinForm) else PinForm(formdata=None)
     if page.pin_options is not None:
         pin_form.offer(page.pin_options)
     return render_template(
@@ -102,40 +102,52 @@ def review(review_id: str) -> ResponseReturnValue:
     return _review_page(service.review_page(_user(), review_id))
 
 
-@bp.route("/<review_id>/updates", methods=["POST"])
-@allow(Permission.RECORD_VISITS)
-def post_update(review_id: str) -> ResponseReturnValue:
+def _posted_on_review_page(
+    review_id: str,
+    form: UpdateForm | PinForm,
+    act: Callable[[Any, str, dict[str, Any]], object],
+    done: str,
+    section: str,
+) -> ResponseReturnValue:
+    """A form of the review page: done, back to its section; else the page with its errors.
+    Another authority's review is not found, and off the team the answer is a refusal,
+    before anything is read from the form."""
     user = _user()
     page = service.review_page(user, review_id, changing=True)
-    form = UpdateForm()
+    if isinstance(form, PinForm) and page.pin_options is not None:
+        form.offer(page.pin_options)
     if form.validate_on_submit():
         try:
-            service.post_update(user, review_id, form.schema_data())
+            act(user, review_id, form.schema_data())
         except InvalidInput as error:
             _field_error(form, error)
         else:
-            flash(messages.UPDATE_POSTED, "success")
-            return redirect(url_for("reviews.review", review_id=review_id, _anchor="updates"))
-    return _review_page(page, update_form=form)
+            flash(done, "success")
+            return redirect(url_for("reviews.review", review_id=review_id, _anchor=section))
+    return _review_page(page, form)
+
+
+@bp.route("/<review_id>/updates", methods=["POST"])
+@allow(Permission.RECORD_VISITS)
+def post_update(review_id: str) -> ResponseReturnValue:
+    return _posted_on_review_page(
+        review_id, UpdateForm(), service.post_update, messages.UPDATE_POSTED, "updates"
+    )
 
 
 @bp.route("/<review_id>/evidence", methods=["POST"])
 @allow(Permission.RECORD_VISITS)
 def pin(review_id: str) -> ResponseReturnValue:
-    user = _user()
-    page = service.review_page(user, review_id, changing=True)
-    form = PinForm()
-    if page.pin_options is not None:
-        form.offer(page.pin_options)
-    if form.validate_on_submit():
-        try:
-            pins.pin(user, review_id, form.schema_data())
-        except InvalidInput as error:
-            _field_error(form, error)
-        else:
-            flash(messages.PINNED, "success")
-            return redirect(url_for("reviews.review", review_id=review_id, _anchor="evidence"))
-    return _review_page(page, pin_form=form)
+    return _posted_on_review_page(review_id, PinForm(), pins.pin, messages.PINNED, "evidence")
+
+
+def _saved_since(form: ReviewEditForm | TeamForm, review_id: str) -> service.EditPage:
+    """After a stale save: the review as someone else saved it, to show beside the form,
+    whose next save is then from that version (saving again replaces theirs, knowingly)."""
+    current = service.edit_page(_user(), review_id)
+    form.lock_version.data = str(current.review.lock_version)
+    form.lock_version.raw_data = [form.lock_version.data]
+    return current
 
 
 @bp.route("/<review_id>/edit", methods=["GET", "POST"])
@@ -150,11 +162,8 @@ def edit(review_id: str) -> ResponseReturnValue:
         try:
             service.change_review(user, review_id, form.schema_data())
         except Conflict as error:
-            current = service.edit_page(user, review_id)
+            current = _saved_since(form, review_id)
             _field_error(form, error)
-            # The next save is from the version now shown: saving again replaces theirs.
-            form.lock_version.data = str(current.review.lock_version)
-            form.lock_version.raw_data = [form.lock_version.data]
         except InvalidInput as error:
             _field_error(form, error)
         else:
@@ -181,10 +190,8 @@ def team(review_id: str) -> ResponseReturnValue:
         try:
             service.change_team(user, review_id, form.schema_data())
         except Conflict as error:
-            current = service.edit_page(user, review_id)
+            current = _saved_since(form, review_id)
             form.show_error(error.field or "lock_version", error.message)
-            form.lock_version.data = str(current.review.lock_version)
-            form.lock_version.raw_data = [form.lock_version.data]
         except InvalidInput as error:
             form.show_error(error.field or "team", error.message)
         else:
