@@ -79,7 +79,18 @@ def _select(label: str, description: str = "") -> SelectField:
     )
 
 
-class ReviewForm(SchemaForm):
+class _ShowsErrors(SchemaForm):
+    """A form that puts a service's message on the field it names (the first field when
+    it names none of the form's)."""
+
+    def show_error(self, field: str, message: str) -> None:
+        target = self._fields.get(field.split(".")[0])
+        if target is None:
+            target = next(f for name, f in self._fields.items() if name != "csrf_token")
+        target.errors = [*target.errors, message]
+
+
+class ReviewForm(_ShowsErrors):
     """Starting a review."""
 
     schema = ReviewFieldsSchema
@@ -237,7 +248,7 @@ class TeamForm(FlaskForm):
         return valid and not problems
 
 
-class UpdateForm(SchemaForm):
+class UpdateForm(_ShowsErrors):
     schema = UpdateInSchema
 
     kind = _radios("Kind of update", UpdateKind, UpdateKind.UPDATE)
@@ -250,7 +261,7 @@ class UpdateForm(SchemaForm):
     submit = SubmitField("Post the update", widget=GovSubmitInput())
 
 
-class PinForm(SchemaForm):
+class PinForm(_ShowsErrors):
     schema = EvidenceInSchema
 
     indicator = _select("Indicator")

@@ -13,7 +13,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from bench import messages
 from bench.access import Permission, allow
@@ -36,13 +35,6 @@ def _not_on_team(error: NotAllowed) -> ResponseReturnValue:
     ), 403
 
 
-def _field_error(form: FlaskForm, error: InvalidInput | Conflict) -> None:
-    field = form._fields.get((error.field or "").split(".")[0])
-    if field is None:
-        field = next(iter(f for name, f in form._fields.items() if name != "csrf_token"))
-    field.errors = [*field.errors, error.message]
-
-
 @bp.route("/")
 @allow(Permission.RECORD_VISITS)
 def index() -> ResponseReturnValue:
@@ -59,7 +51,7 @@ def new() -> ResponseReturnValue:
         try:
             started = service.start_review(user, form.schema_data())
         except InvalidInput as error:
-            _field_error(form, error)
+            form.show_error(error.field or "", error.message)
         else:
             flash(messages.REVIEW_STARTED, "success")
             return redirect(url_for("reviews.review", review_id=started.public_id))
@@ -120,7 +112,7 @@ def _posted_on_review_page(
         try:
             act(user, review_id, form.schema_data())
         except InvalidInput as error:
-            _field_error(form, error)
+            form.show_error(error.field or "", error.message)
         else:
             flash(done, "success")
             return redirect(url_for("reviews.review", review_id=review_id, _anchor=section))
@@ -150,57 +142,51 @@ def _saved_since(form: ReviewEditForm | TeamForm, review_id: str) -> service.Edi
     return current
 
 
-@bp.route("/<review_id>/edit", methods=["GET", "POST"])
-@allow(Permission.RECORD_VISITS)
-def edit(review_id: str) -> ResponseReturnValue:
+def _changing(
+    review_id: str,
+    form_class: type[ReviewEditForm] | type[TeamForm],
+    change: Callable[[Any, str, dict[str, Any]], object],
+    done: str,
+    page: tuple[str, str, str | None],
+) -> ResponseReturnValue:
+    """A form that changes a review from the version it read (its fields, or its team).
+    *page*: the template, the title (with the review's title in it) and the section of
+    the review page to go back to."""
+    template, title, section = page
     user = _user()
     editing = service.edit_page(user, review_id)
-    form = ReviewEditForm(data=ReviewEditForm.initial(editing) if request.method == "GET" else None)
+    form = form_class(data=form_class.initial(editing) if request.method == "GET" else None)
     form.offer(editing.choices)
     current = None  # the review as someone else saved it, when this save came too late
     if form.validate_on_submit():
         try:
-            service.change_review(user, review_id, form.schema_data())
+            change(user, review_id, form.schema_data())
         except Conflict as error:
             current = _saved_since(form, review_id)
-            _field_error(form, error)
+            form.show_error(error.field or "lock_version", error.message)
         except InvalidInput as error:
-            _field_error(form, error)
+            form.show_error(error.field or "", error.message)
         else:
-            flash(messages.REVIEW_SAVED, "success")
-            return redirect(url_for("reviews.review", review_id=review_id))
+            flash(done, "success")
+            return redirect(url_for("reviews.review", review_id=review_id, _anchor=section))
     return render_template(
-        "reviews/edit.html",
+        template,
         form=form,
         editing=editing,
         current=current,
-        title=f"Change {editing.review.title}",
+        title=title.format(review=editing.review.title),
     )
+
+
+@bp.route("/<review_id>/edit", methods=["GET", "POST"])
+@allow(Permission.RECORD_VISITS)
+def edit(review_id: str) -> ResponseReturnValue:
+    page = ("reviews/edit.html", "Change {review}", None)
+    return _changing(review_id, ReviewEditForm, service.change_review, messages.REVIEW_SAVED, page)
 
 
 @bp.route("/<review_id>/team", methods=["GET", "POST"])
 @allow(Permission.RECORD_VISITS)
 def team(review_id: str) -> ResponseReturnValue:
-    user = _user()
-    editing = service.edit_page(user, review_id)
-    form = TeamForm(data=TeamForm.initial(editing) if request.method == "GET" else None)
-    form.offer(editing.choices)
-    current = None
-    if form.validate_on_submit():
-        try:
-            service.change_team(user, review_id, form.schema_data())
-        except Conflict as error:
-            current = _saved_since(form, review_id)
-            form.show_error(error.field or "lock_version", error.message)
-        except InvalidInput as error:
-            form.show_error(error.field or "team", error.message)
-        else:
-            flash(messages.REVIEW_TEAM_SAVED, "success")
-            return redirect(url_for("reviews.review", review_id=review_id, _anchor="team"))
-    return render_template(
-        "reviews/team.html",
-        form=form,
-        editing=editing,
-        current=current,
-        title=f"Team for {editing.review.title}",
-    )
+    page = ("reviews/team.html", "Team for {review}", "team")
+    return _changing(review_id, TeamForm, service.change_team, messages.REVIEW_TEAM_SAVED, page)
