@@ -312,7 +312,6 @@ REVIEW_NOT_ON_TEAM = (
     "change the review, post updates or pin comparisons"
 )
 REVIEW_STARTED = "The review has been started. You are on its team as the lead"
-REVIEW_STARTED_API = "The review has been started"
 REVIEW_SAVED = "Your changes to the review have been saved"
 REVIEW_TEAM_SAVED = "The review's team has been saved"
 UPDATE_KIND_UNKNOWN = "Select what kind of update this is"

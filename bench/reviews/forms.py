@@ -56,9 +56,12 @@ def version(text: Any) -> Any:
     return int(text) if isinstance(text, str) and VERSION.fullmatch(text) else text
 
 
-def _radios(label: str, kind: type[enum.StrEnum], default: enum.StrEnum) -> RadioField:
+def _radios(
+    label: str, kind: type[enum.StrEnum], default: enum.StrEnum, description: str
+) -> RadioField:
     return RadioField(
         label,
+        description=description,
         widget=GovRadioInput(),
         choices=[SelectChoice(member.value, member.label) for member in kind],
         default=default.value,
@@ -114,7 +117,9 @@ class ReviewForm(_ShowsErrors):
         "End date",
         description="Optional: when the review ends or is due to. For example, 31 3 2028",
     )
-    status = _radios("Status", ReviewStatus, ReviewStatus.PLANNING)
+    status = _radios(
+        "Status", ReviewStatus, ReviewStatus.PLANNING, "Any status can follow any other."
+    )
     previous_review = _select(
         "Previous review", "The review this one follows on from, so it starts from the last one."
     )
@@ -251,7 +256,12 @@ class TeamForm(FlaskForm):
 class UpdateForm(_ShowsErrors):
     schema = UpdateInSchema
 
-    kind = _radios("Kind of update", UpdateKind, UpdateKind.UPDATE)
+    kind = _radios(
+        "Kind of update",
+        UpdateKind,
+        UpdateKind.UPDATE,
+        "News, a change the team is considering, or a decision.",
+    )
     body = TextAreaField(
         "Update",
         description="Everyone in your authority can read it. It cannot be changed once "
