@@ -42,6 +42,11 @@ def reviews_of(authority_id: int) -> Select[tuple[Review]]:
     )
 
 
+def reviews_page(authority_id: int, page: int, per_page: int) -> tuple[list[Review], int]:
+    """One page of the authority's reviews, and how many it has."""
+    return paged(reviews_of(authority_id), page, per_page)
+
+
 def all_reviews_of(authority_id: int) -> list[Review]:
     return list(db.session.scalars(reviews_of(authority_id)).unique())
 

@@ -20,6 +20,7 @@ from typing import Any
 from marshmallow import Schema
 
 from bench import audit, messages
+from bench.api.schemas import MAX_PAGE
 from bench.api.service import Page
 from bench.errors import Conflict, InvalidInput, NotFound
 from bench.extensions import db
@@ -59,7 +60,7 @@ def reviews(user: User) -> list[ReviewDetail]:
 
 def reviews_page(user: User, *, page: int, per_page: int) -> Page[ReviewDetail]:
     """The authority's reviews a page at a time (the API)."""
-    found, total = queries.paged(queries.reviews_of(rules.own_authority(user)), page, per_page)
+    found, total = queries.reviews_page(rules.own_authority(user), page, per_page)
     following = queries.following([review.id for review in found])
     items = [present.detail(review, following[review.id]) for review in found]
     return Page(items, page, per_page, total)
@@ -114,11 +115,11 @@ def updates_page(user: User, number: int, review_id: str | None = None) -> Updat
     """Every update on the authority's reviews (or one review's), newest first."""
     authority_id = rules.own_authority(user)
     one = rules.review_for(user, review_id) if review_id else None
-    items, total = queries.updates(
-        authority_id, one.id if one else None, max(number, 1), UPDATES_PER_PAGE
-    )
+    if not 1 <= number <= MAX_PAGE:  # before any query: no offset the database cannot hold
+        raise NotFound("No such page")
+    items, total = queries.updates(authority_id, one.id if one else None, number, UPDATES_PER_PAGE)
     pages = max(1, -(-total // UPDATES_PER_PAGE))
-    if not 1 <= number <= pages:
+    if number > pages:
         raise NotFound("No such page")
     return UpdatesPage(
         [present.update(item) for item in items],

@@ -289,3 +289,17 @@ def test_the_chain_is_checked_as_on_the_pages(council, session):
     )
     assert_problem(response, 422, "previous_review", "The previous review must start before")
     assert session.get(Review, earlier.id).status is ReviewStatus.PLANNING
+
+
+def test_the_routes_are_documented_with_their_scopes(council):
+    document = council.reader.client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
+    assert paths["/api/v1/reviews"]["get"]["x-token-scope"] == "read"
+    assert paths["/api/v1/reviews"]["post"]["x-token-scope"] == "record"
+    change = paths["/api/v1/reviews/{review_id}"]["put"]
+    assert change["x-token-scope"] == "record" and "409" in change["description"]
+    body = change["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = document["components"]["schemas"][body.rsplit("/", 1)[-1]]
+    assert "lock_version" in schema["required"] and "title" in schema["required"]
+    pin = paths["/api/v1/reviews/{review_id}/evidence"]["post"]
+    assert pin["x-token-scope"] == "record" and "withheld" in pin["description"]

@@ -195,6 +195,7 @@ def test_updates_reach_everyone_newest_first_a_page_at_a_time(viewer, session, s
     assert "Older news 23" in text_of(second) and "Older news 18" not in text_of(second)
     assert colleague.get("/reviews/updates?page=3").status_code == 404
     assert colleague.get("/reviews/updates?page=0").status_code == 404
+    assert colleague.get(f"/reviews/updates?page={10**20}").status_code == 404
     # One review's updates; the review page links there when it shows only the newest.
     one = colleague.get(f"/reviews/updates?review={other_review.public_id}")
     assert "We decided" not in text_of(one) and "Updates on Other review" in text_of(one)
