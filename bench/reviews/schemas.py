@@ -93,12 +93,6 @@ def _title() -> fields.String:
     )
 
 
-def _optional(required: bool, default: Any) -> dict[str, Any]:
-    """A field with a default when creating; required when replacing (PUT), so that
-    leaving it out never resets it silently."""
-    return {"required": True} if required else {"load_default": default}
-
-
 class ReviewFieldsSchema(Schema):
     """A review's own fields: what the page for starting a review holds."""
 
