@@ -162,6 +162,12 @@ ACTIONS: dict[str, Action] = {
     "alliance_ended": _action("An alliance ended: names hidden again", in_network_log=False),
     # Reviews: an authority's own affairs, so the network's log shows only that they
     # happened (no titles, no text).
+    "review_created": _action("Started a review"),
+    "review_changed": _action("Changed a review"),
+    "review_status_changed": _action("Changed a review's status"),
+    "review_team_changed": _action("Changed a review's team"),
+    "review_update_posted": _action("Posted an update on a review"),
+    "review_comparison_pinned": _action("Pinned a comparison to a review"),
     # (reviews: end)
     #
     # Visits, notes and their sharing. No detail names the host: the log outlives an

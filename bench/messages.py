@@ -275,6 +275,61 @@ EMAIL_FOOTERS = {
 }
 
 # Reviews, updates and pinned comparisons.
+REVIEW_TITLE_REQUIRED = "Enter a title for the review"
+REVIEW_TITLE_TOO_LONG = "The title must be {max} characters or fewer"
+REVIEW_SCOPE_TOO_LONG = "The service in scope must be {max} characters or fewer"
+REVIEW_SCOPE_INVALID = "Describe the service in scope as text (it may be empty)"
+REVIEW_FIELD_MISSING = "Send {field}: a PUT replaces every field of the review (null where allowed)"
+REVIEW_CONTROL_CHARACTERS = "Remove the control characters from this text"
+REVIEW_KEY_AREAS_REQUIRED = "Select at least one key area the review watches"
+REVIEW_KEY_AREA_UNKNOWN = "Select key areas from the list"
+REVIEW_PERIOD_REQUIRED = "Select the period the review covers"
+REVIEW_PERIOD_UNKNOWN = "Select a period from the list"
+REVIEW_STARTS_REQUIRED = "Enter the date the review starts"
+REVIEW_DATE_INVALID = "Enter a real date as year-month-day, like 2027-04-01"
+REVIEW_ENDS_BEFORE_START = "The end date must be the same as or after the start date"
+REVIEW_STATUS_UNKNOWN = "Select the review's status from the list"
+REVIEW_PREVIOUS_UNKNOWN = "Select one of your authority's earlier reviews"
+REVIEW_PREVIOUS_ITSELF = "A review cannot be its own previous review"
+REVIEW_PREVIOUS_LATER = "The previous review must start before this one"
+REVIEW_PREVIOUS_LOOP = (
+    "That review already follows this one, so it cannot come before it: choose an earlier review"
+)
+REVIEW_TEAM_INVALID = "Send the team as a list of people"
+REVIEW_TEAM_TOO_LARGE = "A team can have at most {max} people"
+REVIEW_TEAM_MEMBER_REQUIRED = "Choose a colleague or enter the name of someone without an account"
+REVIEW_TEAM_NAME_TOO_LONG = "The name must be {max} characters or fewer"
+REVIEW_TEAM_ROLE_REQUIRED = "Select the person's role on the team"
+REVIEW_TEAM_USER_UNKNOWN = "Choose a colleague from the list of your authority's active users"
+REVIEW_TEAM_REPEATED = "This colleague is already on the team"
+REVIEW_LOCK_REQUIRED = "Send the lock_version of the review as you last read it"
+REVIEW_STALE = (
+    "Someone else saved this review after you opened it. Their version is shown; your "
+    "changes are still in the form. Check both, then save again to replace theirs"
+)
+REVIEW_NOT_ON_TEAM = (
+    "You are not on this review's team. Only the team and your authority's admins can "
+    "change the review, post updates or pin comparisons"
+)
+REVIEW_STARTED = "The review has been started. You are on its team as the lead"
+REVIEW_SAVED = "Your changes to the review have been saved"
+REVIEW_TEAM_SAVED = "The review's team has been saved"
+UPDATE_KIND_UNKNOWN = "Select what kind of update this is"
+UPDATE_BODY_REQUIRED = "Write the update"
+UPDATE_BODY_TOO_LONG = "The update must be {max} characters or fewer"
+UPDATE_POSTED = "Your update has been posted. Everyone in your authority can read it"
+PIN_INDICATOR_UNKNOWN = "Select an indicator from the list"
+PIN_PERIOD_UNKNOWN = "Select a released period from the list"
+PIN_GROUP_UNKNOWN = "Select one of your peer groups from the list"
+PIN_NOTE_TOO_LONG = "The note must be {max} characters or fewer"
+PIN_NOTE_INVALID = "Write the note as text (it may be empty)"
+PIN_WITHHELD = (
+    "{group} cannot be pinned for this indicator in {period}: {why}. Choose another group"
+)
+PIN_NO_FIGURE = (
+    "Your authority has no figure for {indicator} in {period}, so there is nothing to pin"
+)
+PINNED = "The comparison has been pinned to the review, as it stands today"
 # (reviews: end)
 
 # Visits, notes, sharing, host responses and good practice.
