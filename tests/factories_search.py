@@ -1,0 +1,133 @@
+"""Factories for the search tests: reviews, visits with notes, shares, actions and good
+practice, made straight from the models (the areas that write them are built apart).
+
+Each commits, so the search index (kept by bench.search.index on every flush) holds the
+document as a user's own action would leave it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bench.extensions import db
+from bench.models import (
+    ActionUpdate,
+    Authority,
+    FollowUpAction,
+    GoodPracticeItem,
+    GoodPracticeStatus,
+    KeyArea,
+    NoteSection,
+    NoteShare,
+    Review,
+    ReviewKeyArea,
+    ReviewUpdate,
+    ShareLevel,
+    Visit,
+    VisitKind,
+    VisitNote,
+    VisitNoteRevision,
+    VisitTopic,
+)
+
+
+def _save(record: Any) -> Any:
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def review(
+    authority: Authority, key_areas: tuple[KeyArea, ...] = (), **fields: Any
+) -> Review:
+    values: dict[str, Any] = {
+        "authority_id": authority.id,
+        "title": "Adult social care review",
+        "starts_on": date(2025, 4, 1),
+    }
+    values.update(fields)
+    record = Review(**values)
+    record.key_areas = [ReviewKeyArea(key_area=area) for area in key_areas]
+    return _save(record)
+
+
+def review_update(review_: Review, body_md: str, **fields: Any) -> ReviewUpdate:
+    return _save(ReviewUpdate(review_id=review_.id, body_md=body_md, **fields))
+
+
+def visit(
+    authority: Authority,
+    host: Authority | None = None,
+    *,
+    issue_types: tuple[Any, ...] = (),
+    indicators: tuple[Any, ...] = (),
+    **fields: Any,
+) -> Visit:
+    values: dict[str, Any] = {
+        "authority_id": authority.id,
+        "host_authority_id": host.id if host else None,
+        "kind": VisitKind.VISIT,
+        "visited_on": date(2025, 6, 3),
+        "title": "Visit about reablement",
+    }
+    values.update(fields)
+    record = Visit(**values)
+    record.topics = [VisitTopic(issue_type_id=item.id) for item in issue_types] + [
+        VisitTopic(indicator_id=item.id) for item in indicators
+    ]
+    return _save(record)
+
+
+def note(
+    visit_: Visit,
+    body_md: str,
+    *,
+    shared_with: tuple[ShareLevel, ...] = (),
+    host_consented: bool = False,
+    at: datetime | None = None,
+    section: NoteSection = NoteSection.WHAT_THEY_DO_DIFFERENTLY,
+) -> VisitNote:
+    """A note at its first revision, shared at each of *shared_with*."""
+    record = VisitNote(visit_id=visit_.id, section=section, revision_number=1)
+    revision = VisitNoteRevision(number=1, body_md=body_md)
+    if at is not None:
+        revision.created_at = at
+    record.revisions = [revision]
+    consent = datetime.now(UTC) if host_consented else None
+    record.shares = [
+        NoteShare(
+            level=level,
+            host_consented_at=consent if level is ShareLevel.INSPECTOR else None,
+        )
+        for level in shared_with
+    ]
+    return _save(record)
+
+
+def revise(note_: VisitNote, body_md: str) -> VisitNote:
+    """A new revision becomes the current one."""
+    number = note_.revision_number + 1
+    db.session.add(VisitNoteRevision(note_id=note_.id, number=number, body_md=body_md))
+    note_.revision_number = number
+    return _save(note_)
+
+
+def action(authority: Authority, description: str, **fields: Any) -> FollowUpAction:
+    return _save(FollowUpAction(authority_id=authority.id, description=description, **fields))
+
+
+def action_update(action_: FollowUpAction, note_md: str) -> ActionUpdate:
+    return _save(ActionUpdate(action_id=action_.id, status=action_.status, note_md=note_md))
+
+
+def good_practice(title: str, body_md: str, **fields: Any) -> GoodPracticeItem:
+    """A published item, out since a year ago, unless *fields* say otherwise."""
+    values: dict[str, Any] = {
+        "title": title,
+        "body_md": body_md,
+        "published_on": date(2025, 1, 1),
+        "status": GoodPracticeStatus.PUBLISHED,
+    }
+    values.update(fields)
+    return _save(GoodPracticeItem(**values))
