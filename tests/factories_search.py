@@ -1,5 +1,6 @@
 """Factories for the search tests: reviews, visits with notes, shares, actions and good
-practice, made straight from the models (the areas that write them are built apart).
+practice, made straight from the models (the areas that write them are built apart); and
+a user searching through the page and the API.
 
 Each commits, so the search index (kept by bench.search.index on every flush) holds the
 document as a user's own action would leave it.
@@ -7,12 +8,16 @@ document as a user's own action would leave it.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
+
+from sqlalchemy import select
 
 from bench.extensions import db
 from bench.models import (
     ActionUpdate,
+    Alliance,
     Authority,
     FollowUpAction,
     GoodPracticeItem,
@@ -29,7 +34,9 @@ from bench.models import (
     VisitNote,
     VisitNoteRevision,
     VisitTopic,
+    utcnow,
 )
+from tests import factories
 
 
 def _save(record: Any) -> Any:
@@ -38,9 +45,7 @@ def _save(record: Any) -> Any:
     return record
 
 
-def review(
-    authority: Authority, key_areas: tuple[KeyArea, ...] = (), **fields: Any
-) -> Review:
+def review(authority: Authority, key_areas: tuple[KeyArea, ...] = (), **fields: Any) -> Review:
     values: dict[str, Any] = {
         "authority_id": authority.id,
         "title": "Adult social care review",
@@ -113,6 +118,30 @@ def revise(note_: VisitNote, body_md: str) -> VisitNote:
     return _save(note_)
 
 
+def fresh(record: Any) -> Any:
+    """*record* as the current session holds it (each request ends the session the test
+    made it in, so a change to the old copy would not be saved)."""
+    return db.session.get(type(record), record.id)
+
+
+def revoke(note_: VisitNote, level: ShareLevel) -> None:
+    for share in fresh(note_).shares:
+        if share.level is level and share.revoked_at is None:
+            share.revoked_at = utcnow()
+    db.session.commit()
+
+
+def end_alliance(one: Authority, other: Authority) -> None:
+    first, second = sorted((one.id, other.id))
+    alliance = db.session.scalars(
+        select(Alliance)
+        .where(Alliance.first_id == first, Alliance.second_id == second)
+        .order_by(Alliance.id)
+    ).one()
+    alliance.ended_at = utcnow()
+    db.session.commit()
+
+
 def action(authority: Authority, description: str, **fields: Any) -> FollowUpAction:
     return _save(FollowUpAction(authority_id=authority.id, description=description, **fields))
 
@@ -131,3 +160,48 @@ def good_practice(title: str, body_md: str, **fields: Any) -> GoodPracticeItem:
     }
     values.update(fields)
     return _save(GoodPracticeItem(**values))
+
+
+# --- searching as a user would ------------------------------------------------------
+
+
+class Searcher:
+    """One user, searching through the page (signed in) and the API (a read token)."""
+
+    def __init__(self, page_client: Any, api_client: Any) -> None:
+        self.client = page_client
+        self.user = page_client.user
+        _, secret = factories.api_token(self.user)
+        self.api_client = api_client
+        self.headers = {"Authorization": f"Bearer {secret}"}
+
+    def page(self, words: str, **filters: Any) -> Any:
+        return self.client.get("/search/", query_string={"q": words, **filters})
+
+    def api(self, words: str, **filters: Any) -> Any:
+        return self.api_client.get(
+            "/api/v1/search", query_string={"q": words, **filters}, headers=self.headers
+        )
+
+    def found(self, words: str, **filters: Any) -> list[dict[str, Any]]:
+        """The API's items (every page), after checking the page agrees on the count."""
+        response = self.api(words, per_page=500, **filters)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        body = response.get_json()
+        page = self.page(words, **filters)
+        assert page.status_code == 200
+        count = body["total"]
+        heading = f"No results for ‘{words}’" if count == 0 else f"{count} result"
+        assert heading in page.get_data(as_text=True)
+        return body["items"]
+
+    def titles(self, words: str, **filters: Any) -> list[str]:
+        return [item["title"] for item in self.found(words, **filters)]
+
+
+def shape(response: Any, words: str) -> str:
+    """A page with what changes between two requests taken out: the words searched
+    for, the CSRF token and the CSP nonce."""
+    text = response.get_data(as_text=True).replace(words, "WORDS")
+    text = re.sub(r'nonce="[^"]*"', 'nonce=""', text)
+    return re.sub(r'(name="csrf_token" type="hidden" value=")[^"]*', r"\1", text)
