@@ -37,6 +37,7 @@ from bench.models import (
     utcnow,
 )
 from tests import factories
+from tests.pages import text_of
 
 
 def _save(record: Any) -> Any:
@@ -192,7 +193,7 @@ class Searcher:
         assert page.status_code == 200
         count = body["total"]
         heading = f"No results for ‘{words}’" if count == 0 else f"{count} result"
-        assert heading in page.get_data(as_text=True)
+        assert heading in text_of(page)
         return body["items"]
 
     def titles(self, words: str, **filters: Any) -> list[str]:
