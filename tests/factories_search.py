@@ -12,6 +12,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bench.extensions import db
@@ -28,6 +29,7 @@ from bench.models import (
     Review,
     ReviewKeyArea,
     ReviewUpdate,
+    Role,
     ShareLevel,
     Visit,
     VisitKind,
@@ -164,6 +166,18 @@ def good_practice(title: str, body_md: str, **fields: Any) -> GoodPracticeItem:
 
 
 # --- searching as a user would ------------------------------------------------------
+
+
+@pytest.fixture(name="own")
+def own_fixture(app_context: Any) -> Authority:
+    """The searchers' council (import the fixture into a test module to use it)."""
+    return factories.authority(name="Ownshire Council")
+
+
+@pytest.fixture(name="staff")
+def staff_fixture(app_context: Any, sign_in_as: Any, own: Authority) -> Searcher:
+    """A staff user of *own*, searching."""
+    return Searcher(sign_in_as(Role.STAFF, own), app_context.test_client())
 
 
 class Searcher:

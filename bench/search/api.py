@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from bench.access import allow
 from bench.api import API_PREFIX
 from bench.api.openapi import operation
 from bench.api.schemas import load
+from bench.api.views import _page_response as page_response
 from bench.search import service
 from bench.search.schemas import SearchPageSchema, SearchQuerySchema
 from bench.search.views import READERS
@@ -36,17 +37,5 @@ bp = Blueprint("search_api", __name__, url_prefix=API_PREFIX)
 def search() -> ResponseReturnValue:
     query = load(SearchQuerySchema(), request.args)
     page = service.search(current_user._get_current_object(), query)
-    next_path = None
-    if page.has_next:
-        next_path = url_for(request.endpoint or "", **{**request.args, "page": page.page + 1})
-    return jsonify(
-        SearchPageSchema().dump(
-            {
-                "items": page.items,
-                "page": page.page,
-                "per_page": page.per_page,
-                "total": page.total,
-                "next": next_path,
-            }
-        )
-    )
+    # The next page's link repeats the parameters as sent (the words, not their parse).
+    return page_response(page, SearchPageSchema(), request.args.to_dict())

@@ -105,13 +105,23 @@ def _facets(issue_types=(), indicators=(), key_areas=()) -> list[dict[str, Any]]
     ]
 
 
-def _document(kind: SearchKind, **values: Any) -> dict[str, Any]:
-    row = dict.fromkeys(
+def _document(kind: SearchKind, row: Any, **values: Any) -> dict[str, Any]:
+    """A document's row: the source's own id (the page's too, unless *values* says), and
+    its owner and review where *row* has them."""
+    document = dict.fromkeys(
         ("note_id", "visit_id", "review_update_id", "action_id", "good_practice_item_id"), None
     )
-    row.update(title_redacted=None, body_redacted=None, owner_authority_id=None, review_id=None)
-    row.update(values, kind=kind)
-    return row
+    document.update(
+        kind=kind,
+        public_id=row.public_id,
+        link_id=row.public_id,
+        owner_authority_id=getattr(row, "authority_id", None),
+        review_id=getattr(row, "review_id", None),
+        title_redacted=None,
+        body_redacted=None,
+    )
+    document.update(values)
+    return document
 
 
 # --- one builder a kind -------------------------------------------------------------
@@ -182,12 +192,9 @@ def note_documents(connection: Connection, ids: Ids) -> list[Built]:
         issue_types, indicators = topics[row.visit_id]
         document = _document(
             SearchKind.NOTE,
+            row,
             note_id=row.note_id,
             visit_id=row.visit_id,
-            owner_authority_id=row.authority_id,
-            review_id=row.review_id,
-            public_id=row.public_id,
-            link_id=row.public_id,
             title=title,
             body=body,
             dated_on=_day(row.created_at),
@@ -221,10 +228,8 @@ def update_documents(connection: Connection, ids: Ids) -> list[Built]:
         Built(
             _document(
                 SearchKind.REVIEW_UPDATE,
+                row,
                 review_update_id=row.id,
-                owner_authority_id=row.authority_id,
-                review_id=row.review_id,
-                public_id=row.public_id,
                 link_id=row.review_public_id,
                 title=without_marks(f"{row.title}: {UpdateKind(row.kind).label}"),
                 body=_text(row.body_md),
@@ -275,11 +280,8 @@ def action_documents(connection: Connection, ids: Ids) -> list[Built]:
         text = _text(row.description)
         document = _document(
             SearchKind.ACTION,
+            row,
             action_id=row.id,
-            owner_authority_id=row.authority_id,
-            review_id=row.review_id,
-            public_id=row.public_id,
-            link_id=row.public_id,
             title=_action_title(text),
             body=" ".join([text, *update_notes[row.id]]),
             dated_on=_day(row.created_at),
@@ -312,9 +314,8 @@ def good_practice_documents(connection: Connection, ids: Ids) -> list[Built]:
         Built(
             _document(
                 SearchKind.GOOD_PRACTICE,
+                row,
                 good_practice_item_id=row.id,
-                public_id=row.public_id,
-                link_id=row.public_id,
                 title=without_marks(row.title),
                 body=_text(row.body_md),
                 dated_on=row.published_on,

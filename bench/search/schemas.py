@@ -50,8 +50,18 @@ class IsoDate(fields.Field):
             raise ValidationError(self.error) from None
 
 
-def _choice(values: list[str], error: str) -> validate.OneOf:
-    return validate.OneOf(values, error=error)
+def _one_of(values: list[str], error: str, description: str) -> fields.String:
+    return fields.String(
+        validate=validate.OneOf(values, error=error),
+        metadata={"enum": values, "description": description},
+    )
+
+
+def _named(longest: int, error: str, description: str) -> fields.String:
+    """A code or id: longer than any there is names nothing (the service looks it up)."""
+    return fields.String(
+        validate=validate.Length(max=longest, error=error), metadata={"description": description}
+    )
 
 
 class SearchQuerySchema(PageQuerySchema):
@@ -66,31 +76,26 @@ class SearchQuerySchema(PageQuerySchema):
             )
         },
     )
-    kind = fields.String(
-        validate=_choice([kind.value for kind in SearchKind], messages.SEARCH_KIND_INVALID),
-        metadata={
-            "enum": [kind.value for kind in SearchKind],
-            "description": "Only notes, review updates, actions or good practice.",
-        },
+    kind = _one_of(
+        [kind.value for kind in SearchKind],
+        messages.SEARCH_KIND_INVALID,
+        "Only notes, review updates, actions or good practice.",
     )
-    issue_type = fields.String(
-        validate=validate.Length(max=60, error=messages.SEARCH_ISSUE_TYPE_UNKNOWN),
-        metadata={"description": "Only what is about this issue type (its code)."},
+    issue_type = _named(
+        60, messages.SEARCH_ISSUE_TYPE_UNKNOWN, "Only what is about this issue type (its code)."
     )
-    indicator = fields.String(
-        validate=validate.Length(max=40, error=messages.SEARCH_INDICATOR_UNKNOWN),
-        metadata={"description": "Only what is about this indicator (its code)."},
+    indicator = _named(
+        40, messages.SEARCH_INDICATOR_UNKNOWN, "Only what is about this indicator (its code)."
     )
-    key_area = fields.String(
-        validate=_choice([area.value for area in KeyArea], messages.SEARCH_KEY_AREA_INVALID),
-        metadata={
-            "enum": [area.value for area in KeyArea],
-            "description": "Only what is about this key area.",
-        },
+    key_area = _one_of(
+        [area.value for area in KeyArea],
+        messages.SEARCH_KEY_AREA_INVALID,
+        "Only what is about this key area.",
     )
-    review = fields.String(
-        validate=validate.Length(max=22, error=messages.SEARCH_REVIEW_UNKNOWN),
-        metadata={"description": "Only what belongs to this review of your council (its id)."},
+    review = _named(
+        22,
+        messages.SEARCH_REVIEW_UNKNOWN,
+        "Only what belongs to this review of your council (its id).",
     )
     date_from = IsoDate(
         "The date from",

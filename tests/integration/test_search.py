@@ -12,19 +12,10 @@ from bench import messages
 from bench.models import KeyArea, Role, SearchKind, ShareLevel
 from tests import factories
 from tests import factories_search as fs
+from tests.factories_search import own_fixture, staff_fixture  # noqa: F401 - fixtures
 from tests.pages import check_page, text_of
 
 WORD = "fennel"
-
-
-@pytest.fixture
-def own(app_context):
-    return factories.authority(name="Ownshire Council")
-
-
-@pytest.fixture
-def staff(app_context, sign_in_as, own):
-    return fs.Searcher(sign_in_as(Role.STAFF, own), app_context.test_client())
 
 
 def ids(items):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import delete, event, func, select, text
 
 from bench.extensions import db
@@ -25,18 +24,9 @@ from bench.models import (
 )
 from tests import factories
 from tests import factories_search as fs
+from tests.factories_search import own_fixture, staff_fixture  # noqa: F401 - fixtures
 
 WORD = "fennel"
-
-
-@pytest.fixture
-def own(app_context):
-    return factories.authority(name="Ownshire Council")
-
-
-@pytest.fixture
-def staff(app_context, sign_in_as, own):
-    return fs.Searcher(sign_in_as(Role.STAFF, own), app_context.test_client())
 
 
 def documents(session):
