@@ -21,7 +21,7 @@ bm25, which would let documents a reader cannot see shift the order of those the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -51,6 +51,7 @@ from bench.models import (
     GoodPracticeItem,
     GoodPracticeStatus,
     Indicator,
+    InspectorGrant,
     IssueType,
     IssueTypeStatus,
     KeyArea,
@@ -89,6 +90,8 @@ class Hit(NamedTuple):
     dated_on: date
     # The matched words between terms.MARK_START and terms.MARK_END.
     snippet: str
+    # Notes, updates and actions: the council they belong to (never shown).
+    owner_authority_id: int | None
 
 
 # --- who may read what --------------------------------------------------------------
@@ -202,7 +205,7 @@ class _SQLite:
         return func.snippet(self.name, body, MARK_START, MARK_END, "…", 24)
 
     def page(self, chosen: Subquery, terms: Terms) -> Select[Any]:
-        return select(*_shown(chosen), chosen.c.snippet)
+        return select(*_shown(chosen), chosen.c.snippet, chosen.c.owner_authority_id)
 
 
 class _PostgreSQL:
@@ -236,7 +239,9 @@ class _PostgreSQL:
         headline = func.ts_headline(
             ENGLISH, text, self._query(terms.websearch()), literal(HEADLINE)
         )
-        return select(*_shown(chosen), headline).join_from(chosen, D, D.id == chosen.c.id)
+        return select(*_shown(chosen), headline, chosen.c.owner_authority_id).join_from(
+            chosen, D, D.id == chosen.c.id
+        )
 
 
 def _shown(chosen: Subquery) -> tuple[Any, ...]:
@@ -277,6 +282,7 @@ def _half(
             D.link_id,
             (D.title_redacted if redacted else D.title).label("title"),
             D.dated_on,
+            D.owner_authority_id,
             backend.title_hit(terms, redacted).label("title_hit"),
             backend.relevance(terms, redacted).label("relevance"),
             literal(redacted, Boolean).label("redacted"),
@@ -330,7 +336,7 @@ def search(
         chosen.c.id,
     )
     rows = db.session.execute(backend.page(chosen, terms).order_by(*again)).all()
-    return [Hit(*row[:5], row[5] or "") for row in rows], int(total)
+    return [Hit(*row[:5], row[5] or "", row[6]) for row in rows], int(total)
 
 
 # --- the filters' choices -----------------------------------------------------------
@@ -381,6 +387,28 @@ def indicator_id(code: str) -> int | None:
     return db.session.scalar(
         select(Indicator.id).where(Indicator.code == code).order_by(Indicator.id)
     )
+
+
+def current_grants(
+    inspector_id: int, authority_ids: set[int], now: datetime
+) -> list[InspectorGrant]:
+    """The inspector's grants in force now for these authorities, one an authority (the
+    one lasting longest)."""
+    rows = db.session.scalars(
+        select(InspectorGrant)
+        .where(
+            InspectorGrant.inspector_id == inspector_id,
+            InspectorGrant.authority_id.in_(authority_ids),
+            InspectorGrant.revoked_at.is_(None),
+            InspectorGrant.starts_at <= now,
+            InspectorGrant.expires_at > now,
+        )
+        .order_by(InspectorGrant.authority_id, InspectorGrant.expires_at.desc())
+    )
+    chosen: dict[int, InspectorGrant] = {}
+    for grant in rows:
+        chosen.setdefault(grant.authority_id, grant)
+    return list(chosen.values())
 
 
 def review_id(authority_id: int | None, public_id: str) -> int | None:

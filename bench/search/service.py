@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from bench import messages
+from bench import audit, messages
 from bench.api.schemas import load
 from bench.api.service import Page
 from bench.errors import NotAllowed, RowError, ValidationFailed
@@ -129,13 +129,34 @@ def _filters(reader: Reader, query: Mapping[str, Any]) -> Filters:
     )
 
 
+def _audit_grant_use(user: User, reader: Reader, hits: list[queries.Hit]) -> None:
+    """An inspector shown notes under a grant: each authority's log says so, as a page
+    opened under its grant does (DESIGN.md, Anonymity 8)."""
+    owners = {hit.owner_authority_id for hit in hits if hit.kind is SearchKind.NOTE}
+    if not reader.inspector or not owners:
+        return
+    grants = queries.current_grants(user.id, {owner for owner in owners if owner}, reader.now)
+    db.begin_write()  # this read path writes: take SQLite's write lock first
+    for grant in grants:
+        audit.record(
+            "grant_used",
+            actor=user,
+            authority_id=grant.authority_id,
+            subject=grant,
+            details={"page": "search"},
+        )
+    db.session.commit()
+
+
 def search(user: User, query: Mapping[str, Any]) -> Page[Result]:
     """One page of the results for *query* (loaded by SearchQuerySchema)."""
     reader = _reader(user)
     filters = _filters(reader, query)
     page, per_page = query["page"], query.get("per_page", PER_PAGE)
     hits, total = queries.search(reader, query["q"], filters, page, per_page)
-    return Page([_result(hit) for hit in hits], page, per_page, total)
+    results = [_result(hit) for hit in hits]
+    _audit_grant_use(user, reader, hits)
+    return Page(results, page, per_page, total)
 
 
 def search_page(user: User, args: Mapping[str, Any]) -> SearchPage:

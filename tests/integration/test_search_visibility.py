@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 
-from bench.models import GoodPracticeStatus, Role, ShareLevel, utcnow
+from bench.models import AuditEvent, GoodPracticeStatus, Role, ShareLevel, utcnow
 from tests import factories
 from tests import factories_search as fs
 from tests.pages import check_page
@@ -111,9 +112,19 @@ def test_shared_with_all_allies_every_ally_finds_it_while_allied(world):
     check(world, {"own"})
 
 
-def test_shared_with_inspectors_only_a_current_grant_finds_it(world):
+def test_shared_with_inspectors_only_a_current_grant_finds_it(world, session):
     fs.note(world.visit, f"The {PLANTED} rota.", shared_with=(ShareLevel.INSPECTOR,))
     check(world, {"own", "inspector granted"})
+    # Each search that showed the note is a use of the grant in Ownshire's audit log;
+    # searches that found nothing left no trace.
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "grant_used").order_by(AuditEvent.id)
+    ).all()
+    inspector = world.readers["inspector granted"].user
+    assert events and {(e.actor_id, e.authority_id) for e in events} == {
+        (inspector.id, world.own.id)
+    }
+    assert {event.details["page"] for event in events} == {"search"}
 
 
 def test_a_deleted_note_is_found_by_no_one(world, session):
