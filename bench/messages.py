@@ -454,4 +454,15 @@ STAFF_VIEWS_WAITING = "fewer than 5 anonymous views waiting"
 # (staff views: end)
 
 # Search.
+SEARCH_WORDS_REQUIRED = "Enter words to search for"
+SEARCH_TOO_LONG = "Search words must be {max} characters or fewer"
+SEARCH_TOO_MANY_WORDS = "Enter {max} words or fewer"
+SEARCH_NO_WORDS = "Enter words that have letters or numbers in them"
+SEARCH_KIND_INVALID = "Select what to search: notes, review updates, actions or good practice"
+SEARCH_KEY_AREA_INVALID = "Select one of the five key areas"
+SEARCH_ISSUE_TYPE_UNKNOWN = "No issue type has this code"
+SEARCH_INDICATOR_UNKNOWN = "No indicator has this code"
+SEARCH_REVIEW_UNKNOWN = "Select one of your council's reviews"
+SEARCH_DATE_INVALID = "{label} must be a real date written like 2025-03-31"
+SEARCH_DATES_REVERSED = "The date to must be the same as or after the date from"
 # (search: end)
