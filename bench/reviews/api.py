@@ -15,7 +15,7 @@ from bench.access import Permission, allow
 from bench.api import API_PREFIX
 from bench.api.openapi import operation
 from bench.api.schemas import PageQuerySchema, load
-from bench.api.views import _page_response, json_body
+from bench.api.views import json_body, page_response
 from bench.reviews import pins, service
 from bench.reviews.schemas import (
     EvidenceInSchema,
@@ -52,7 +52,7 @@ def _user():  # noqa: ANN202 - the proxied User
 )
 def list_reviews() -> ResponseReturnValue:
     query = load(PageQuerySchema(), request.args)
-    return _page_response(service.reviews_page(_user(), **query), ReviewPageSchema(), query)
+    return page_response(service.reviews_page(_user(), **query), ReviewPageSchema(), query)
 
 
 @bp.post("/reviews")
@@ -112,7 +112,7 @@ def change_review(review_id: str) -> ResponseReturnValue:
 def list_updates(review_id: str) -> ResponseReturnValue:
     query = load(PageQuerySchema(), request.args)
     page = service.updates_of(_user(), review_id, **query)
-    return _page_response(page, UpdatePageSchema(), {**query, "review_id": review_id})
+    return page_response(page, UpdatePageSchema(), {**query, "review_id": review_id})
 
 
 @bp.post("/reviews/<review_id>/updates")

@@ -10,7 +10,7 @@ from bench.access import allow
 from bench.api import API_PREFIX
 from bench.api.openapi import operation
 from bench.api.schemas import load
-from bench.api.views import _page_response as page_response
+from bench.api.views import page_response
 from bench.search import service
 from bench.search.schemas import SearchPageSchema, SearchQuerySchema
 from bench.search.views import READERS

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from bench.access import Permission, allow
 from bench.api import API_PREFIX
 from bench.api.openapi import operation
-from bench.api.views import json_body
+from bench.api.views import json_body, page_response
 from bench.sharing import goodpractice, service
 from bench.sharing.schemas import (
     GoodPracticePageSchema,
@@ -90,17 +90,4 @@ def unshare_note(note_id: str, level: str) -> ResponseReturnValue:
 )
 def list_good_practice() -> ResponseReturnValue:
     page, query = goodpractice.api_page(request.args)
-    next_path = None
-    if page.has_next:
-        next_path = url_for(request.endpoint or "", **{**query, "page": page.page + 1})
-    return jsonify(
-        GoodPracticePageSchema().dump(
-            {
-                "items": page.items,
-                "page": page.page,
-                "per_page": page.per_page,
-                "total": page.total,
-                "next": next_path,
-            }
-        )
-    )
+    return page_response(page, GoodPracticePageSchema(), query)
