@@ -168,7 +168,12 @@ ACTIONS: dict[str, Action] = {
     # alliance. An inspector's reads of a shared note are audited (Anonymity 8).
     # (visits: end)
     #
-    # Follow-up actions.
+    # Follow-up actions: an authority's own affairs. Each event keeps the action's id,
+    # status, rating and due date, never its text or owner; the network's log shows only
+    # that it happened.
+    "action_created": _action("Added a follow-up action"),
+    "action_updated": _action("Updated a follow-up action"),
+    "action_carried_forward": _action("Carried a follow-up action into the next review"),
     # (actions: end)
     #
     # Staff views: an anonymous view writes no event at all (nothing may name its author);
