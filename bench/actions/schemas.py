@@ -250,6 +250,7 @@ class UpdateInSchema(_Blanks):
     owner_name = _owner_name()
     note = fields.String(
         load_default="",
+        allow_none=True,
         validate=_text_rules(maximum=NOTE_MAX, too_long=messages.ACTION_NOTE_TOO_LONG),
         error_messages={"invalid": messages.ACTION_NOTE_INVALID},
         metadata={"description": f"What happened, in Markdown (up to {NOTE_MAX:,})."},

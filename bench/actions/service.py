@@ -390,14 +390,20 @@ def _measure(
     return found
 
 
-def create(user: User, data: Any, now: datetime | None = None) -> ActionView:
-    """Add an action to the user's authority; its first update records the creation.
+@dataclass(frozen=True)
+class _NewAction:
+    """A new action's input, loaded and checked against the authority's own records."""
 
-    Raises :class:`ValidationFailed` naming every field with a problem; nothing is
-    written then.
-    """
-    now = now or utcnow()
-    authority_id = _own(user)
+    loaded: dict[str, Any]
+    owner_user: User | None
+    owner_name: str
+    where: dict[str, Any]
+    measured: dict[str, Any]
+    issue_type_id: int | None
+    problems: dict[str, list[str]]
+
+
+def _checked(authority_id: int, data: Any, now: datetime) -> _NewAction:
     loaded, problems = _load(ActionInSchema(), data)
     owner_user, named = _owner(authority_id, loaded, problems)
     where = _source(authority_id, loaded, problems)
@@ -407,8 +413,30 @@ def create(user: User, data: Any, now: datetime | None = None) -> ActionView:
         issue_type = queries.issue_type(loaded["issue_type"])
         if issue_type is None:
             problems.setdefault("issue_type", [messages.ISSUE_TYPE_UNKNOWN])
-    if problems:
-        raise _failed(problems)
+    return _NewAction(
+        loaded, owner_user, named, where, measured, issue_type.id if issue_type else None, problems
+    )
+
+
+def problems_with_new(user: User, data: Any, now: datetime | None = None) -> list[RowError]:
+    """Every problem :func:`create` would find with *data*, without writing anything: a
+    form whose own checks failed still shows what only the database can tell."""
+    return _failed(_checked(_own(user), data, now or utcnow()).problems).errors
+
+
+def create(user: User, data: Any, now: datetime | None = None) -> ActionView:
+    """Add an action to the user's authority; its first update records the creation.
+
+    Raises :class:`ValidationFailed` naming every field with a problem; nothing is
+    written then.
+    """
+    now = now or utcnow()
+    authority_id = _own(user)
+    checked = _checked(authority_id, data, now)
+    if checked.problems:
+        raise _failed(checked.problems)
+    loaded, owner_user, named = checked.loaded, checked.owner_user, checked.owner_name
+    where, measured = checked.where, checked.measured
     status = loaded["status"]
     action = FollowUpAction(
         authority_id=authority_id,
@@ -420,7 +448,7 @@ def create(user: User, data: Any, now: datetime | None = None) -> ActionView:
         status=status,
         rag=loaded.get("rag"),
         completed_on=london_today(now) if status is ActionStatus.DONE else None,
-        issue_type_id=issue_type.id if issue_type else None,
+        issue_type_id=checked.issue_type_id,
         created_by_id=user.id,
         created_at=now,
         **where,
@@ -500,7 +528,7 @@ def post_update(user: User, public_id: str, data: Any, now: datetime | None = No
         for name in ("status", "rag", "due_on", "owner_user_id", "owner")
         if state[name] != getattr(action, name)
     ]
-    note = loaded.get("note", "")
+    note = loaded.get("note") or ""
     if not changed and not note.strip():
         raise _failed({"note": [messages.ACTION_NOTHING_CHANGED]})
     if state["status"] is ActionStatus.DONE:

@@ -15,7 +15,7 @@ from bench.access import Permission, allow
 from bench.actions import service
 from bench.actions.forms import ActionForm, ConfirmForm, FilterForm, UpdateForm
 from bench.actions.shown import RAG_TAGS, STATUS_TAGS
-from bench.errors import Conflict, ValidationFailed
+from bench.errors import Conflict, RowError, ValidationFailed
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 TITLE_LENGTH = 80
@@ -41,8 +41,8 @@ def short_title(description: str) -> str:
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def _field_errors(form: Any, failure: ValidationFailed) -> None:
-    for error in failure.errors:
+def _field_errors(form: Any, errors: list[RowError]) -> None:
+    for error in errors:
         field = form._fields.get(error.field) or form._fields.get("description") or form.note
         if error.message not in field.errors:
             field.errors = [*field.errors, error.message]
@@ -88,10 +88,13 @@ def new() -> ResponseReturnValue:
         try:
             made = service.create(user, form.schema_data())
         except ValidationFailed as failure:
-            _field_errors(form, failure)
+            _field_errors(form, failure.errors)
         else:
             flash(messages.ACTION_CREATED, "success")
             return redirect(url_for("actions.action", action_id=made.public_id))
+    elif form.is_submitted() and not form.csrf_token.errors:
+        # The form's own checks failed: show what only the database can tell beside them.
+        _field_errors(form, service.problems_with_new(user, form.schema_data()))
     return render_template("actions/new.html", form=form, title="Add a follow-up action")
 
 
@@ -138,7 +141,7 @@ def post_update(action_id: str) -> ResponseReturnValue:
         try:
             service.post_update(user, action_id, form.schema_data())
         except ValidationFailed as failure:
-            _field_errors(form, failure)
+            _field_errors(form, failure.errors)
         except Conflict as error:
             # The user's answers stay in the form, now against the latest version: they
             # read what changed, then save again. Nothing is lost and nothing overwritten.
