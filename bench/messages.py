@@ -316,8 +316,8 @@ ACTION_MEASURE_REQUIRED = {
 }
 ACTION_PERIOD_UNKNOWN = "Choose a period from the list"
 ACTION_PERIOD_CLOSED = (
-    "Choose a period that has been released or has not ended yet: {period} has ended "
-    "and is not released"
+    "Choose a period that has been released, or one still to come: {period} has ended "
+    "and no release is set for it"
 )
 ACTION_TARGET_NOT_AFTER = "The target period must come after the baseline period"
 ACTION_TARGET_WRONG_WAY = (

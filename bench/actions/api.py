@@ -79,7 +79,7 @@ def list_actions() -> ResponseReturnValue:
         "From a visit, a review or a staff view of your authority (source and source_id), "
         "owned by an active user of your authority (owner_email) or a named person "
         "(owner_name). With an indicator, give a baseline and a target (the target "
-        "period after the baseline period, each released or not ended yet); its page then "
+        "period after the baseline period, each released or still to come); its page then "
         "shows progress from your own released figures. 422 names every field with a "
         "problem; nothing is written then."
     ),

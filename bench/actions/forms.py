@@ -84,7 +84,7 @@ class ActionForm(SchemaForm):
         "Indicator that measures it",
         "Optional. Progress is then shown from your own released figures",
     )
-    baseline_period = _select("Baseline period", "Released, or not ended yet")
+    baseline_period = _select("Baseline period", "Released, or still to come")
     baseline_value = StringField(
         "Baseline value", description="In the indicator's unit", widget=GovTextInput()
     )

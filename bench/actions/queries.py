@@ -143,6 +143,9 @@ def action_of(authority_id: int, public_id: str) -> FollowUpAction | None:
         )
         .where(FollowUpAction.authority_id == authority_id, FollowUpAction.public_id == public_id)
         .order_by(FollowUpAction.id)
+        # Fresh from the database even if this session already holds it: an update just
+        # written, or an action just carried, shows at once.
+        .execution_options(populate_existing=True)
     ).first()
 
 
@@ -173,6 +176,7 @@ def chain(action: FollowUpAction) -> list[FollowUpAction]:
             FollowUpAction.authority_id == action.authority_id,
         )
         .order_by(FollowUpAction.created_at, FollowUpAction.id)
+        .execution_options(populate_existing=True)
     ).unique()
     return list(found)
 
@@ -199,7 +203,7 @@ def public_ids(action_ids: Iterable[int]) -> dict[int, str]:
         .where(FollowUpAction.id.in_(ids))
         .order_by(FollowUpAction.id)
     )
-    return dict(rows.tuples())
+    return {action_id: public_id for action_id, public_id in rows}
 
 
 # --- what an action may name ---------------------------------------------------------
@@ -364,7 +368,6 @@ def compare_and_set(action_id: int, seen_version: int, values: dict[str, Any]) -
         update(FollowUpAction)
         .where(FollowUpAction.id == action_id, FollowUpAction.lock_version == seen_version)
         .values(lock_version=seen_version + 1, **values)
-        .execution_options(synchronize_session=False)
     )
     db.session.flush()
     return (result.rowcount or 0) == 1
@@ -398,7 +401,6 @@ def mark_carried(action_id: int) -> bool:
         update(FollowUpAction)
         .where(FollowUpAction.id == action_id, FollowUpAction.status.in_(UNFINISHED))
         .values(status=ActionStatus.CARRIED_FORWARD, lock_version=FollowUpAction.lock_version + 1)
-        .execution_options(synchronize_session=False)
     )
     db.session.flush()
     return (result.rowcount or 0) == 1

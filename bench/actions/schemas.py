@@ -186,7 +186,7 @@ class ActionInSchema(_Blanks):
         invalid=messages.ACTION_INDICATOR_UNKNOWN,
     )
     baseline_period = _reference(
-        "The code of the baseline period: released, or not ended yet.",
+        "The code of the baseline period: released, or still to come.",
         invalid=messages.ACTION_PERIOD_UNKNOWN,
     )
     baseline_value = StrictNumber(
@@ -203,7 +203,7 @@ class ActionInSchema(_Blanks):
     )
     target_period = _reference(
         "The code of the period the target is for: after the baseline period; released, "
-        "or not ended yet.",
+        "or still to come (not ended, or its release set for later).",
         invalid=messages.ACTION_PERIOD_UNKNOWN,
     )
     issue_type = _reference(

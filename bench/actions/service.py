@@ -236,8 +236,11 @@ class Choices:
 
 
 def period_open_for_measure(period: Period, now: datetime) -> bool:
-    """Released, or not ended yet: a baseline or a target period can be either."""
-    return period.is_released(now) or period.ends_on >= london_today(now)
+    """A baseline or a target period is released, or still to come: not ended yet, or
+    with its release set for later. An ended period with no release set is neither."""
+    if period.is_released(now) or period.ends_on >= london_today(now):
+        return True
+    return period.released_at is not None and period.released_at > now
 
 
 def choices(user: User, now: datetime | None = None) -> Choices:
@@ -610,6 +613,8 @@ def carry_into(user: User, review: Review, now: datetime | None = None) -> list[
         raise Conflict(messages.ACTION_NO_PREVIOUS_REVIEW)
     carried = []
     for old in queries.unfinished_of_review(previous.id):
+        # As it stood: marking it carried forward changes its status in the session too.
+        kept = {name: getattr(old, name) for name in CARRIED_FIELDS}
         if not queries.mark_carried(old.id):
             continue  # another request carried it first
         owner = owner_name(old)
@@ -619,11 +624,11 @@ def carry_into(user: User, review: Review, now: datetime | None = None) -> list[
             carried_from_id=old.id,
             created_by_id=user.id,
             created_at=now,
-            **{name: getattr(old, name) for name in CARRIED_FIELDS},
+            **kept,
         )
         new.updates = [
             ActionUpdate(
-                status=old.status,
+                status=kept["status"],
                 rag=old.rag,
                 due_on=old.due_on,
                 owner=owner,
