@@ -28,43 +28,38 @@ from bench.models import (
 _numbers = itertools.count(1)
 
 
-def _saved(record: Any) -> Any:
+def _saved(model: Any, defaults: dict[str, Any], fields: dict[str, Any]) -> Any:
+    record = model(**{**defaults, **fields})
     db.session.add(record)
     db.session.commit()
     return record
 
 
 def review(authority: Authority, **fields: Any) -> Review:
-    values: dict[str, Any] = {
-        "authority_id": authority.id,
-        "title": f"Review {next(_numbers)}",
-        "starts_on": date(2026, 4, 1),
-    }
-    values.update(fields)
-    return _saved(Review(**values))
+    title = f"Review {next(_numbers)}"
+    defaults = {"authority_id": authority.id, "title": title, "starts_on": date(2026, 4, 1)}
+    return _saved(Review, defaults, fields)
 
 
 def visit(authority: Authority, **fields: Any) -> Visit:
-    values: dict[str, Any] = {
+    defaults = {
         "authority_id": authority.id,
         "kind": VisitKind.VISIT,
         "visited_on": date(2026, 5, 12),
         "title": f"Visit {next(_numbers)}",
     }
-    values.update(fields)
-    return _saved(Visit(**values))
+    return _saved(Visit, defaults, fields)
 
 
 def staff_view(authority: Authority, **fields: Any) -> StaffView:
-    values: dict[str, Any] = {
+    defaults = {
         "authority_id": authority.id,
         "key_area": KeyArea.STAFF_ACCEPTANCE,
         "body_md": "We need more time with each person.",
         "anonymous": True,
         "submitted_on": date(2026, 6, 1),
     }
-    values.update(fields)
-    return _saved(StaffView(**values))
+    return _saved(StaffView, defaults, fields)
 
 
 def action(authority: Authority, **fields: Any) -> FollowUpAction:
@@ -81,18 +76,11 @@ def action(authority: Authority, **fields: Any) -> FollowUpAction:
     values.update(fields)
     if values["status"] is ActionStatus.DONE and "completed_on" not in values:
         values["completed_on"] = date(2026, 6, 30)
-    record = FollowUpAction(**values)
-    record.updates = (
-        updates
-        if updates is not None
-        else [
-            ActionUpdate(
-                status=record.status,
-                rag=record.rag,
-                due_on=record.due_on,
-                owner=record.owner,
-                at=utcnow(),
-            )
-        ]
+    first = ActionUpdate(
+        status=values["status"],
+        rag=values.get("rag"),
+        due_on=values.get("due_on"),
+        owner=values["owner"],
+        at=utcnow(),
     )
-    return _saved(record)
+    return _saved(FollowUpAction, values, {"updates": [first] if updates is None else updates})

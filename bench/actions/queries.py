@@ -181,29 +181,23 @@ def chain(action: FollowUpAction) -> list[FollowUpAction]:
     return list(found)
 
 
+def _public_ids_by(key: Any, values: Iterable[int | None]) -> dict[int, str]:
+    wanted = [value for value in values if value is not None]
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(key, FollowUpAction.public_id).where(key.in_(wanted)).order_by(FollowUpAction.id)
+    )
+    return {found: public_id for found, public_id in rows}
+
+
 def carried_into(action_ids: Iterable[int]) -> dict[int, str]:
     """For each action that was carried forward, the public id of the one that continues it."""
-    ids = list(action_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(FollowUpAction.carried_from_id, FollowUpAction.public_id)
-        .where(FollowUpAction.carried_from_id.in_(ids))
-        .order_by(FollowUpAction.id)
-    )
-    return {from_id: public_id for from_id, public_id in rows}
+    return _public_ids_by(FollowUpAction.carried_from_id, action_ids)
 
 
-def public_ids(action_ids: Iterable[int]) -> dict[int, str]:
-    ids = [action_id for action_id in action_ids if action_id is not None]
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(FollowUpAction.id, FollowUpAction.public_id)
-        .where(FollowUpAction.id.in_(ids))
-        .order_by(FollowUpAction.id)
-    )
-    return {action_id: public_id for action_id, public_id in rows}
+def public_ids(action_ids: Iterable[int | None]) -> dict[int, str]:
+    return _public_ids_by(FollowUpAction.id, action_ids)
 
 
 # --- what an action may name ---------------------------------------------------------
@@ -219,13 +213,19 @@ def reviews_of(authority_id: int) -> list[Review]:
     )
 
 
-def review_of(authority_id: int, public_id: str) -> Review | None:
+def _authoritys(model: Any, authority_id: int, key: Any, value: str, *options: Any) -> Any:
+    """The authority's own record of *model* whose *key* is *value*, or None."""
     return db.session.scalars(
-        select(Review)
-        .options(joinedload(Review.previous_review))
-        .where(Review.authority_id == authority_id, Review.public_id == public_id)
-        .order_by(Review.id)
+        select(model)
+        .options(*options)
+        .where(model.authority_id == authority_id, key == value)
+        .order_by(key)
     ).first()
+
+
+def review_of(authority_id: int, public_id: str) -> Review | None:
+    previous = joinedload(Review.previous_review)
+    return _authoritys(Review, authority_id, Review.public_id, public_id, previous)
 
 
 def visits_of(authority_id: int) -> list[Visit]:
@@ -239,19 +239,11 @@ def visits_of(authority_id: int) -> list[Visit]:
 
 
 def visit_of(authority_id: int, public_id: str) -> Visit | None:
-    return db.session.scalars(
-        select(Visit)
-        .where(Visit.authority_id == authority_id, Visit.public_id == public_id)
-        .order_by(Visit.id)
-    ).first()
+    return _authoritys(Visit, authority_id, Visit.public_id, public_id)
 
 
 def staff_view_of(authority_id: int, view_id: str) -> StaffView | None:
-    return db.session.scalars(
-        select(StaffView)
-        .where(StaffView.authority_id == authority_id, StaffView.id == view_id)
-        .order_by(StaffView.id)
-    ).first()
+    return _authoritys(StaffView, authority_id, StaffView.id, view_id)
 
 
 def staff_views_by_id(view_ids: Iterable[str]) -> dict[str, StaffView]:

@@ -59,6 +59,15 @@ def _reference(description: str, *, invalid: str) -> fields.String:
     )
 
 
+def _figure(label: str, description: str) -> StrictNumber:
+    return StrictNumber(
+        load_default=None,
+        allow_none=True,
+        error_messages={"invalid": messages.NUMBER_FORMAT.format(label=label)},
+        metadata={"description": description},
+    )
+
+
 def _owner_email() -> fields.String:
     return _reference(
         "The email address of an active user of your authority who owns the action "
@@ -189,18 +198,10 @@ class ActionInSchema(_Blanks):
         "The code of the baseline period: released, or still to come.",
         invalid=messages.ACTION_PERIOD_UNKNOWN,
     )
-    baseline_value = StrictNumber(
-        load_default=None,
-        allow_none=True,
-        error_messages={"invalid": messages.NUMBER_FORMAT.format(label="Baseline value")},
-        metadata={"description": "Your figure in the baseline period, in the indicator's unit."},
+    baseline_value = _figure(
+        "Baseline value", "Your figure in the baseline period, in the indicator's unit."
     )
-    target_value = StrictNumber(
-        load_default=None,
-        allow_none=True,
-        error_messages={"invalid": messages.NUMBER_FORMAT.format(label="Target value")},
-        metadata={"description": "The figure to reach: no worse than the baseline."},
-    )
+    target_value = _figure("Target value", "The figure to reach: no worse than the baseline.")
     target_period = _reference(
         "The code of the period the target is for: after the baseline period; released, "
         "or still to come (not ended, or its release set for later).",

@@ -611,13 +611,16 @@ def carry_into(user: User, review: Review, now: datetime | None = None) -> list[
     previous = review.previous_review
     if previous is None or previous.authority_id != authority_id:
         raise Conflict(messages.ACTION_NO_PREVIOUS_REVIEW)
+    came = messages.ACTION_CARRIED_FROM_NOTE.format(review=markdown_literal(previous.title))
+    went = messages.ACTION_CARRIED_INTO_NOTE.format(review=markdown_literal(review.title))
     carried = []
     for old in queries.unfinished_of_review(previous.id):
         # As it stood: marking it carried forward changes its status in the session too.
         kept = {name: getattr(old, name) for name in CARRIED_FIELDS}
         if not queries.mark_carried(old.id):
             continue  # another request carried it first
-        owner = owner_name(old)
+        entry = {"rag": old.rag, "due_on": old.due_on, "owner": owner_name(old)}
+        entry |= {"by_id": user.id, "at": now}
         new = FollowUpAction(
             authority_id=authority_id,
             review_id=review.id,
@@ -626,34 +629,10 @@ def carry_into(user: User, review: Review, now: datetime | None = None) -> list[
             created_at=now,
             **kept,
         )
-        new.updates = [
-            ActionUpdate(
-                status=kept["status"],
-                rag=old.rag,
-                due_on=old.due_on,
-                owner=owner,
-                note_md=messages.ACTION_CARRIED_FROM_NOTE.format(
-                    review=markdown_literal(previous.title)
-                ),
-                by_id=user.id,
-                at=now,
-            )
-        ]
+        new.updates = [ActionUpdate(status=kept["status"], note_md=came, **entry)]
         queries.add(new)
-        queries.add(
-            ActionUpdate(
-                action_id=old.id,
-                status=ActionStatus.CARRIED_FORWARD,
-                rag=old.rag,
-                due_on=old.due_on,
-                owner=owner,
-                note_md=messages.ACTION_CARRIED_INTO_NOTE.format(
-                    review=markdown_literal(review.title)
-                ),
-                by_id=user.id,
-                at=now,
-            )
-        )
+        status = ActionStatus.CARRIED_FORWARD
+        queries.add(ActionUpdate(action_id=old.id, status=status, note_md=went, **entry))
         audit.record(
             "action_carried_forward",
             actor=user,

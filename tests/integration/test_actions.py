@@ -10,6 +10,7 @@ nothing.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
@@ -642,6 +643,22 @@ def test_text_fields_render_inert(team, session, payload):
 # --- no query per row -------------------------------------------------------------------
 
 
+@contextmanager
+def statements_run(session):
+    """The SQL statements run on the test's connection inside the block."""
+    run = []
+
+    def note(_connection, _cursor, statement, *_rest):
+        run.append(statement)
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", note)
+    try:
+        yield run
+    finally:
+        event.remove(connection, "before_cursor_execute", note)
+
+
 def test_query_counts_do_not_grow_with_actions(app_context, sign_in_as, session):
     def statements(size, path):
         authority = factories.authority()
@@ -664,21 +681,10 @@ def test_query_counts_do_not_grow_with_actions(app_context, sign_in_as, session)
                 indicator_id=indicator.id,
                 **sources[number % 3],
             )
-        count = 0
-
-        def counter(*_args):
-            nonlocal count
-            count += 1
-
-        connection = session.connection()
-        event.listen(connection, "before_cursor_execute", counter)
-        try:
-            client = member.client if path.startswith("/actions") else member.api
-            response = client.get(path, headers=bearer(member.secret))
-            assert response.status_code == 200
-        finally:
-            event.remove(connection, "before_cursor_execute", counter)
-        return count
+        client = member.client if path.startswith("/actions") else member.api
+        with statements_run(session) as run:
+            assert client.get(path, headers=bearer(member.secret)).status_code == 200
+        return len(run)
 
     for path in ("/actions/", "/api/v1/actions?per_page=500"):
         assert statements(5, path) == statements(50, path), path

@@ -24,6 +24,18 @@ def bearer(secret):
     return {"Authorization": f"Bearer {secret}"}
 
 
+def _indicator(title, polarity, unit_kind=UnitKind.PROPORTION, decimals=1):
+    multiplier = 100 if unit_kind is UnitKind.PROPORTION else 1
+    return factories.indicator(
+        title=title,
+        unit_kind=unit_kind,
+        multiplier=multiplier,
+        has_counts=False,
+        decimals=decimals,
+        polarity=polarity,
+    )
+
+
 @pytest.fixture
 def measured(app_context, sign_in_as):
     """An authority with its own figures for four periods and a peer with its own; an
@@ -31,14 +43,7 @@ def measured(app_context, sign_in_as):
     authority = factories.authority(name="Measureshire Council")
     peer = factories.authority(name="Peershire Council")
     client = sign_in_as(Role.ANALYST, authority)
-    indicator = factories.indicator(
-        title="Direct payments take-up",
-        unit_kind=UnitKind.PROPORTION,
-        multiplier=100,
-        has_counts=False,
-        decimals=1,
-        polarity=Polarity.HIGHER_IS_BETTER,
-    )
+    indicator = _indicator("Direct payments take-up", Polarity.HIGHER_IS_BETTER)
     periods = {code: factories.period(code) for code in ("2022-23", "2023-24", "2024-25")}
     periods["2025-26"] = factories.period("2025-26", released_at=utcnow() + timedelta(days=30))
     for code, figure in (
@@ -162,13 +167,8 @@ def test_a_correction_replaces_the_figure_it_corrects(measured, session):
 
 
 def test_lower_is_better_reads_the_other_way(measured, session):
-    indicator = factories.indicator(
-        title="Days waiting for an assessment",
-        unit_kind=UnitKind.MEAN,
-        multiplier=1,
-        has_counts=False,
-        decimals=0,
-        polarity=Polarity.LOWER_IS_BETTER,
+    indicator = _indicator(
+        "Days waiting for an assessment", Polarity.LOWER_IS_BETTER, UnitKind.MEAN, decimals=0
     )
     for code, days in (("2023-24", 40.0), ("2024-25", 31.0)):
         factories.value(measured.authority, indicator, measured.periods[code], value=days)
