@@ -36,8 +36,10 @@ def _helpers() -> dict[str, Any]:
 
 
 def short_title(description: str) -> str:
-    """An action's description as a one-line title: its text without Markdown, cut short."""
-    text = markdown.plain_text(description) or "Follow-up action"
+    """An action's description as a one-line title: its first line without Markdown, cut
+    short."""
+    first_line = next((line for line in description.splitlines() if line.strip()), "")
+    text = markdown.plain_text(first_line) or "Follow-up action"
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
 
 

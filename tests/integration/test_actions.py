@@ -198,6 +198,19 @@ def test_an_action_can_come_from_a_staff_view_or_a_review(team, session):
     assert "more time with each person" not in page.get_data(as_text=True)
 
 
+def test_a_staff_view_opens_the_form_already_chosen(team, session):
+    view = made.staff_view(team.authority)
+    theirs = made.staff_view(factories.authority(name="Elsewhere Council"))
+    page = team.staff.client.get(f"/actions/new?source=staff_view&source_id={view.id}")
+    check_page(page)
+    body = page.get_data(as_text=True)
+    assert f'value="{view.id}" selected>Staff view: Staff acceptance, 1 June 2026' in body
+    assert "more time with each person" not in body
+    other = team.staff.client.get(f"/actions/new?source=staff_view&source_id={theirs.id}")
+    check_page(other)
+    assert "Staff view:" not in text_of(other)
+
+
 # --- validation: every field named, nothing written ------------------------------------
 
 
