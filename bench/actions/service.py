@@ -182,6 +182,23 @@ def api_list(
     return Page(_views(items, today), page, per_page, total)
 
 
+def of_review(user: User, review: Review, now: datetime | None = None) -> list[ActionView]:
+    """Every action of one of the authority's reviews, unfinished first (overdue first),
+    then the finished ones: for the review's own page."""
+    authority_id = _own(user)
+    if review.authority_id != authority_id:
+        raise NotFound("No such review")
+    today = london_today(now or utcnow())
+    found = [
+        action
+        for statuses in (UNFINISHED, FINISHED)
+        for action in queries.listed(
+            queries.actions(authority_id, Filters(statuses, review_id=review.id), today)
+        )
+    ]
+    return _views(found, today)
+
+
 # --- one action ---------------------------------------------------------------------------
 
 

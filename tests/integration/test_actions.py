@@ -17,9 +17,10 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import event, select
 
+from bench import audit
 from bench.actions import service
 from bench.dates import LONDON
-from bench.errors import Conflict
+from bench.errors import Conflict, NotFound
 from bench.models import (
     ActionSource,
     ActionStatus,
@@ -533,6 +534,31 @@ def test_only_one_of_two_writers_at_the_same_version_wins(team, session):
             team.staff.user, action.public_id, {"lock_version": reader.lock_version, "note": "B"}
         )
     assert [u.note_md for u in session.get(FollowUpAction, action.id).updates] == ["", "A"]
+
+
+def test_the_network_log_shows_only_that_actions_changed(team, session):
+    created = team.staff.post("/api/v1/actions", _body(team)).get_json()
+    team.staff.post(
+        f"/api/v1/actions/{created['id']}/updates", {"lock_version": 1, "status": "done"}
+    )
+    for event_ in _events(session, "action_created") + _events(session, "action_updated"):
+        assert audit.network_details(event_.action, event_.details) == {}
+        assert event_.action in audit.ACTIONS
+
+
+def test_a_reviews_actions_for_its_page(team, session):
+    made.action(
+        team.authority,
+        description="Done in review",
+        review_id=team.review.id,
+        status=ActionStatus.DONE,
+    )
+    made.action(team.authority, description="Open in review", review_id=team.review.id)
+    made.action(team.authority, description="Elsewhere")
+    shown = service.of_review(team.staff.user, team.review)
+    assert [a.description for a in shown] == ["Open in review", "Done in review"]
+    with pytest.raises(NotFound):
+        service.of_review(team.staff.user, made.review(factories.authority()))
 
 
 # --- access -----------------------------------------------------------------------------
