@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from bench.access import Permission, allow
-from bench.actions import service
+from bench.actions import lists, service
 from bench.actions.schemas import (
     ActionDetailSchema,
     ActionInSchema,
@@ -56,7 +56,7 @@ def _detail(shown: ActionDetail) -> ResponseReturnValue:
 )
 def list_actions() -> ResponseReturnValue:
     query = load(ListQuerySchema(), request.args)
-    page = service.api_list(_user(), **query)
+    page = lists.api_list(_user(), **query)
     next_path = None
     if page.has_next:
         arguments = {key: value for key, value in request.args.items() if key != "page"}

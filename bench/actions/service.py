@@ -16,188 +16,36 @@ Rules (issue 11, "Follow-up actions"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from marshmallow import ValidationError
-
 from bench import audit, messages
-from bench.access import Permission, has_permission
 from bench.actions import queries
-from bench.actions.progress import Progress, measure, target_on_the_right_side
-from bench.actions.queries import FINISHED, UNFINISHED, Filters
-from bench.actions.schemas import ActionInSchema, UpdateInSchema
-from bench.actions.shown import (
-    ActionDetail,
-    ActionView,
-    Lookups,
-    action_view,
-    markdown_literal,
-    owner_name,
+from bench.actions.checks import (
+    checked,
+    failed,
+    load_collecting,
+    london_today,
+    own_authority,
+    owner_of,
+    period_open_for_measure,
 )
-from bench.api import queries as api_queries
-from bench.api.service import Page
-from bench.dates import LONDON
-from bench.errors import Conflict, NotFound, RowError, ValidationFailed
+from bench.actions.lists import views_of
+from bench.actions.progress import Progress, measure
+from bench.actions.schemas import UpdateInSchema
+from bench.actions.shown import ActionDetail, ActionView, markdown_literal, owner_name
+from bench.errors import Conflict, NotFound
 from bench.extensions import db
 from bench.models import (
-    ActionSource,
     ActionStatus,
     ActionUpdate,
     FollowUpAction,
     Period,
-    Polarity,
-    Rag,
     Review,
     User,
     utcnow,
 )
-
-
-def _own(user: Any) -> int:
-    """The user's authority, for users who record visits; anyone else finds nothing."""
-    if not has_permission(user, Permission.RECORD_VISITS) or user.authority_id is None:
-        raise NotFound("No authority")
-    return user.authority_id
-
-
-def london_today(now: datetime) -> date:
-    """Today in the UK: an action due yesterday is overdue from midnight, UK time."""
-    return now.astimezone(LONDON).date()
-
-
-def _lookups(actions: list[FollowUpAction]) -> Lookups:
-    return Lookups(
-        staff_views=queries.staff_views_by_id(a.staff_view_id or "" for a in actions),
-        public_ids=queries.public_ids(a.carried_from_id for a in actions),
-        carried_into=queries.carried_into(a.id for a in actions if a.status.finished),
-    )
-
-
-def _views(actions: list[FollowUpAction], today: date, **options: bool) -> list[ActionView]:
-    lookups = _lookups(actions)
-    return [action_view(action, today, lookups, **options) for action in actions]
-
-
-# --- lists ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ListPage:
-    """The actions page: one tab (unfinished or finished), its filters and choices.
-
-    ``rejected`` names each filter whose value is not one offered (it is not applied).
-    """
-
-    actions: list[ActionView]
-    finished: bool
-    unfinished_count: int
-    finished_count: int
-    reviews: list[Review]
-    owners: list[tuple[str, str]]
-    carry_offers: list[tuple[Review, int]]
-    rejected: dict[str, str]
-
-
-FILTER_WORDS = {"status": "status", "review": "review", "owner": "owner", "rag": "RAG rating"}
-
-
-def _chosen(
-    value: str | None, offered: Mapping[str, Any], name: str, rejected: dict[str, str]
-) -> Any:
-    """The filter's value if the page offers it; otherwise none, and the reason."""
-    if not value:
-        return None
-    if value not in offered:
-        rejected[name] = messages.ACTION_FILTER_UNKNOWN.format(name=FILTER_WORDS[name])
-        return None
-    return offered[value]
-
-
-def list_page(
-    user: User,
-    *,
-    finished: bool = False,
-    status: str | None = None,
-    review: str | None = None,
-    owner: str | None = None,
-    rag: str | None = None,
-    now: datetime | None = None,
-) -> ListPage:
-    """The authority's unfinished actions (or its finished ones), overdue first, filtered
-    by status, review, owner and rating among the values the page offers."""
-    authority_id = _own(user)
-    today = london_today(now or utcnow())
-    tab = FINISHED if finished else UNFINISHED
-    reviews = queries.reviews_of(authority_id)
-    owners = queries.owners(authority_id)
-    rejected: dict[str, str] = {}
-    chosen_status = _chosen(status, {s.value: s for s in tab}, "status", rejected)
-    chosen_review = _chosen(review, {r.public_id: r for r in reviews}, "review", rejected)
-    filters = Filters(
-        statuses=(chosen_status,) if chosen_status else tab,
-        review_id=chosen_review.id if chosen_review else None,
-        owner=_chosen(owner, {key: key for key, _ in owners}, "owner", rejected),
-        rag=_chosen(rag, {r.value: r for r in Rag}, "rag", rejected),
-    )
-    found_actions = queries.listed(queries.actions(authority_id, filters, today))
-    counts = queries.counts(authority_id)
-    return ListPage(
-        actions=_views(found_actions, today),
-        finished=finished,
-        unfinished_count=sum(counts.get(s, 0) for s in UNFINISHED),
-        finished_count=sum(counts.get(s, 0) for s in FINISHED),
-        reviews=reviews,
-        owners=owners,
-        carry_offers=queries.carry_offers(authority_id, filters.review_id),
-        rejected=rejected,
-    )
-
-
-def api_list(
-    user: User,
-    *,
-    page: int,
-    per_page: int,
-    status: ActionStatus | None = None,
-    review: str | None = None,
-    overdue: bool | None = None,
-    now: datetime | None = None,
-) -> Page[ActionView]:
-    """One page of the authority's actions, in the page's order: unfinished ones unless a
-    status is asked for. An unknown review is a validation error naming the filter."""
-    authority_id = _own(user)
-    today = london_today(now or utcnow())
-    review_id = None
-    if review is not None:
-        found = queries.review_of(authority_id, review)
-        if found is None:
-            raise ValidationFailed([RowError(None, "review", messages.ACTION_REVIEW_UNKNOWN)])
-        review_id = found.id
-    statuses = (status,) if status is not None else UNFINISHED
-    filters = Filters(statuses=statuses, review_id=review_id, overdue=overdue)
-    items, total = api_queries.paged(queries.actions(authority_id, filters, today), page, per_page)
-    return Page(_views(items, today), page, per_page, total)
-
-
-def of_review(user: User, review: Review, now: datetime | None = None) -> list[ActionView]:
-    """Every action of one of the authority's reviews, unfinished first (overdue first),
-    then the finished ones: for the review's own page."""
-    authority_id = _own(user)
-    if review.authority_id != authority_id:
-        raise NotFound("No such review")
-    today = london_today(now or utcnow())
-    found = [
-        action
-        for statuses in (UNFINISHED, FINISHED)
-        for action in queries.listed(
-            queries.actions(authority_id, Filters(statuses, review_id=review.id), today)
-        )
-    ]
-    return _views(found, today)
-
 
 # --- one action ---------------------------------------------------------------------------
 
@@ -227,10 +75,10 @@ def detail(user: User, public_id: str, now: datetime | None = None) -> ActionDet
     """One of the authority's actions with its updates, the chain of earlier actions it
     was carried from, and its progress from the authority's own released figures."""
     now = now or utcnow()
-    action = _found(_own(user), public_id)
+    action = _found(own_authority(user), public_id)
     today = london_today(now)
     earlier = queries.chain(action)
-    views = _views([action, *earlier], today, with_updates=True)
+    views = views_of([action, *earlier], today, with_updates=True)
     return ActionDetail(action=views[0], chain=views[1:], progress=_progress(action, now))
 
 
@@ -252,17 +100,9 @@ class Choices:
     issue_types: list[Any]
 
 
-def period_open_for_measure(period: Period, now: datetime) -> bool:
-    """A baseline or a target period is released, or still to come: not ended yet, or
-    with its release set for later. An ended period with no release set is neither."""
-    if period.is_released(now) or period.ends_on >= london_today(now):
-        return True
-    return period.released_at is not None and period.released_at > now
-
-
 def choices(user: User, now: datetime | None = None) -> Choices:
     now = now or utcnow()
-    authority_id = _own(user)
+    authority_id = own_authority(user)
     return Choices(
         reviews=queries.reviews_of(authority_id),
         visits=queries.visits_of(authority_id),
@@ -275,173 +115,15 @@ def choices(user: User, now: datetime | None = None) -> Choices:
 
 def owners_to_choose(user: User) -> list[User]:
     """The authority's active users, any of whom may own an action."""
-    return queries.active_users(_own(user))
+    return queries.active_users(own_authority(user))
 
 
 def staff_view_title(user: User, view_id: str) -> str | None:
     """How the form names a staff view it was opened from (key area and date), or None."""
-    view = queries.staff_view_of(_own(user), view_id)
+    view = queries.staff_view_of(own_authority(user), view_id)
     if view is None:
         return None
     return f"Staff view: {view.key_area.label}, {view.submitted_on:%-d %B %Y}"
-
-
-# --- adding -----------------------------------------------------------------------------
-
-
-def _problems(error: ValidationError) -> dict[str, list[str]]:
-    found = error.messages if isinstance(error.messages, dict) else {"body": error.messages}
-    return {
-        name: [str(m) for m in (value if isinstance(value, list) else [value])]
-        for name, value in found.items()
-    }
-
-
-def _failed(problems: Mapping[str, list[str]]) -> ValidationFailed:
-    return ValidationFailed(
-        [RowError(None, name, message) for name, said in problems.items() for message in said]
-    )
-
-
-def _load(schema: Any, data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    try:
-        return schema.load(data), {}
-    except ValidationError as error:
-        valid = error.valid_data if isinstance(error.valid_data, dict) else {}
-        return valid, _problems(error)
-
-
-def _owner(authority_id: int, loaded: dict[str, Any], problems: dict[str, list[str]]) -> Any:
-    """(user, name): the owner the input names, checked against the authority's users."""
-    email = loaded.get("owner_email")
-    if email:
-        found = queries.active_user(authority_id, email)
-        if found is None:
-            problems.setdefault("owner_email", [messages.ACTION_OWNER_UNKNOWN])
-        return found, ""
-    return None, loaded.get("owner_name") or ""
-
-
-def _source(
-    authority_id: int, loaded: dict[str, Any], problems: dict[str, list[str]]
-) -> dict[str, Any]:
-    """The source object and the review, each the authority's own."""
-    source, source_id = loaded.get("source"), loaded.get("source_id")
-    found: dict[str, Any] = {"visit_id": None, "staff_view_id": None, "review_id": None}
-    default_review = None
-    if source is not None and source_id:
-        unknown = messages.ACTION_SOURCE_UNKNOWN[source.value]
-        if source is ActionSource.VISIT:
-            visit = queries.visit_of(authority_id, source_id)
-            found["visit_id"] = visit.id if visit else None
-            default_review = visit.review_id if visit else None
-            known = visit is not None
-        elif source is ActionSource.STAFF_VIEW:
-            view = queries.staff_view_of(authority_id, source_id)
-            found["staff_view_id"] = view.id if view else None
-            default_review = view.review_id if view else None
-            known = view is not None
-        else:
-            review = queries.review_of(authority_id, source_id)
-            default_review = review.id if review else None
-            known = review is not None
-        if not known:
-            problems.setdefault("source_id", [unknown])
-    if loaded.get("review"):
-        review = queries.review_of(authority_id, loaded["review"])
-        if review is None:
-            problems.setdefault("review", [messages.ACTION_REVIEW_UNKNOWN])
-        elif (
-            source is ActionSource.REVIEW and source_id and default_review not in (None, review.id)
-        ):
-            problems.setdefault("review", [messages.ACTION_REVIEW_NOT_SOURCE])
-        else:
-            found["review_id"] = review.id
-    else:
-        found["review_id"] = default_review
-    return found
-
-
-def _period(code: str | None, name: str, now: datetime, problems: dict[str, list[str]]) -> Any:
-    if not code:
-        return None
-    period = queries.period(code)
-    if period is None:
-        problems.setdefault(name, [messages.ACTION_PERIOD_UNKNOWN])
-    elif not period_open_for_measure(period, now):
-        problems.setdefault(name, [messages.ACTION_PERIOD_CLOSED.format(period=period.label)])
-    return period
-
-
-def _measure(
-    loaded: dict[str, Any], now: datetime, problems: dict[str, list[str]]
-) -> dict[str, Any]:
-    """The indicator, its baseline and its target, checked against the catalogue."""
-    found: dict[str, Any] = {"indicator_id": None, "baseline_period_id": None}
-    found |= {"target_period_id": None, "baseline_value": None, "target_value": None}
-    if not loaded.get("indicator"):
-        return found
-    indicator = queries.indicator(loaded["indicator"])
-    if indicator is None:
-        problems.setdefault("indicator", [messages.ACTION_INDICATOR_UNKNOWN])
-    baseline = _period(loaded.get("baseline_period"), "baseline_period", now, problems)
-    target = _period(loaded.get("target_period"), "target_period", now, problems)
-    if baseline is not None and target is not None and target.starts_on <= baseline.starts_on:
-        problems.setdefault("target_period", [messages.ACTION_TARGET_NOT_AFTER])
-    baseline_value, target_value = loaded.get("baseline_value"), loaded.get("target_value")
-    if (
-        indicator is not None
-        and baseline_value is not None
-        and target_value is not None
-        and not target_on_the_right_side(indicator.polarity, baseline_value, target_value)
-    ):
-        worse = "lower" if indicator.polarity is Polarity.HIGHER_IS_BETTER else "higher"
-        said = messages.ACTION_TARGET_WRONG_WAY.format(
-            worse=worse, polarity=indicator.polarity.label.lower()
-        )
-        problems.setdefault("target_value", [said])
-    found.update(
-        indicator_id=indicator.id if indicator else None,
-        baseline_period_id=baseline.id if baseline else None,
-        target_period_id=target.id if target else None,
-        baseline_value=baseline_value,
-        target_value=target_value,
-    )
-    return found
-
-
-@dataclass(frozen=True)
-class _NewAction:
-    """A new action's input, loaded and checked against the authority's own records."""
-
-    loaded: dict[str, Any]
-    owner_user: User | None
-    owner_name: str
-    where: dict[str, Any]
-    measured: dict[str, Any]
-    issue_type_id: int | None
-    problems: dict[str, list[str]]
-
-
-def _checked(authority_id: int, data: Any, now: datetime) -> _NewAction:
-    loaded, problems = _load(ActionInSchema(), data)
-    owner_user, named = _owner(authority_id, loaded, problems)
-    where = _source(authority_id, loaded, problems)
-    measured = _measure(loaded, now, problems)
-    issue_type = None
-    if loaded.get("issue_type"):
-        issue_type = queries.issue_type(loaded["issue_type"])
-        if issue_type is None:
-            problems.setdefault("issue_type", [messages.ISSUE_TYPE_UNKNOWN])
-    return _NewAction(
-        loaded, owner_user, named, where, measured, issue_type.id if issue_type else None, problems
-    )
-
-
-def problems_with_new(user: User, data: Any, now: datetime | None = None) -> list[RowError]:
-    """Every problem :func:`create` would find with *data*, without writing anything: a
-    form whose own checks failed still shows what only the database can tell."""
-    return _failed(_checked(_own(user), data, now or utcnow()).problems).errors
 
 
 def create(user: User, data: Any, now: datetime | None = None) -> ActionView:
@@ -451,12 +133,12 @@ def create(user: User, data: Any, now: datetime | None = None) -> ActionView:
     written then.
     """
     now = now or utcnow()
-    authority_id = _own(user)
-    checked = _checked(authority_id, data, now)
-    if checked.problems:
-        raise _failed(checked.problems)
-    loaded, owner_user, named = checked.loaded, checked.owner_user, checked.owner_name
-    where, measured = checked.where, checked.measured
+    authority_id = own_authority(user)
+    found = checked(authority_id, data, now)
+    if found.problems:
+        raise failed(found.problems)
+    loaded, owner_user, named = found.loaded, found.owner_user, found.owner_name
+    where, measured = found.where, found.measured
     status = loaded["status"]
     action = FollowUpAction(
         authority_id=authority_id,
@@ -468,7 +150,7 @@ def create(user: User, data: Any, now: datetime | None = None) -> ActionView:
         status=status,
         rag=loaded.get("rag"),
         completed_on=london_today(now) if status is ActionStatus.DONE else None,
-        issue_type_id=checked.issue_type_id,
+        issue_type_id=found.issue_type_id,
         created_by_id=user.id,
         created_at=now,
         **where,
@@ -520,11 +202,11 @@ def post_update(user: User, public_id: str, data: Any, now: datetime | None = No
     when the update changes nothing and has no note.
     """
     now = now or utcnow()
-    authority_id = _own(user)
+    authority_id = own_authority(user)
     action = _found(authority_id, public_id)
-    loaded, problems = _load(UpdateInSchema(), data)
+    loaded, problems = load_collecting(UpdateInSchema(), data)
     if problems:
-        raise _failed(problems)
+        raise failed(problems)
     if action.status is ActionStatus.CARRIED_FORWARD:
         raise Conflict(messages.ACTION_CARRIED_FROZEN)
     if loaded["lock_version"] != action.lock_version:
@@ -538,9 +220,9 @@ def post_update(user: User, public_id: str, data: Any, now: datetime | None = No
     }
     shown_owner = owner_name(action)
     if loaded.get("owner_email") or loaded.get("owner_name"):
-        owner_user, named = _owner(authority_id, loaded, problems)
+        owner_user, named = owner_of(authority_id, loaded, problems)
         if problems:
-            raise _failed(problems)
+            raise failed(problems)
         state.update(owner_user_id=owner_user.id if owner_user else None, owner=named)
         shown_owner = owner_user.name if owner_user else named
     changed = [
@@ -550,7 +232,7 @@ def post_update(user: User, public_id: str, data: Any, now: datetime | None = No
     ]
     note = loaded.get("note") or ""
     if not changed and not note.strip():
-        raise _failed({"note": [messages.ACTION_NOTHING_CHANGED]})
+        raise failed({"note": [messages.ACTION_NOTHING_CHANGED]})
     if state["status"] is ActionStatus.DONE:
         done_before = action.status is ActionStatus.DONE
         state["completed_on"] = action.completed_on if done_before else london_today(now)
@@ -622,7 +304,7 @@ def carry_into(user: User, review: Review, now: datetime | None = None) -> list[
     is finished, so it is never carried twice, even by two requests at once.
     """
     now = now or utcnow()
-    authority_id = _own(user)
+    authority_id = own_authority(user)
     if review.authority_id != authority_id:
         raise NotFound("No such review")
     previous = review.previous_review
@@ -669,7 +351,7 @@ def carry_into(user: User, review: Review, now: datetime | None = None) -> list[
 def carry_forward(user: User, review_public_id: str, now: datetime | None = None) -> Carried:
     """Carry the unfinished actions of the review's previous review into it (see
     :func:`carry_into`), as one user action. Another authority's review is not found."""
-    authority_id = _own(user)
+    authority_id = own_authority(user)
     review = queries.review_of(authority_id, review_public_id)
     if review is None:
         raise NotFound("No such review")

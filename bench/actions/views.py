@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from bench import markdown, messages
 from bench.access import Permission, allow
-from bench.actions import service
+from bench.actions import checks, lists, service
 from bench.actions.forms import ActionForm, ConfirmForm, FilterForm, UpdateForm
 from bench.actions.shown import RAG_TAGS, STATUS_TAGS
 from bench.errors import Conflict, RowError, ValidationFailed
@@ -54,7 +54,7 @@ def _field_errors(form: Any, errors: list[RowError]) -> None:
 @allow(Permission.RECORD_VISITS)
 def index() -> ResponseReturnValue:
     finished = request.args.get("show") == "finished"
-    page = service.list_page(
+    page = lists.list_page(
         _user(),
         finished=finished,
         status=request.args.get("status"),
@@ -96,7 +96,7 @@ def new() -> ResponseReturnValue:
             return redirect(url_for("actions.action", action_id=made.public_id))
     elif form.is_submitted() and not form.csrf_token.errors:
         # The form's own checks failed: show what only the database can tell beside them.
-        _field_errors(form, service.problems_with_new(user, form.schema_data()))
+        _field_errors(form, checks.problems_with_new(user, form.schema_data()))
     return render_template("actions/new.html", form=form, title="Add a follow-up action")
 
 

@@ -23,11 +23,8 @@ from bench.models import (
 )
 from tests import factories
 from tests import factories_actions as made
+from tests.factories_actions import bearer
 from tests.pages import check_page, post_form, text_of
-
-
-def bearer(secret):
-    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture

@@ -17,11 +17,8 @@ from sqlalchemy import select
 
 from bench.models import Period, Polarity, Role, TokenScope, UnitKind, Value, utcnow
 from tests import factories
+from tests.factories_actions import bearer
 from tests.pages import check_page, text_of
-
-
-def bearer(secret):
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _indicator(title, polarity, unit_kind=UnitKind.PROPORTION, decimals=1):
