@@ -219,7 +219,13 @@ def post_update(user: User, public_id: str, data: Any, now: datetime | None = No
         "owner": action.owner,
     }
     shown_owner = owner_name(action)
-    if loaded.get("owner_email") or loaded.get("owner_name"):
+    email = loaded.get("owner_email")
+    # Naming the user who owns it already changes nothing, even one whose account has
+    # since been deactivated (who could not be chosen anew).
+    same_user = bool(
+        email and action.owner_user and email.lower() == action.owner_user.email.lower()
+    )
+    if (email or loaded.get("owner_name")) and not same_user:
         owner_user, named = owner_of(authority_id, loaded, problems)
         if problems:
             raise failed(problems)

@@ -18,7 +18,9 @@ from bench.models import (
     ActionUpdate,
     FollowUpAction,
     Rag,
+    Role,
 )
+from tests import factories
 from tests import factories_actions as made
 from tests.factories_actions import london_today
 from tests.pages import check_page, csrf_token, post_form, text_of
@@ -171,3 +173,31 @@ def test_the_network_log_shows_only_that_actions_changed(team, session):
     for event_ in made.events("action_created") + made.events("action_updated"):
         assert audit.network_details(event_.action, event_.details) == {}
         assert event_.action in audit.ACTIONS
+
+
+def test_an_owner_whose_account_ended_stays_until_changed(team, session):
+    leaver = factories.user(Role.STAFF, team.authority, name="Lee Leaver")
+    action = made.action(team.authority, owner="", owner_user_id=leaver.id)
+    leaver.active = False
+    session.commit()
+    path = f"/api/v1/actions/{action.public_id}/updates"
+    kept = team.staff.post(
+        path, {"lock_version": 1, "owner_email": leaver.email, "note": "Still theirs"}
+    )
+    assert kept.status_code == 200, kept.get_data(as_text=True)
+    assert kept.get_json()["owner"] == {"name": "Lee Leaver", "email": leaver.email}
+    page = team.staff.client.get(f"/actions/{action.public_id}")
+    check_page(page)
+    # The form cannot offer the leaver again; sent as it stands, it changes nothing.
+    form = {"lock_version": "2", "status": "open", "owner_email": "", "owner_name": ""}
+    saved = post_form(
+        team.staff.client,
+        f"/actions/{action.public_id}/updates",
+        {**form, "note": "Noted"},
+        form_page=f"/actions/{action.public_id}",
+    )
+    assert saved.status_code == 302
+    refused = team.staff.post(
+        path, {"lock_version": 3, "owner_email": "someone@example.gov.uk", "note": "x"}
+    )
+    assert refused.get_json()["errors"][0]["field"] == "owner_email"
