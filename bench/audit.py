@@ -212,7 +212,12 @@ ACTIONS: dict[str, Action] = {
     ),
     # (sharing: end)
     #
-    # Follow-up actions.
+    # Follow-up actions: an authority's own affairs. Each event keeps the action's id,
+    # status, rating and due date, never its text or owner; the network's log shows only
+    # that it happened.
+    "action_created": _action("Added a follow-up action"),
+    "action_updated": _action("Updated a follow-up action"),
+    "action_carried_forward": _action("Carried a follow-up action into the next review"),
     # (actions: end)
     #
     # Staff views: an anonymous view writes no event at all (nothing may name its author);

@@ -421,6 +421,74 @@ FINDING_NAME = "“{text}” may name a person or a service"
 # (sharing: end)
 
 # Follow-up actions.
+ACTION_DESCRIPTION_REQUIRED = "Describe the action"
+ACTION_DESCRIPTION_TOO_LONG = "The description must be {max} characters or fewer"
+ACTION_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+ACTION_SOURCE_REQUIRED = "Choose where the action came from: a visit, a review or a staff view"
+ACTION_SOURCE_ID_REQUIRED = {
+    "visit": "Choose the visit the action came from",
+    "staff_view": "Give the staff view the action answers",
+}
+ACTION_SOURCE_UNKNOWN = {
+    "visit": "Choose one of your authority's visits",
+    "review": "Choose one of your authority's reviews",
+    "staff_view": "Give the id of one of your authority's staff views",
+}
+ACTION_REVIEW_UNKNOWN = "Choose one of your authority's reviews"
+ACTION_REVIEW_NOT_SOURCE = (
+    "An action from a review belongs to that review: choose the same review, or none"
+)
+ACTION_OWNER_REQUIRED = (
+    "Choose who owns the action, or enter the name of someone without an account"
+)
+ACTION_OWNER_BOTH = "Choose a user or enter the name of someone without an account, not both"
+ACTION_OWNER_UNKNOWN = "Choose an active user of your authority"
+ACTION_OWNER_NAME_TOO_LONG = "The owner's name must be {max} characters or fewer"
+ACTION_STATUS_INVALID = "Choose open, in progress, done or dropped"
+ACTION_RAG_INVALID = "Choose red, amber or green"
+ACTION_INDICATOR_UNKNOWN = "Choose an indicator from the list"
+ACTION_INDICATOR_REQUIRED = "Choose the indicator that the baseline and target are for"
+ACTION_MEASURE_REQUIRED = {
+    "baseline_period": "Choose the baseline period",
+    "baseline_value": "Enter the baseline value",
+    "target_value": "Enter the target value",
+    "target_period": "Choose the period the target is for",
+}
+ACTION_PERIOD_UNKNOWN = "Choose a period from the list"
+ACTION_PERIOD_CLOSED = (
+    "Choose a period that has been released, or one still to come: {period} has ended "
+    "and no release is set for it"
+)
+ACTION_TARGET_NOT_AFTER = "The target period must come after the baseline period"
+ACTION_TARGET_WRONG_WAY = (
+    "The target must be no {worse} than the baseline: {polarity} for this indicator"
+)
+ACTION_NOTE_TOO_LONG = "The note must be {max} characters or fewer"
+ACTION_NOTE_INVALID = "The note must be text"
+ACTION_LOCK_VERSION_REQUIRED = (
+    "Send lock_version: the action's version as you last read it, a whole number"
+)
+ACTION_NOTHING_CHANGED = "Change the status, rating, due date or owner, or write a note"
+ACTION_STALE = (
+    "Someone else updated this action since you opened it, so your update was not saved. "
+    "Its latest state is shown: check it, then make your change again"
+)
+ACTION_CARRIED_FROZEN = (
+    "This action was carried forward into another review: update it there instead"
+)
+ACTION_FILTER_STATUS_INVALID = "status must be open, in_progress, done, dropped or carried_forward"
+ACTION_FILTER_OVERDUE_INVALID = "overdue must be true or false"
+ACTION_FILTER_UNKNOWN = "Choose a {name} from the list"
+ACTION_NO_PREVIOUS_REVIEW = "This review has no previous review to carry actions from"
+ACTION_CREATED = "The action has been added"
+ACTION_UPDATED = "Your update has been saved"
+ACTIONS_CARRIED = "{count} unfinished action{s} carried forward from {review}"
+ACTIONS_NOTHING_TO_CARRY = (
+    "Nothing to carry: every action of {review} is finished or already carried forward"
+)
+# Written into the history of the actions carried (Markdown: the title is escaped).
+ACTION_CARRIED_FROM_NOTE = "Carried forward from {review}"
+ACTION_CARRIED_INTO_NOTE = "Carried forward into {review}"
 # (actions: end)
 
 # Staff views ("you said, we did").

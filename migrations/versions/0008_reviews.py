@@ -194,6 +194,7 @@ def upgrade():
     sa.Column('status', sa.Enum('open', 'in_progress', 'done', 'dropped', 'carried_forward', name='update_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('rag', sa.Enum('red', 'amber', 'green', name='update_rag', native_enum=False, create_constraint=True), nullable=True),
     sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('owner', sa.String(length=200), nullable=False),
     sa.Column('note_md', sa.Text(), nullable=False),
     sa.Column('by_id', sa.Integer(), nullable=True),
     sa.Column('at', bench.models.base.UTCDateTime(timezone=True), nullable=False),
