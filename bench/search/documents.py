@@ -291,8 +291,10 @@ def action_documents(connection: Connection, ids: Ids) -> list[Built]:
 
 
 def good_practice_documents(connection: Connection, ids: Ids) -> list[Built]:
-    """Items not withdrawn: whether one is out yet is asked when searching (its status
-    and date), so a release round needs no re-indexing. No owner, nothing leading back."""
+    """Items not withdrawn that have a release date: whether one is out yet is asked when
+    searching (its status and date), so a release round needs no re-indexing; an item
+    waiting for a round to be set is indexed when it gets its date (a change to the row).
+    No owner, nothing leading back."""
     rows = connection.execute(
         select(
             GoodPracticeItem.id,
@@ -307,6 +309,7 @@ def good_practice_documents(connection: Connection, ids: Ids) -> list[Built]:
         .where(
             _within(GoodPracticeItem.id, ids),
             GoodPracticeItem.status != GoodPracticeStatus.WITHDRAWN,
+            GoodPracticeItem.published_on.is_not(None),
         )
         .order_by(GoodPracticeItem.id)
     ).all()

@@ -164,6 +164,21 @@ def test_good_practice_is_for_everyone_once_out(world, session):
             assert found["url"] == f"/sharing/good-practice/{item.public_id}"
 
 
+def test_a_copy_waiting_for_a_release_round_is_found_once_it_is_dated_and_out(world, session):
+    # Scheduled with no round set yet: no date, so nothing to index until it gets one.
+    item = fs.good_practice(
+        "A waiting item",
+        f"A {PLANTED} rota.",
+        status=GoodPracticeStatus.SCHEDULED,
+        published_on=None,
+    )
+    check(world, set())
+    item = fs.fresh(item)
+    item.status, item.published_on = GoodPracticeStatus.PUBLISHED, date.today()
+    session.commit()
+    check(world, set(world.readers))
+
+
 # --- the host's name ----------------------------------------------------------------
 
 
