@@ -17,8 +17,8 @@ from bench.actions.schemas import (
     ActionInSchema,
     ActionPageSchema,
     ActionSchema,
+    ActionUpdateInSchema,
     ListQuerySchema,
-    UpdateInSchema,
 )
 from bench.actions.shown import ActionDetail
 from bench.api import API_PREFIX
@@ -118,7 +118,7 @@ def get_action(action_id: str) -> ResponseReturnValue:
         "since, nothing is written and the answer is 409 (read it again, then retry). "
         "409 too for an action carried forward into a later review."
     ),
-    body=UpdateInSchema,
+    body=ActionUpdateInSchema,
     response=ActionDetailSchema,
 )
 def update_action(action_id: str) -> ResponseReturnValue:

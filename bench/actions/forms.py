@@ -17,7 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from bench.actions.schemas import SETTABLE, ActionInSchema, UpdateInSchema
+from bench.actions.schemas import SETTABLE, ActionInSchema, ActionUpdateInSchema
 from bench.actions.service import Choices
 from bench.fields import DateInputField, SchemaForm, strip
 from bench.models import ActionSource, ActionStatus, Rag, User
@@ -121,7 +121,7 @@ class ActionForm(SchemaForm):
 
 
 class UpdateForm(SchemaForm):
-    schema = UpdateInSchema
+    schema = ActionUpdateInSchema
 
     lock_version = HiddenField()
     status = _radios("Status", STATUS_CHOICES)

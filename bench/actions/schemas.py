@@ -229,7 +229,7 @@ class ActionInSchema(_Blanks):
             raise ValidationError(errors)
 
 
-class UpdateInSchema(_Blanks):
+class ActionUpdateInSchema(_Blanks):
     """An update: the version of the action it was written against, and what changes.
 
     A field left out stays as it is; null clears the rating or the due date.
@@ -300,7 +300,7 @@ class ListQuerySchema(PageQuerySchema):
 # --- what the API shows ----------------------------------------------------------------
 
 
-class RefSchema(Schema):
+class ReviewRefSchema(Schema):
     id = fields.String(metadata={"description": "Random, not sequential."})
     title = fields.String()
 
@@ -334,7 +334,7 @@ class ActionSchema(Schema):
     id = fields.String(attribute="public_id", metadata={"description": "Random, not sequential."})
     description = fields.String(metadata={"description": "Markdown, as written."})
     source = fields.Nested(SourceSchema)
-    review = fields.Nested(RefSchema, allow_none=True)
+    review = fields.Nested(ReviewRefSchema, allow_none=True)
     owner = fields.Nested(OwnerSchema)
     due_on = fields.Date(allow_none=True)
     overdue = fields.Boolean(metadata={"description": "Unfinished and due before today (UK)."})

@@ -33,7 +33,7 @@ from bench.actions.checks import (
 )
 from bench.actions.lists import views_of
 from bench.actions.progress import Progress, measure
-from bench.actions.schemas import UpdateInSchema
+from bench.actions.schemas import ActionUpdateInSchema
 from bench.actions.shown import ActionDetail, ActionView, markdown_literal, owner_name
 from bench.errors import Conflict, NotFound
 from bench.extensions import db
@@ -204,7 +204,7 @@ def post_update(user: User, public_id: str, data: Any, now: datetime | None = No
     now = now or utcnow()
     authority_id = own_authority(user)
     action = _found(authority_id, public_id)
-    loaded, problems = load_collecting(UpdateInSchema(), data)
+    loaded, problems = load_collecting(ActionUpdateInSchema(), data)
     if problems:
         raise failed(problems)
     if action.status is ActionStatus.CARRIED_FORWARD:

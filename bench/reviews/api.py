@@ -24,7 +24,7 @@ from bench.reviews.schemas import (
     ReviewPageSchema,
     ReviewPutSchema,
     ReviewSchema,
-    UpdateInSchema,
+    ReviewUpdateInSchema,
     UpdatePageSchema,
     UpdateSchema,
 )
@@ -121,7 +121,7 @@ def list_updates(review_id: str) -> ResponseReturnValue:
     summary="Post an update on a review",
     description="Every user of your authority sees it; it cannot be changed once posted. "
     + WHO_CHANGES,
-    body=UpdateInSchema,
+    body=ReviewUpdateInSchema,
     response=UpdateSchema,
     status=201,
 )

@@ -40,8 +40,8 @@ from bench.reviews.schemas import (
     EvidenceInSchema,
     ReviewEditSchema,
     ReviewFieldsSchema,
+    ReviewUpdateInSchema,
     TeamSchema,
-    UpdateInSchema,
 )
 from bench.reviews.service import Choices, EditPage
 
@@ -254,7 +254,7 @@ class TeamForm(FlaskForm):
 
 
 class UpdateForm(_ShowsErrors):
-    schema = UpdateInSchema
+    schema = ReviewUpdateInSchema
 
     kind = _radios(
         "Kind of update",

@@ -316,7 +316,7 @@ class TeamSchema(Schema):
     lock_version = _lock_version()
 
 
-class UpdateInSchema(Schema):
+class ReviewUpdateInSchema(Schema):
     """An update to every user of the authority: read-only once posted."""
 
     error_messages = {"unknown": messages.FIELD_UNKNOWN, "type": messages.ITEM_INVALID}  # noqa: RUF012

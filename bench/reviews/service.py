@@ -39,7 +39,7 @@ from bench.models import (
 )
 from bench.reviews import pins, present, queries, rules
 from bench.reviews.present import ReviewDetail, UpdateView
-from bench.reviews.schemas import ReviewInSchema, ReviewPutSchema, TeamSchema, UpdateInSchema
+from bench.reviews.schemas import ReviewInSchema, ReviewPutSchema, ReviewUpdateInSchema, TeamSchema
 
 UPDATES_ON_REVIEW_PAGE = 20
 UPDATES_PER_PAGE = 20
@@ -399,7 +399,7 @@ def post_update(
 ) -> UpdateView:
     """Post an update every user of the authority sees; it cannot be changed afterwards."""
     review = rules.editable_review(user, public_id)
-    fields = rules.load(UpdateInSchema(), data)
+    fields = rules.load(ReviewUpdateInSchema(), data)
     posted = ReviewUpdate(
         review_id=review.id,
         kind=UpdateKind(fields["kind"]),

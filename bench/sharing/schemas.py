@@ -242,7 +242,7 @@ class NoteSharesSchema(Schema):
     )
 
 
-class RefSchema(Schema):
+class CatalogueRefSchema(Schema):
     code = fields.String()
     title = fields.String()
 
@@ -252,8 +252,8 @@ class GoodPracticeItemSchema(Schema):
     title = fields.String()
     body = fields.String(attribute="body_md", metadata={"description": "Markdown"})
     key_area = fields.Enum(KeyArea, by_value=True, allow_none=True)
-    issue_type = fields.Nested(RefSchema, allow_none=True)
-    indicator = fields.Nested(RefSchema, allow_none=True)
+    issue_type = fields.Nested(CatalogueRefSchema, allow_none=True)
+    indicator = fields.Nested(CatalogueRefSchema, allow_none=True)
     published_on = fields.Date()
 
 
