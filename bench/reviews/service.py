@@ -20,6 +20,7 @@ from typing import Any
 from marshmallow import Schema
 
 from bench import audit, messages
+from bench.actions import service as actions
 from bench.api.schemas import MAX_PAGE
 from bench.api.service import Page
 from bench.errors import Conflict, InvalidInput, NotFound
@@ -285,6 +286,11 @@ def start_review(user: User, data: dict[str, Any], now: datetime | None = None) 
         subject=created,
         details={"review": created.public_id, "status": created.status.value},
     )
+    if previous is not None:
+        # A review is not a one-off: last review's unfinished actions come into this one,
+        # with their history, in the same transaction.
+        created.previous_review = previous
+        actions.carry_into(user, created, now)
     db.session.commit()
     return created
 

@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from bench.models import (
+    ActionStatus,
     AuditEvent,
+    FollowUpAction,
     KeyArea,
     Review,
     ReviewStatus,
@@ -22,7 +24,7 @@ from bench.models import (
     Role,
     TeamRole,
 )
-from tests import factories, factories_reviews
+from tests import factories, factories_actions, factories_reviews
 from tests.pages import check_page, post_form, text_of
 
 PUBLIC_ID = re.compile(r"/reviews/([A-Za-z0-9_-]{22})\Z")
@@ -123,6 +125,29 @@ def test_any_user_starts_a_review_and_leads_it(council, session):
     (event,) = events(session, "review_created")
     assert event.actor_id == council.staff.user.id and event.authority_id == council.authority.id
     assert event.details == {"review": public_id, "status": "planning"}
+
+
+def test_a_review_started_after_another_carries_its_unfinished_actions_in(council, session):
+    last = factories_reviews.review(council.authority, title="Last year's review")
+    open_one = factories_actions.action(
+        council.authority, review_id=last.id, description="Pilot peer support"
+    )
+    done = factories_actions.action(
+        council.authority, review_id=last.id, status=ActionStatus.DONE, description="Done one"
+    )
+    response = post_form(council.staff, "/reviews/new", review_form(previous_review=last.public_id))
+    assert response.status_code == 302, text_of(response)
+    review = session.scalars(select(Review).where(Review.id != last.id)).one()
+    carried = session.scalars(
+        select(FollowUpAction).where(FollowUpAction.review_id == review.id)
+    ).all()
+    assert [(action.description, action.carried_from_id) for action in carried] == [
+        ("Pilot peer support", open_one.id)
+    ]
+    open_one = session.get(FollowUpAction, open_one.id, populate_existing=True)
+    done = session.get(FollowUpAction, done.id, populate_existing=True)
+    assert open_one.status is ActionStatus.CARRIED_FORWARD
+    assert done.status is ActionStatus.DONE and done.review_id == last.id
 
 
 def test_the_list_shows_the_authoritys_reviews_newest_start_first(council, session):
