@@ -7,8 +7,11 @@ import itertools
 from datetime import date
 from typing import Any
 
+from sqlalchemy import update
+
 from bench.extensions import db
 from bench.models import (
+    Alliance,
     Authority,
     NoteDraft,
     NoteSection,
@@ -22,6 +25,7 @@ from bench.models import (
     VisitStatus,
     utcnow,
 )
+from tests import factories
 
 _numbers = itertools.count(1)
 
@@ -99,3 +103,21 @@ def draft(
     db.session.add(record)
     db.session.commit()
     return record
+
+
+class Network:
+    """Four councils: *own* is allied with *host* and *ally*; *peer* is no one's ally."""
+
+    def __init__(self) -> None:
+        self.own = factories.authority(name="Ownshire County Council")
+        self.host = factories.authority(name="Hostbury Borough Council")
+        self.ally = factories.authority(name="Allyton District Council")
+        self.peer = factories.authority(name="Peerton City Council")
+        self.host_alliance = factories.alliance(self.own, self.host)
+        self.ally_alliance = factories.alliance(self.own, self.ally)
+
+
+def end_alliance(alliance: Alliance) -> None:
+    """End an alliance now (by id: the object may belong to an earlier request's session)."""
+    db.session.execute(update(Alliance).where(Alliance.id == alliance.id).values(ended_at=utcnow()))
+    db.session.commit()

@@ -104,7 +104,7 @@ def _view(visit: Visit, naming: Naming, note_count: int) -> VisitView:
         status=visit.status,
         host=naming,
         review=visit.review,
-        visitors=[visitor.user for visitor in visit.visitors],
+        visitors=sorted((v.user for v in visit.visitors), key=lambda user: (user.name, user.email)),
         people=naming.text(visit.people),
         met_people=naming.text(visit.met_people),
         issue_types=[t.issue_type for t in visit.topics if t.issue_type is not None],
