@@ -121,3 +121,26 @@ def end_alliance(alliance: Alliance) -> None:
     """End an alliance now (by id: the object may belong to an earlier request's session)."""
     db.session.execute(update(Alliance).where(Alliance.id == alliance.id).values(ended_at=utcnow()))
     db.session.commit()
+
+
+def revise(note_: VisitNote, body: str, author: User | None = None) -> VisitNoteRevision:
+    """A new revision of *note_*, made its current one."""
+    note = db.session.get(VisitNote, note_.id)
+    note.revision_number += 1
+    record = VisitNoteRevision(
+        note_id=note.id,
+        number=note.revision_number,
+        body_md=body,
+        author_id=author.id if author is not None else None,
+        created_at=utcnow(),
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def delete(note_: VisitNote) -> None:
+    db.session.execute(
+        update(VisitNote).where(VisitNote.id == note_.id).values(deleted_at=utcnow())
+    )
+    db.session.commit()
