@@ -208,19 +208,14 @@ class NoteConflict(Conflict):
         self.base = base
 
 
-def _audit(user: User, action: str, note: VisitNote, visit: Visit) -> None:
-    audit.record(
-        action,
-        actor=user,
-        authority_id=visit.authority_id,
-        subject=note,
-        details={
-            "note": note.public_id,
-            "visit": visit.public_id,
-            "section": note.section.value,
-            "revision": note.revision_number,
-        },
-    )
+def _details(note: VisitNote, visit: Visit) -> dict[str, Any]:
+    """What the audit log says of a note: which, where, which revision; never its text."""
+    return {
+        "note": note.public_id,
+        "visit": visit.public_id,
+        "section": note.section.value,
+        "revision": note.revision_number,
+    }
 
 
 def write(user: User, visit_public_id: str, data: dict[str, Any]) -> NoteView:
@@ -248,7 +243,13 @@ def write(user: User, visit_public_id: str, data: dict[str, Any]) -> NoteView:
     ]
     queries.add(note)
     queries.delete_drafts(user.id, visit.id, None)
-    _audit(user, "note_written", note, visit)
+    audit.record(
+        "note_written",
+        actor=user,
+        authority_id=visit.authority_id,
+        subject=note,
+        details=_details(note, visit),
+    )
     db.session.commit()
     return for_editing(user, note.public_id)
 
@@ -285,7 +286,13 @@ def revise(
         )
     )
     queries.delete_drafts(user.id, visit.id, note.id)
-    _audit(user, "note_revised", note, visit)
+    audit.record(
+        "note_revised",
+        actor=user,
+        authority_id=visit.authority_id,
+        subject=note,
+        details=_details(note, visit),
+    )
     db.session.commit()
     return for_editing(user, public_id)
 
@@ -295,7 +302,13 @@ def delete(user: User, public_id: str) -> str:
     Returns its visit's id."""
     note, _ = _own_note(user, public_id, lock=True)
     note.deleted_at = utcnow()
-    _audit(user, "note_deleted", note, note.visit)
+    audit.record(
+        "note_deleted",
+        actor=user,
+        authority_id=note.visit.authority_id,
+        subject=note,
+        details=_details(note, note.visit),
+    )
     db.session.commit()
     return note.visit.public_id
 
