@@ -290,8 +290,7 @@ VISIT_CONTROL_CHARACTERS = "{label} must not contain control characters"
 VISIT_LIST_INVALID = "{label} must be a list of codes"
 VISIT_REVIEW_UNKNOWN = "Choose one of your council's reviews, or none"
 VISIT_HOST_NOT_ALLY = (
-    "Choose one of your allies as the host, or a council that is not an ally (which is "
-    "never named)"
+    "Choose one of your allies as the host, or a council that is not an ally (which is never named)"
 )
 VISIT_VISITOR_UNKNOWN = "Choose who went from your council's active users"
 VISIT_ISSUE_TYPE_UNKNOWN = "Choose issue types from the catalogue"

@@ -16,7 +16,9 @@ from bench.models import (
     NoteDraft,
     NoteSection,
     NoteShare,
+    Role,
     ShareLevel,
+    TokenScope,
     User,
     Visit,
     VisitKind,
@@ -105,6 +107,10 @@ def draft(
     return record
 
 
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
 class Network:
     """Four councils: *own* is allied with *host* and *ally*; *peer* is no one's ally."""
 
@@ -115,6 +121,16 @@ class Network:
         self.peer = factories.authority(name="Peerton City Council")
         self.host_alliance = factories.alliance(self.own, self.host)
         self.ally_alliance = factories.alliance(self.own, self.ally)
+
+    def sign_in_recorder(self, app: Any, sign_in_as: Any, **user_fields: Any) -> Network:
+        """A staff member of *own*, signed in (``client``) and with a record token for
+        the API (``api`` with ``headers``)."""
+        self.client = sign_in_as(Role.STAFF, self.own, **user_fields)
+        self.user = self.client.user
+        _, secret = factories.api_token(self.user, TokenScope.RECORD)
+        self.api = app.test_client()
+        self.headers = bearer(secret)
+        return self
 
 
 def end_alliance(alliance: Alliance) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -17,7 +17,7 @@ from bench.access import Permission, allow
 from bench.api import API_PREFIX
 from bench.api.openapi import operation
 from bench.api.schemas import PageQuerySchema, load
-from bench.api.views import json_body
+from bench.api.views import _page_response, json_body
 from bench.errors import problem
 from bench.visits import notes, service
 from bench.visits.schemas import (
@@ -51,21 +51,8 @@ def _user():  # noqa: ANN202 - the proxied User
 )
 def list_visits() -> ResponseReturnValue:
     query = load(PageQuerySchema(), request.args)
-    page = service.visits_page(_user(), **query)
-    following = None
-    if page.has_next:
-        following = url_for("visits_api.list_visits", **{**query, "page": page.page + 1})
-    return jsonify(
-        VisitPageSchema().dump(
-            {
-                "items": page.items,
-                "page": page.page,
-                "per_page": page.per_page,
-                "total": page.total,
-                "next": following,
-            }
-        )
-    )
+    # One shape for every list of the API: the page and the path of the next one.
+    return _page_response(service.visits_page(_user(), **query), VisitPageSchema(), query)
 
 
 @bp.post("/visits")

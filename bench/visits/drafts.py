@@ -17,17 +17,17 @@ from typing import Any
 
 from flask import current_app
 
+from bench import messages
 from bench.allies.queries import current_ally_ids
 from bench.api.schemas import load
 from bench.auth import service as accounts
-from bench import messages
 from bench.errors import InvalidInput, NotFound
 from bench.extensions import db
 from bench.models import NoteDraft, NoteSection, User, Visit, VisitNote, utcnow
+from bench.validation import refuse_nul
 from bench.visits import queries
 from bench.visits.naming import Naming
 from bench.visits.schemas import DraftSchema
-from bench.validation import refuse_nul
 from bench.visits.service import own_authority, own_naming, own_reader, own_visit
 
 # GOV.UK's timeout warning: two minutes before the session ends.

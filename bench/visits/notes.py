@@ -218,6 +218,16 @@ def _details(note: VisitNote, visit: Visit) -> dict[str, Any]:
     }
 
 
+def _audit_save(user: User, note: VisitNote, visit: Visit) -> None:
+    audit.record(
+        "note_written" if note.revision_number == 1 else "note_revised",
+        actor=user,
+        authority_id=visit.authority_id,
+        subject=note,
+        details=_details(note, visit),
+    )
+
+
 def write(user: User, visit_public_id: str, data: dict[str, Any]) -> NoteView:
     """A new note in one section of a visit: its first revision. The user's draft of a
     new note on this visit has been published, so it goes."""
@@ -243,13 +253,7 @@ def write(user: User, visit_public_id: str, data: dict[str, Any]) -> NoteView:
     ]
     queries.add(note)
     queries.delete_drafts(user.id, visit.id, None)
-    audit.record(
-        "note_written",
-        actor=user,
-        authority_id=visit.authority_id,
-        subject=note,
-        details=_details(note, visit),
-    )
+    _audit_save(user, note, visit)
     db.session.commit()
     return for_editing(user, note.public_id)
 
@@ -286,13 +290,7 @@ def revise(
         )
     )
     queries.delete_drafts(user.id, visit.id, note.id)
-    audit.record(
-        "note_revised",
-        actor=user,
-        authority_id=visit.authority_id,
-        subject=note,
-        details=_details(note, visit),
-    )
+    _audit_save(user, note, visit)
     db.session.commit()
     return for_editing(user, public_id)
 

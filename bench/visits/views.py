@@ -69,8 +69,13 @@ def _draft_days() -> dict[str, Any]:
 
 
 def _editor(visit_id: str, note_id: str | None = None) -> dict[str, Any]:
-    """What the editor's script needs: where to save drafts, and when the session ends."""
+    """What the editor needs: where to publish and save drafts, when the session ends."""
+    if note_id:
+        action = url_for("visits.edit_note", note_id=note_id)
+    else:
+        action = url_for("visits.new_note", visit_id=visit_id)
     return {
+        "action": action,
         "autosave_url": url_for("visits.autosave", visit_id=visit_id),
         "autosave_seconds": drafts.AUTOSAVE_SECONDS,
         "note_id": note_id or "",

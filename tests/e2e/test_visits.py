@@ -15,6 +15,7 @@ from bench.extensions import db
 from bench.models import Authority, NoteDraft, User, UserSession, Visit, VisitNote, utcnow
 from tests.conftest import make_app
 from tests.e2e.conftest import DEMO_PASSWORD, screenshot
+from tests.e2e.test_allies import _sign_in  # the demo sign-in, as a person does it
 
 pytestmark = pytest.mark.browser
 LANCASHIRE = "E10000017"
@@ -22,14 +23,6 @@ STAFF = f"staff@{LANCASHIRE.lower()}.demo.example"
 # Long enough to sign in and open the editor, short enough that the warning (two minutes
 # before the end) comes a few seconds later.
 SHORT_SESSION = timedelta(seconds=128)
-
-
-def _sign_in(page, email):
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def _drafts(app, email):

@@ -21,19 +21,10 @@ from tests import factories, factories_visits
 from tests.pages import check_page, csrf_token, parse, post_form, text_of
 
 
-def bearer(secret: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {secret}"}
-
-
 @pytest.fixture
 def net(app_context, sign_in_as):
-    net = factories_visits.Network()
-    net.client = sign_in_as(Role.STAFF, net.own, name="Sam Staff")
-    net.user = net.client.user
+    net = factories_visits.Network().sign_in_recorder(app_context, sign_in_as, name="Sam Staff")
     net.visit = factories_visits.visit(net.own, net.host, title="Direct payments visit")
-    _, secret = factories.api_token(net.user, TokenScope.RECORD)
-    net.api = app_context.test_client()
-    net.headers = bearer(secret)
     return net
 
 
@@ -240,7 +231,12 @@ def test_a_read_token_cannot_write(net, session):
         ("put", f"/api/v1/notes/{note.public_id}", {"body": "y", "revision": 1}),
         ("post", "/api/v1/visits", {}),
     ):
-        assert getattr(net.api, method)(path, headers=bearer(secret), json=body).status_code == 403
+        assert (
+            getattr(net.api, method)(
+                path, headers=factories_visits.bearer(secret), json=body
+            ).status_code
+            == 403
+        )
 
 
 def test_deleting_is_soft_and_hides_the_note(net, session):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bench.models import AuditEvent, Role, ShareLevel, TokenScope, utcnow
 from tests import factories, factories_visits
+from tests.factories_visits import bearer
 from tests.pages import check_page, text_of
 
 OWN_NAMED = "named"  # the host's own name, as the visiting authority sees it while allied
@@ -46,10 +47,6 @@ CASES = {
     },
     "shared with everyone, both alliances ended": {"own": "a former ally", "inspector": "an ally"},
 }
-
-
-def bearer(secret: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture

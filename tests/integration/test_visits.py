@@ -17,30 +17,19 @@ from sqlalchemy import func, select
 from bench.models import (
     AuditEvent,
     Role,
-    TokenScope,
     Visit,
     VisitStatus,
-    utcnow,
 )
 from tests import factories, factories_visits
 from tests.pages import check_page, post_form, text_of
 
 
-def bearer(secret: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {secret}"}
-
-
 @pytest.fixture
 def net(app_context, sign_in_as):
-    net = factories_visits.Network()
-    net.client = sign_in_as(Role.STAFF, net.own, name="Sam Staff")
-    net.user = net.client.user
+    net = factories_visits.Network().sign_in_recorder(app_context, sign_in_as, name="Sam Staff")
     net.colleague = factories.user(Role.ANALYST, net.own, name="Ann Analyst")
     net.issue = factories.issue_type(code="slow-dp", title="Slow direct payments")
     net.indicator = factories.indicator(code="DP-PCT", title="Direct payments take-up")
-    _, secret = factories.api_token(net.user, TokenScope.RECORD)
-    net.api = app_context.test_client()
-    net.headers = bearer(secret)
     return net
 
 

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from bench.models import Role, ShareLevel, TokenScope, Visit, VisitNote
-from tests import factories, factories_visits
+from bench.models import Role, ShareLevel, Visit, VisitNote
+from tests import factories_visits
 from tests.pages import check_page, csrf_token, post_form
 
 PAYLOADS = [
@@ -56,13 +56,7 @@ def assert_inert(response) -> None:
 
 @pytest.fixture
 def net(app_context, sign_in_as):
-    net = factories_visits.Network()
-    net.client = sign_in_as(Role.STAFF, net.own)
-    net.user = net.client.user
-    _, secret = factories.api_token(net.user, TokenScope.RECORD)
-    net.api = app_context.test_client()
-    net.headers = {"Authorization": f"Bearer {secret}"}
-    return net
+    return factories_visits.Network().sign_in_recorder(app_context, sign_in_as)
 
 
 def test_payloads_in_every_field_render_inert(net, session, sign_in_as):

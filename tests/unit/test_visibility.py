@@ -100,7 +100,10 @@ def test_names_of_an_authority(name, code, names):
 
 def test_redaction_takes_whole_words_only_in_any_case():
     names = ["Bury Metropolitan Borough Council", "E08000002", "Bury"]
-    text = "BURY's plan; bury (e08000002) and Buryford, Canterbury and Bury Metropolitan Borough Council."
+    text = (
+        "BURY's plan; bury (e08000002) and Buryford, Canterbury and "
+        "Bury Metropolitan Borough Council."
+    )
     assert redact(text, names) == (
         f"{REDACTED}'s plan; {REDACTED} ({REDACTED}) and Buryford, Canterbury and {REDACTED}."
     )
