@@ -121,7 +121,7 @@ def save(user: User, visit_public_id: str, data: Any) -> datetime:
     fields = load(DraftSchema(), data)
     note = None
     if fields["note"] is not None:
-        note = queries.own_note(own_authority(user), fields["note"])
+        note = queries.own_note(own_reader(user, now), fields["note"])
         if note is None or note.visit_id != visit.id:
             raise NotFound("No such note")
     section = note.section if note else NoteSection(fields["section"] or list(NoteSection)[0])
@@ -141,7 +141,7 @@ def discard(user: User, visit_public_id: str, note_public_id: str | None) -> Non
     visit = own_visit(user, visit_public_id)
     note_id = None
     if note_public_id:
-        note = queries.own_note(own_authority(user), note_public_id)
+        note = queries.own_note(own_reader(user), note_public_id)
         if note is None or note.visit_id != visit.id:
             raise NotFound("No such note")
         note_id = note.id

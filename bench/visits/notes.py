@@ -38,7 +38,7 @@ from bench.models import (
 from bench.visits import drafts, queries
 from bench.visits.naming import Naming, naming_for
 from bench.visits.schemas import NoteEditSchema, NoteInSchema
-from bench.visits.service import own_authority, own_naming, own_reader, own_visit
+from bench.visits.service import own_naming, own_reader, own_visit
 from bench.visits.visibility import reader_for
 
 
@@ -124,7 +124,7 @@ def _current(note: VisitNote) -> VisitNoteRevision:
 
 def _own_note(user: User, public_id: str, *, lock: bool = False) -> tuple[VisitNote, Naming]:
     reader = own_reader(user)
-    note = queries.own_note(own_authority(user), public_id, lock=lock)
+    note = queries.own_note(reader, public_id, lock=lock)
     if note is None:
         raise NotFound("No such note")
     naming = own_naming(reader, note.visit, current_ally_ids(note.visit.authority_id))
@@ -181,7 +181,7 @@ def visit_notes(user: User, visit_public_id: str) -> list[NoteView]:
     naming = own_naming(reader, visit, current_ally_ids(visit.authority_id))
     return [
         _note_view(note, visit, current, naming, own=True)
-        for note, current in queries.live_notes(visit.id)
+        for note, current in queries.live_notes(reader, visit.id)
     ]
 
 

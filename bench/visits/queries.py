@@ -77,33 +77,30 @@ def visit_of(authority_id: int, public_id: str, *, lock: bool = False) -> Visit 
     return db.session.scalars(query.options(*_visit_options())).first()
 
 
-def live_notes(visit_id: int) -> list[tuple[VisitNote, VisitNoteRevision]]:
-    """A visit's notes that are not deleted, each with its current revision, by section
-    then age."""
+def live_notes(reader: Reader, visit_id: int) -> list[tuple[VisitNote, VisitNoteRevision]]:
+    """A visit's notes that *reader* may read (all its live notes, for its own authority),
+    each with its current revision, by section then age."""
     rows = db.session.execute(
-        select(VisitNote, VisitNoteRevision)
+        readable_notes(reader)
+        .add_columns(VisitNoteRevision)
         .join(
             VisitNoteRevision,
             (VisitNoteRevision.note_id == VisitNote.id)
             & (VisitNoteRevision.number == VisitNote.revision_number),
         )
         .options(joinedload(VisitNoteRevision.author))
-        .where(VisitNote.visit_id == visit_id, VisitNote.deleted_at.is_(None))
+        .where(VisitNote.visit_id == visit_id)
         .order_by(VisitNote.section, VisitNote.created_at, VisitNote.id)
     )
     return [(note, revision) for note, revision in rows]
 
 
-def own_note(authority_id: int, public_id: str, *, lock: bool = False) -> VisitNote | None:
-    """A live note of one of the authority's visits; locked for a new revision."""
+def own_note(reader: Reader, public_id: str, *, lock: bool = False) -> VisitNote | None:
+    """A live note of one of the reader's own authority's visits (to edit, revise or
+    delete): read through the visibility rule, then limited to the visiting authority."""
     query = (
-        select(VisitNote)
-        .join(Visit, Visit.id == VisitNote.visit_id)
-        .where(
-            Visit.authority_id == authority_id,
-            VisitNote.public_id == public_id,
-            VisitNote.deleted_at.is_(None),
-        )
+        readable_notes(reader)
+        .where(Visit.authority_id == reader.authority_id, VisitNote.public_id == public_id)
         .order_by(VisitNote.id)
     )
     if lock:
