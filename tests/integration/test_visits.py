@@ -127,7 +127,7 @@ def test_a_visit_to_a_council_that_is_not_an_ally_names_none(net, session):
 
 
 def test_the_api_refuses_a_host_that_is_not_an_ally_naming_the_field(net, session):
-    for code in (net.peer.gss_code, "E99999999", net.own.gss_code.lower()):
+    for code in (net.peer.gss_code, "E99999999", net.own.gss_code.lower(), "keep"):
         response = net.api.post(
             "/api/v1/visits",
             headers=net.headers,
