@@ -18,7 +18,7 @@ from bench.api import API_PREFIX
 from bench.api.openapi import operation
 from bench.api.schemas import PageQuerySchema, load
 from bench.api.views import _page_response, json_body
-from bench.errors import problem
+from bench.errors import Conflict, problem
 from bench.visits import notes, service
 from bench.visits.schemas import (
     NoteEditSchema,
@@ -149,10 +149,10 @@ def read_note(note_id: str) -> ResponseReturnValue:
 def revise_note(note_id: str) -> ResponseReturnValue:
     try:
         revised = notes.revise(_user(), note_id, json_body())
-    except notes.NoteConflict as conflict:
+    except Conflict as conflict:
         response = problem(409, conflict.message)
         body = json.loads(response.get_data())
-        body["current_revision"] = conflict.current.revision
+        body["current_revision"] = notes.for_editing(_user(), note_id).revision
         response.set_data(json.dumps(body))
         return response
     return jsonify(NoteOutSchema().dump(revised))

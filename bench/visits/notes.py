@@ -196,18 +196,6 @@ def for_editing(user: User, public_id: str) -> NoteView:
 # --- writing ------------------------------------------------------------------------
 
 
-class NoteConflict(Conflict):
-    """Someone saved the note since the editor opened it: nothing was applied."""
-
-    def __init__(self, current: NoteView, submitted: str, base: int) -> None:
-        super().__init__(
-            messages.NOTE_CONFLICT_API.format(revision=current.revision), field="revision"
-        )
-        self.current = current
-        self.submitted = submitted
-        self.base = base
-
-
 def _details(note: VisitNote, visit: Visit) -> dict[str, Any]:
     """What the audit log says of a note: which, where, which revision; never its text."""
     return {
@@ -263,9 +251,9 @@ def revise(
 ) -> NoteView:
     """Save a new revision made from revision ``data["revision"]``.
 
-    If someone saved since, nothing is applied: :class:`NoteConflict` carries the current
-    version and the submitted text, which (*keep_draft*, for the pages) is first kept as
-    the user's draft so that it survives whatever they do next.
+    If someone saved since, nothing is applied and :class:`Conflict` says the current
+    revision; with *keep_draft* (the pages) the submitted text is first kept as the user's
+    draft, so that it survives whatever they do next.
     """
     note, naming = _own_note(user, public_id, lock=True)
     fields = load(NoteEditSchema(), data)
@@ -274,8 +262,9 @@ def revise(
         if keep_draft:
             drafts.keep(user, note, fields["body"], fields["revision"])
             db.session.commit()
-        current = _note_view(note, visit, _current(note), naming, own=True)
-        raise NoteConflict(current, fields["body"], fields["revision"])
+        raise Conflict(
+            messages.NOTE_CONFLICT_API.format(revision=note.revision_number), field="revision"
+        )
     now = utcnow()
     note.revision_number += 1
     note.updated_at = now

@@ -283,18 +283,19 @@ def edit_note(note_id: str) -> ResponseReturnValue:
             revised = notes.revise(user, note_id, form.item(), keep_draft=True)
         except ValidationFailed as failure:
             show_errors(form, failure.errors, fallback="body")
-        except notes.NoteConflict as conflict:
+        except Conflict:
             # Theirs is the note now; yours is kept as your draft and offered again on top
             # of theirs, so that saving applies it.
+            current = notes.for_editing(user, note_id)
+            yours = form.body.data or ""
             again = EditNoteForm(
-                formdata=None,
-                data={"body": conflict.submitted, "revision": str(conflict.current.revision)},
+                formdata=None, data={"body": yours, "revision": str(current.revision)}
             )
             page = render_template(
                 "visits/conflict.html",
-                **{**context, "note": conflict.current},
+                **{**context, "note": current},
                 form=again,
-                submitted_html=render(conflict.submitted),
+                submitted_html=render(yours),
                 title=messages.NOTE_CONFLICT,
             )
             return page, 409
