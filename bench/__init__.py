@@ -100,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from bench.reviews import views as reviews_views
     from bench.search import api as search_api
     from bench.search import views as search_views
+    from bench.sharing import api as sharing_api
+    from bench.sharing import views as sharing_views
     from bench.staffviews import api as staffviews_api
     from bench.staffviews import views as staffviews_views
     from bench.users.views import bp as users_bp
@@ -108,8 +110,15 @@ def _register_blueprints(app: Flask) -> None:
 
     # Reviews, visits and notes, actions, staff views and search: pages, and their routes
     # of the JSON API (one blueprint an area, all under /api/v1).
-    area_pages = (reviews_views, visits_views, actions_views, staffviews_views, search_views)
-    area_apis = (reviews_api, visits_api, actions_api, staffviews_api, search_api)
+    area_pages = (
+        reviews_views,
+        visits_views,
+        actions_views,
+        staffviews_views,
+        search_views,
+        sharing_views,
+    )
+    area_apis = (reviews_api, visits_api, actions_api, staffviews_api, search_api, sharing_api)
 
     for blueprint in (
         home_bp,

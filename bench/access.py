@@ -132,6 +132,17 @@ def allow(*permissions: Permission) -> Callable[[F], F]:
     return decorator
 
 
+UNTRACED_ATTRIBUTE = "_bench_untraced"
+
+
+def untraced(view: F) -> F:
+    """Declare that a request to this view must leave no trace of who sent it beyond what
+    the view itself writes: an API token's "last used" time is not written (giving an
+    anonymous staff view must change no row that names its author)."""
+    setattr(view, UNTRACED_ATTRIBUTE, True)
+    return view
+
+
 def public(view: F) -> F:
     """Declare a view open to everyone, signed in or not (sign-in, error pages)."""
     setattr(view, RULE_ATTRIBUTE, "public")
@@ -214,7 +225,8 @@ def user_from_bearer_token(incoming: Request) -> User | None:
         return None
     from bench.auth.service import authenticate_token
 
-    token = authenticate_token(secret.strip())
+    view = current_app.view_functions.get(incoming.endpoint or "")
+    token = authenticate_token(secret.strip(), touch=not getattr(view, UNTRACED_ATTRIBUTE, False))
     if token is None:
         return None
     g.api_token_scope = token.scope

@@ -162,6 +162,12 @@ ACTIONS: dict[str, Action] = {
     "alliance_ended": _action("An alliance ended: names hidden again", in_network_log=False),
     # Reviews: an authority's own affairs, so the network's log shows only that they
     # happened (no titles, no text).
+    "review_created": _action("Started a review"),
+    "review_changed": _action("Changed a review"),
+    "review_status_changed": _action("Changed a review's status"),
+    "review_team_changed": _action("Changed a review's team"),
+    "review_update_posted": _action("Posted an update on a review"),
+    "review_comparison_pinned": _action("Pinned a comparison to a review"),
     # (reviews: end)
     #
     # Visits, notes and their sharing. No detail names the host: the log outlives an
@@ -175,11 +181,57 @@ ACTIONS: dict[str, Action] = {
     "note_read_under_grant": _action("An inspector read a shared visit note under a grant"),
     # (visits: end)
     #
-    # Follow-up actions.
+    # Sharing notes. Details never name the host: the log outlives an alliance. What
+    # happens on both sides at once (a host's reply, a correction and the author's
+    # answer, the host's consent) stays out of the network's log, where two events at
+    # the same moment would tell who visited whom; good-practice copies stay out too, or
+    # the time an item was scheduled would link it back to its council.
+    "note_share_added": _action("Shared a visit note"),
+    "note_share_revoked": _action("Stopped sharing a visit note"),
+    "host_reply_received": _action("The host replied to a shared note", in_network_log=False),
+    "host_reply_sent": _action(
+        "Replied to a note the visiting council shared", in_network_log=False
+    ),
+    "host_correction_received": _action(
+        "The host proposed a correction to a shared note", in_network_log=False
+    ),
+    "host_correction_sent": _action(
+        "Proposed a correction to a note the visiting council shared", in_network_log=False
+    ),
+    "host_correction_accepted": _action("Accepted the host's correction", in_network_log=False),
+    "host_correction_declined": _action("Declined the host's correction", in_network_log=False),
+    "host_consent_given": _action(
+        "Let inspectors see the council named on a shared note", in_network_log=False
+    ),
+    "host_consent_refused": _action(
+        "Refused to let inspectors see the council named on a shared note", in_network_log=False
+    ),
+    "host_consent_withdrawn": _action(
+        "Withdrew consent for inspectors to see the council named on a shared note",
+        in_network_log=False,
+    ),
+    "shared_note_read": _action("An inspector read a shared note under a grant", "page"),
+    "good_practice_scheduled": _action(
+        "Scheduled a good-practice copy of a note", in_network_log=False
+    ),
+    "good_practice_withdrawn": _action(
+        "Withdrew a good-practice copy of a note", in_network_log=False
+    ),
+    # (sharing: end)
+    #
+    # Follow-up actions: an authority's own affairs. Each event keeps the action's id,
+    # status, rating and due date, never its text or owner; the network's log shows only
+    # that it happened.
+    "action_created": _action("Added a follow-up action"),
+    "action_updated": _action("Updated a follow-up action"),
+    "action_carried_forward": _action("Carried a follow-up action into the next review"),
     # (actions: end)
     #
     # Staff views: an anonymous view writes no event at all (nothing may name its author);
     # moderation is audited with the moderator and never the author.
+    "staff_view_responded": _action("Responded to a staff view", "view", "action"),
+    "staff_view_hidden": _action("Hid a staff view", "view"),
+    "staff_view_unhidden": _action("Showed a hidden staff view again", "view"),
     # (staff views: end)
 }
 

@@ -275,6 +275,61 @@ EMAIL_FOOTERS = {
 }
 
 # Reviews, updates and pinned comparisons.
+REVIEW_TITLE_REQUIRED = "Enter a title for the review"
+REVIEW_TITLE_TOO_LONG = "The title must be {max} characters or fewer"
+REVIEW_SCOPE_TOO_LONG = "The service in scope must be {max} characters or fewer"
+REVIEW_SCOPE_INVALID = "Describe the service in scope as text (it may be empty)"
+REVIEW_FIELD_MISSING = "Send {field}: a PUT replaces every field of the review (null where allowed)"
+REVIEW_CONTROL_CHARACTERS = "Remove the control characters from this text"
+REVIEW_KEY_AREAS_REQUIRED = "Select at least one key area the review watches"
+REVIEW_KEY_AREA_UNKNOWN = "Select key areas from the list"
+REVIEW_PERIOD_REQUIRED = "Select the period the review covers"
+REVIEW_PERIOD_UNKNOWN = "Select a period from the list"
+REVIEW_STARTS_REQUIRED = "Enter the date the review starts"
+REVIEW_DATE_INVALID = "Enter a real date as year-month-day, like 2027-04-01"
+REVIEW_ENDS_BEFORE_START = "The end date must be the same as or after the start date"
+REVIEW_STATUS_UNKNOWN = "Select the review's status from the list"
+REVIEW_PREVIOUS_UNKNOWN = "Select one of your authority's earlier reviews"
+REVIEW_PREVIOUS_ITSELF = "A review cannot be its own previous review"
+REVIEW_PREVIOUS_LATER = "The previous review must start before this one"
+REVIEW_PREVIOUS_LOOP = (
+    "That review already follows this one, so it cannot come before it: choose an earlier review"
+)
+REVIEW_TEAM_INVALID = "Send the team as a list of people"
+REVIEW_TEAM_TOO_LARGE = "A team can have at most {max} people"
+REVIEW_TEAM_MEMBER_REQUIRED = "Choose a colleague or enter the name of someone without an account"
+REVIEW_TEAM_NAME_TOO_LONG = "The name must be {max} characters or fewer"
+REVIEW_TEAM_ROLE_REQUIRED = "Select the person's role on the team"
+REVIEW_TEAM_USER_UNKNOWN = "Choose a colleague from the list of your authority's active users"
+REVIEW_TEAM_REPEATED = "This colleague is already on the team"
+REVIEW_LOCK_REQUIRED = "Send the lock_version of the review as you last read it"
+REVIEW_STALE = (
+    "Someone else saved this review after you opened it. Their version is shown; your "
+    "changes are still in the form. Check both, then save again to replace theirs"
+)
+REVIEW_NOT_ON_TEAM = (
+    "You are not on this review's team. Only the team and your authority's admins can "
+    "change the review, post updates or pin comparisons"
+)
+REVIEW_STARTED = "The review has been started. You are on its team as the lead"
+REVIEW_SAVED = "Your changes to the review have been saved"
+REVIEW_TEAM_SAVED = "The review's team has been saved"
+UPDATE_KIND_UNKNOWN = "Select what kind of update this is"
+UPDATE_BODY_REQUIRED = "Write the update"
+UPDATE_BODY_TOO_LONG = "The update must be {max} characters or fewer"
+UPDATE_POSTED = "Your update has been posted. Everyone in your authority can read it"
+PIN_INDICATOR_UNKNOWN = "Select an indicator from the list"
+PIN_PERIOD_UNKNOWN = "Select a released period from the list"
+PIN_GROUP_UNKNOWN = "Select one of your peer groups from the list"
+PIN_NOTE_TOO_LONG = "The note must be {max} characters or fewer"
+PIN_NOTE_INVALID = "Write the note as text (it may be empty)"
+PIN_WITHHELD = (
+    "{group} cannot be pinned for this indicator in {period}: {why}. Choose another group"
+)
+PIN_NO_FIGURE = (
+    "Your authority has no figure for {indicator} in {period}, so there is nothing to pin"
+)
+PINNED = "The comparison has been pinned to the review, as it stands today"
 # (reviews: end)
 
 # Visits, notes, sharing, host responses and good practice.
@@ -323,11 +378,202 @@ DRAFTS_WAITING = (
 )
 # (visits: end)
 
+# Sharing notes: levels, host replies and corrections, inspector consent, good practice.
+SHARE_LEVEL_REQUIRED = "Select who to share the note with"
+SHARE_LEVEL_UNKNOWN = "Select the host, all allies or inspectors"
+SHARE_LEVEL_GOOD_PRACTICE = (
+    "Share with the whole network by making an edited good-practice copy of the note"
+)
+SHARE_NO_HOST = "This visit names no host council to share the note with"
+SHARE_HOST_NOT_ALLY = "The host council is not your ally now, so the note cannot be shared with it"
+SHARE_ALREADY = "The note is already shared at this level"
+SHARE_NOT_SHARED = "The note is not shared at this level"
+# How each level reads in a sentence ("The note is now shared with the host").
+SHARE_LEVEL_WORDS = {
+    "host": "with the host",
+    "allies": "with all allies",
+    "inspector": "with inspectors",
+}
+SHARE_ADDED = "The note is now shared {level}"
+SHARE_REVOKED = "The note is no longer shared {level}"
+SHARE_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+REPLY_REQUIRED = "Enter your reply"
+REPLY_TOO_LONG = "Your reply must be {max:,} characters or fewer"
+REPLY_POSTED = "Your reply was posted. The council that wrote the note can read it"
+CORRECTION_TEXT_REQUIRED = "Enter the note's text as you propose it"
+CORRECTION_TEXT_TOO_LONG = "The corrected text must be {max:,} characters or fewer"
+CORRECTION_TEXT_UNCHANGED = "Change the text: it is the same as the note's"
+CORRECTION_REASON_REQUIRED = "Enter the reason for the correction"
+CORRECTION_REASON_TOO_LONG = "The reason must be {max:,} characters or fewer"
+CORRECTION_REVISION_INVALID = "The revision you corrected is not one of this note's"
+CORRECTION_POSTED = (
+    "Your correction was sent. The council that wrote the note will accept or decline it"
+)
+CORRECTION_ACCEPTED = "The correction was accepted: it is now the note's text"
+CORRECTION_DECLINED = "The correction was declined"
+CORRECTION_DECIDED = "This correction has already been accepted or declined"
+CORRECTION_STALE = (
+    "The note has changed since the host proposed this correction. Compare the two "
+    "versions, then confirm to replace the note's current text"
+)
+CORRECTION_SUMMARY = "Correction from the host accepted"
+CONSENT_DECISION_UNKNOWN = "Select whether inspectors may see your council named"
+CONSENT_NOT_ASKED = "This note is not shared with inspectors, so there is nothing to consent to"
+CONSENT_GIVEN = "Inspectors may now see your council named on this note"
+CONSENT_REFUSED = "Inspectors will see your council only as an ally on this note"
+CONSENT_WITHDRAWN = "You withdrew your consent: inspectors see your council only as an ally"
+GOOD_PRACTICE_TITLE_REQUIRED = "Enter a title"
+GOOD_PRACTICE_TITLE_TOO_LONG = "The title must be {max:,} characters or fewer"
+GOOD_PRACTICE_BODY_REQUIRED = "Enter the good practice"
+GOOD_PRACTICE_BODY_TOO_LONG = "The text must be {max:,} characters or fewer"
+GOOD_PRACTICE_BODY_UNEDITED = (
+    "Edit the copy to take out anything that identifies a council, a person or a service: "
+    "it is still the note's text word for word"
+)
+GOOD_PRACTICE_KEY_AREA_UNKNOWN = "Select a key area from the list"
+GOOD_PRACTICE_ISSUE_TYPE_UNKNOWN = "Select an issue type from the list"
+GOOD_PRACTICE_INDICATOR_UNKNOWN = "Select an indicator from the list"
+GOOD_PRACTICE_CHECKLIST = {
+    "no_place_names": "Confirm that the copy names no place",
+    "no_service_names": "Confirm that the copy names no service or product",
+    "no_staff_names": "Confirm that the copy names no member of staff",
+    "no_matching_figures": "Confirm that no figure in the copy matches a published value",
+}
+GOOD_PRACTICE_HARD_FINDINGS = (
+    "Take out the identifying details the check found before publishing ({count} found)"
+)
+GOOD_PRACTICE_CHECK_AGAIN = (
+    "The check found details that may identify a council, person or service. Read them, "
+    "edit the copy if you need to, and confirm again"
+)
+GOOD_PRACTICE_SCHEDULED = "Your good-practice copy will appear to the whole network on {date}"
+GOOD_PRACTICE_WAITING = (
+    "Your good-practice copy will appear to the whole network on the date of the next "
+    "release round, once one is scheduled"
+)
+GOOD_PRACTICE_WITHDRAWN = "Your good-practice copy was withdrawn: nobody else sees it any more"
+GOOD_PRACTICE_ALREADY_WITHDRAWN = "This good-practice copy has already been withdrawn"
+GOOD_PRACTICE_FILTER_UNKNOWN = "There is no {field} with this code"
+# What the identifying-details check says it found (hard findings block publishing).
+FINDING_AUTHORITY = "“{text}” names a council (or is its code)"
+FINDING_EMAIL = "“{text}” is an email address"
+FINDING_PHONE = "“{text}” is a phone number"
+FINDING_URL = "“{text}” is a web address: check that it does not lead to a council"
+FINDING_FIGURE = "“{text}” matches a published figure of your council or the host's"
+FINDING_NAME = "“{text}” may name a person or a service"
+# (sharing: end)
+
 # Follow-up actions.
+ACTION_DESCRIPTION_REQUIRED = "Describe the action"
+ACTION_DESCRIPTION_TOO_LONG = "The description must be {max} characters or fewer"
+ACTION_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+ACTION_SOURCE_REQUIRED = "Choose where the action came from: a visit, a review or a staff view"
+ACTION_SOURCE_ID_REQUIRED = {
+    "visit": "Choose the visit the action came from",
+    "staff_view": "Give the staff view the action answers",
+}
+ACTION_SOURCE_UNKNOWN = {
+    "visit": "Choose one of your authority's visits",
+    "review": "Choose one of your authority's reviews",
+    "staff_view": "Give the id of one of your authority's staff views",
+}
+ACTION_REVIEW_UNKNOWN = "Choose one of your authority's reviews"
+ACTION_REVIEW_NOT_SOURCE = (
+    "An action from a review belongs to that review: choose the same review, or none"
+)
+ACTION_OWNER_REQUIRED = (
+    "Choose who owns the action, or enter the name of someone without an account"
+)
+ACTION_OWNER_BOTH = "Choose a user or enter the name of someone without an account, not both"
+ACTION_OWNER_UNKNOWN = "Choose an active user of your authority"
+ACTION_OWNER_NAME_TOO_LONG = "The owner's name must be {max} characters or fewer"
+ACTION_STATUS_INVALID = "Choose open, in progress, done or dropped"
+ACTION_RAG_INVALID = "Choose red, amber or green"
+ACTION_INDICATOR_UNKNOWN = "Choose an indicator from the list"
+ACTION_INDICATOR_REQUIRED = "Choose the indicator that the baseline and target are for"
+ACTION_MEASURE_REQUIRED = {
+    "baseline_period": "Choose the baseline period",
+    "baseline_value": "Enter the baseline value",
+    "target_value": "Enter the target value",
+    "target_period": "Choose the period the target is for",
+}
+ACTION_PERIOD_UNKNOWN = "Choose a period from the list"
+ACTION_PERIOD_CLOSED = (
+    "Choose a period that has been released, or one still to come: {period} has ended "
+    "and no release is set for it"
+)
+ACTION_TARGET_NOT_AFTER = "The target period must come after the baseline period"
+ACTION_TARGET_WRONG_WAY = (
+    "The target must be no {worse} than the baseline: {polarity} for this indicator"
+)
+ACTION_NOTE_TOO_LONG = "The note must be {max} characters or fewer"
+ACTION_NOTE_INVALID = "The note must be text"
+ACTION_LOCK_VERSION_REQUIRED = (
+    "Send lock_version: the action's version as you last read it, a whole number"
+)
+ACTION_NOTHING_CHANGED = "Change the status, rating, due date or owner, or write a note"
+ACTION_STALE = (
+    "Someone else updated this action since you opened it, so your update was not saved. "
+    "Its latest state is shown: check it, then make your change again"
+)
+ACTION_CARRIED_FROZEN = (
+    "This action was carried forward into another review: update it there instead"
+)
+ACTION_FILTER_STATUS_INVALID = "status must be open, in_progress, done, dropped or carried_forward"
+ACTION_FILTER_OVERDUE_INVALID = "overdue must be true or false"
+ACTION_FILTER_UNKNOWN = "Choose a {name} from the list"
+ACTION_NO_PREVIOUS_REVIEW = "This review has no previous review to carry actions from"
+ACTION_CREATED = "The action has been added"
+ACTION_UPDATED = "Your update has been saved"
+ACTIONS_CARRIED = "{count} unfinished action{s} carried forward from {review}"
+ACTIONS_NOTHING_TO_CARRY = (
+    "Nothing to carry: every action of {review} is finished or already carried forward"
+)
+# Written into the history of the actions carried (Markdown: the title is escaped).
+ACTION_CARRIED_FROM_NOTE = "Carried forward from {review}"
+ACTION_CARRIED_INTO_NOTE = "Carried forward into {review}"
 # (actions: end)
 
 # Staff views ("you said, we did").
+STAFF_VIEW_KEY_AREA_REQUIRED = "Select the key area your view is about"
+STAFF_VIEW_BODY_REQUIRED = "Write your view"
+STAFF_VIEW_BODY_TOO_LONG = "Your view must be {max} characters or fewer"
+STAFF_VIEW_ANONYMITY_REQUIRED = "Select whether to give your view anonymously or with your name"
+STAFF_VIEW_REVIEW_UNKNOWN = "Select one of your council's reviews that is still taking views"
+STAFF_VIEW_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+STAFF_VIEW_PER_DAY = (
+    "You have given {limit} views today, the most one person can give in a day. "
+    "You can give more tomorrow"
+)
+STAFF_VIEW_GIVEN_ANONYMOUSLY = (
+    "Thank you. Your view has been recorded anonymously: nothing kept with it says who gave it"
+)
+STAFF_VIEW_GIVEN_NAMED = "Thank you. Your view has been recorded with your name"
+STAFF_VIEW_RESPONSE_REQUIRED = "Write what the team did, or will do"
+STAFF_VIEW_RESPONSE_TOO_LONG = "The response must be {max} characters or fewer"
+STAFF_VIEW_ACTION_UNKNOWN = "Select one of your council's follow-up actions"
+STAFF_VIEW_HIDE_REASON_REQUIRED = "Say why the view is hidden"
+STAFF_VIEW_HIDE_REASON_TOO_LONG = "The reason must be {max} characters or fewer"
+STAFF_VIEW_HIDDEN_CANNOT_RESPOND = "This view is hidden: show it again before responding"
+STAFF_VIEW_ALREADY_HIDDEN = "This view is already hidden"
+STAFF_VIEW_NOT_HIDDEN = "This view is not hidden"
+STAFF_VIEW_RESPONDED = "Your response has been saved. Every user of your council can now read it"
+STAFF_VIEW_HIDDEN = "The view is hidden. Staff no longer see it; the team sees it with the reason"
+STAFF_VIEW_UNHIDDEN = "The view is shown again"
+STAFF_VIEWS_NOT_ON_TEAM = "Only a review team sees staff views as they come in"
+STAFF_VIEWS_WAITING = "fewer than 5 anonymous views waiting"
 # (staff views: end)
 
 # Search.
+SEARCH_WORDS_REQUIRED = "Enter words to search for"
+SEARCH_TOO_LONG = "Search words must be {max} characters or fewer"
+SEARCH_TOO_MANY_WORDS = "Enter {max} words or fewer"
+SEARCH_NO_WORDS = "Enter words that have letters or numbers in them"
+SEARCH_KIND_INVALID = "Select what to search: notes, review updates, actions or good practice"
+SEARCH_KEY_AREA_INVALID = "Select one of the five key areas"
+SEARCH_ISSUE_TYPE_UNKNOWN = "No issue type has this code"
+SEARCH_INDICATOR_UNKNOWN = "No indicator has this code"
+SEARCH_REVIEW_UNKNOWN = "Select one of your council's reviews"
+SEARCH_DATE_INVALID = "{label} must be a real date written like 2025-03-31"
+SEARCH_DATES_REVERSED = "The date to must be the same as or after the date from"
 # (search: end)

@@ -8,6 +8,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from bench.extensions import db
+from bench.models.search import include_name
 
 config = context.config
 if config.config_file_name is not None and not logging.getLogger().handlers:
@@ -24,6 +25,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -51,6 +53,8 @@ def _run(connection) -> None:  # noqa: ANN001
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        # The full-text index's backend-specific tables, columns and indexes.
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -28,18 +28,14 @@ from sqlalchemy import insert, select
 from bench import security
 from bench.extensions import db
 from bench.models import (
-    ActionSource,
-    ActionStatus,
     Authority,
     ContextFigure,
     FlagAnswer,
     FlagStatus,
-    FollowUpAction,
     Indicator,
     InspectorGrant,
     IssueFlag,
     IssueType,
-    NoteSection,
     PeerGroup,
     PeerGroupKind,
     PeerGroupMember,
@@ -51,12 +47,6 @@ from bench.models import (
     User,
     Value,
     ValueStatus,
-    Visit,
-    VisitKind,
-    VisitNote,
-    VisitNoteRevision,
-    VisitStatus,
-    VisitTopic,
     issue_type_indicators,
 )
 from seed.catalogue import (
@@ -67,6 +57,7 @@ from seed.catalogue import (
     SYNTHETIC_INDICATORS,
     IndicatorDefinition,
 )
+from seed.reviews import People, load_review_cycle
 from seed.tried import TRIED_BY_ISSUE_TYPE
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "oflog-asc"
@@ -120,7 +111,7 @@ def load_demo(password: str) -> SeedReport:
         issue_types = _issue_types(indicators, report)
         users = _users(authorities, password, report)
         _flags(authorities, issue_types, users, report)
-        _visits(authorities, issue_types, indicators, neighbours, users, report)
+        _review_cycle(authorities, issue_types, indicators, periods, neighbours, users, report)
         _grants(authorities, users, report)
         db.session.commit()
     except Exception:
@@ -643,98 +634,30 @@ def _flag_answer(
     return None
 
 
-def _visits(
+def _review_cycle(
     authorities: dict[str, DemoAuthority],
     issue_types: dict[str, IssueType],
     indicators: dict[str, Indicator],
+    periods: dict[str, Period],
     neighbours: dict[str, list[str]],
     users: dict[str, int],
     report: SeedReport,
 ) -> None:
+    """Lancashire's reviews, with two of its nearest neighbours as allies (seed/reviews.py)."""
     visitor = authorities[DEMO_AUTHORITY_WITH_VISITS]
-    if db.session.scalar(select(Visit.id).where(Visit.authority_id == visitor.id).limit(1)):
-        return
-    hosts = [code for code in neighbours[visitor.gss_code] if code != visitor.gss_code][:3]
-    author = users[demo_email("staff", visitor.gss_code)]
-    plans = (
-        (
-            "Direct payments: how they doubled take-up",
-            "slow-direct-payments",
-            "DP-PCT",
-            "Peer support from people already using direct payments made the difference.",
-            "Ask their direct-payments lead to present to our team.",
-        ),
-        (
-            "Workforce: recruitment and retention",
-            "social-worker-recruitment",
-            "WF-VAC",
-            "A career pathway from support worker to social worker apprenticeship.",
-            "Share our vacancy figures and compare job adverts.",
-        ),
-        (
-            "Assessment waiting list triage",
-            "assessment-waiting-lists",
-            "WAIT-ASSESS",
-            "Weekly senior triage of everyone waiting more than 28 days.",
-            "Pilot weekly triage in one locality.",
+    first, second = [code for code in neighbours[visitor.gss_code] if code != visitor.gss_code][:2]
+    people = People(
+        staff=users[demo_email("staff", visitor.gss_code)],
+        analyst=users[demo_email("analyst", visitor.gss_code)],
+        admin=users[demo_email("admin", visitor.gss_code)],
+        ally_admins=(
+            users[demo_email("admin", first)],
+            users[demo_email("admin", second)],
         ),
     )
-    for number, plan in enumerate(plans[: len(hosts)]):
-        title, issue_code, indicator_code, good_practice, action = plan
-        visited_on = date(2023, 9 + number, 12)
-        at = datetime.combine(visited_on, datetime.min.time(), tzinfo=UTC)
-        # Not allies in this demo, so the visit cannot name its host (Anonymity 7).
-        visit = Visit(
-            authority_id=visitor.id,
-            kind=VisitKind.VISIT,
-            status=VisitStatus.WRITTEN_UP,
-            visited_on=visited_on,
-            title=title,
-            people="Review manager, two practice leads (demo)",
-            created_by_id=author,
-            created_at=at,
-            updated_at=at,
-        )
-        visit.topics = [
-            VisitTopic(issue_type_id=issue_types[issue_code].id),
-            VisitTopic(indicator_id=indicators[indicator_code].id),
-        ]
-        visit.notes = [
-            VisitNote(
-                section=section,
-                created_by_id=author,
-                created_at=at,
-                updated_at=at,
-                revisions=[
-                    VisitNoteRevision(number=1, body_md=body, author_id=author, created_at=at)
-                ],
-            )
-            for section, body in (
-                (
-                    NoteSection.WHAT_THEY_DO_DIFFERENTLY,
-                    "Demo notes: what we saw, who we met, what the figures said.",
-                ),
-                (NoteSection.GOOD_PRACTICE_SEEN, good_practice),
-            )
-        ]
-        done = number == 0
-        db.session.add(visit)
-        db.session.add(
-            FollowUpAction(
-                authority_id=visitor.id,
-                source=ActionSource.VISIT,
-                visit=visit,
-                description=action,
-                owner="Review manager",
-                due_on=visited_on + timedelta(days=60),
-                status=ActionStatus.DONE if done else ActionStatus.OPEN,
-                completed_on=visited_on + timedelta(days=45) if done else None,
-                created_by_id=author,
-                created_at=at,
-            )
-        )
-        report.added["visits"] += 1
-    db.session.flush()
+    ally_ids = (authorities[first].id, authorities[second].id)
+    if load_review_cycle(visitor.id, ally_ids, people, issue_types, indicators, periods):
+        report.added["review cycles"] += 1
 
 
 def _grants(

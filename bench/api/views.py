@@ -80,7 +80,7 @@ def json_body() -> dict[str, Any]:
     return body
 
 
-def _page_response(page: service.Page[Any], schema: Schema, query: dict[str, Any]) -> Any:
+def page_response(page: service.Page[Any], schema: Schema, query: dict[str, Any]) -> Any:
     """The page as JSON, with the path of the next page (same filters) or null."""
     next_path = None
     if page.has_next:
@@ -109,7 +109,7 @@ def _page_response(page: service.Page[Any], schema: Schema, query: dict[str, Any
 )
 def list_indicators() -> ResponseReturnValue:
     query = load(PageQuerySchema(), request.args)
-    return _page_response(service.indicators(**query), IndicatorPageSchema(), query)
+    return page_response(service.indicators(**query), IndicatorPageSchema(), query)
 
 
 @bp.get("/periods")
@@ -122,7 +122,7 @@ def list_indicators() -> ResponseReturnValue:
 )
 def list_periods() -> ResponseReturnValue:
     query = load(PageQuerySchema(), request.args)
-    return _page_response(service.periods(**query), PeriodPageSchema(), query)
+    return page_response(service.periods(**query), PeriodPageSchema(), query)
 
 
 @bp.get("/issue-types")
@@ -135,7 +135,7 @@ def list_periods() -> ResponseReturnValue:
 )
 def list_issue_types() -> ResponseReturnValue:
     query = load(PageQuerySchema(), request.args)
-    return _page_response(service.issue_types(**query), IssueTypePageSchema(), query)
+    return page_response(service.issue_types(**query), IssueTypePageSchema(), query)
 
 
 @bp.get("/values")
@@ -153,7 +153,7 @@ def list_issue_types() -> ResponseReturnValue:
 def list_values() -> ResponseReturnValue:
     query = load(ValuesQuerySchema(), request.args)
     page = service.own_values(current_user._get_current_object(), **query)
-    return _page_response(page, ValuePageSchema(), query)
+    return page_response(page, ValuePageSchema(), query)
 
 
 @bp.post("/values")

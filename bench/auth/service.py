@@ -221,6 +221,8 @@ def token_scopes(user: User) -> list[TokenScope]:
         scopes.append(TokenScope.PUBLISH)
     if has_permission(user, Permission.MANAGE_AUTHORITY_USERS):
         scopes.append(TokenScope.MANAGE)
+    if has_permission(user, Permission.RECORD_VISITS):
+        scopes.append(TokenScope.RECORD)
     return scopes
 
 
@@ -295,12 +297,18 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
-def authenticate_token(secret: str) -> ApiToken | None:
-    """The live token behind *secret* (not revoked, not expired, its user active)."""
+def authenticate_token(secret: str, *, touch: bool = True) -> ApiToken | None:
+    """The live token behind *secret* (not revoked, not expired, its user active).
+
+    Its last use is written (at most once a minute) unless *touch* is False: a request
+    that must leave no trace of its sender (bench.access.untraced).
+    """
     now = utcnow()
     token = queries.live_token(security.token_hash(secret), now)
     if token is None:
         return None
+    if not touch:
+        return token
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
         db.begin_write()  # an API read that writes: take SQLite's write lock first
         token.last_used_at = now

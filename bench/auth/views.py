@@ -158,6 +158,11 @@ SCOPE_LABELS = {
         "Also grant and revoke inspectors' access, and ask for, answer and end allies "
         "(not publish)",
     ),
+    "record": (
+        "Read and record",
+        "Also record reviews, visits, notes, follow-up actions and staff views (not publish "
+        "or manage)",
+    ),
 }
 
 

@@ -46,6 +46,7 @@ from bench.models.reviews import (
     TeamRole,
     UpdateKind,
 )
+from bench.models.search import SearchDocument, SearchFacet, SearchKind
 from bench.models.staffviews import StaffView, StaffViewResponse, StaffViewStatus
 from bench.models.values import Value, ValueStatus, visible_to_peers
 from bench.models.visits import (
@@ -122,6 +123,9 @@ __all__ = [
     "ReviewTeamMember",
     "ReviewUpdate",
     "Role",
+    "SearchDocument",
+    "SearchFacet",
+    "SearchKind",
     "SeriesBreak",
     "Severity",
     "ShareLevel",

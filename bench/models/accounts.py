@@ -191,7 +191,7 @@ class ApiToken(Base):
 
     __tablename__ = "api_tokens"
     __table_args__ = (
-        CheckConstraint("scope IN ('read', 'publish', 'manage')", name="known_scope"),
+        CheckConstraint("scope IN ('read', 'publish', 'manage', 'record')", name="known_scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

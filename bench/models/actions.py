@@ -133,6 +133,9 @@ class ActionUpdate(Base):
     status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus, "update_status"))
     rag: Mapped[Rag | None] = mapped_column(str_enum(Rag, "update_rag"))
     due_on: Mapped[date | None] = mapped_column(Date)
+    # Who owned the action after this update, as named then (a user's name or a named
+    # person): an owner change is an update like any other, and history keeps the name.
+    owner: Mapped[str] = mapped_column(String(200), default="")
     note_md: Mapped[str] = mapped_column(Text, default="")
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bench.models.accounts import User
+from bench.models.actions import FollowUpAction
 from bench.models.allies import new_public_id
 from bench.models.authorities import Authority
 from bench.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -54,6 +55,10 @@ class StaffView(Base):
     status: Mapped[StaffViewStatus] = mapped_column(
         str_enum(StaffViewStatus, "staff_view_status"), default=StaffViewStatus.NEW
     )
+    # Anonymous views reach the team in batches of five: set on a whole batch at once,
+    # when its fifth view comes in. Which views came first is not kept, so which views a
+    # batch holds can only be remembered, never worked out again later.
+    released: Mapped[bool] = mapped_column(Boolean, default=False)
     # Moderation: the text is kept but hidden, with the reason (audited without the author).
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -85,4 +90,5 @@ class StaffViewResponse(Base):
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     view: Mapped[StaffView] = relationship(back_populates="responses")
+    action: Mapped[FollowUpAction | None] = relationship()
     responded_by: Mapped[User | None] = relationship()

@@ -235,11 +235,13 @@ class NoteShare(Base):
     shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Inspector level: the host's admins agreed that an inspector may see it named.
+    # Inspector level: the host's admins agreed that an inspector may see it named, or
+    # refused (or withdrew their consent); neither set: the request awaits an answer.
     host_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     host_consented_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    host_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     note: Mapped[VisitNote] = relationship(back_populates="shares")
 
@@ -310,8 +312,9 @@ class GoodPracticeItem(Base):
     indicator_id: Mapped[int | None] = mapped_column(
         ForeignKey("indicators.id", ondelete="SET NULL")
     )
-    # The release round's date: the item is shown from then on (date only).
-    published_on: Mapped[date] = mapped_column(Date, index=True)
+    # The release round's date: the item is shown from then on (date only). None while
+    # no release round is scheduled: the item waits for the next one.
+    published_on: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[GoodPracticeStatus] = mapped_column(
         str_enum(GoodPracticeStatus, "good_practice_status"),
         default=GoodPracticeStatus.SCHEDULED,

@@ -126,6 +126,24 @@ def test_users_who_cannot_publish_get_read_tokens_only(sign_in_as, session, role
     assert SECRET.search(made.get_data(as_text=True))
 
 
+@pytest.mark.parametrize("role", [Role.STAFF, Role.ANALYST, Role.AUTHORITY_ADMIN])
+def test_authority_users_may_make_record_tokens(sign_in_as, session, role):
+    client = sign_in_as(role)
+    assert 'value="record"' in client.get("/account/tokens/new").get_data(as_text=True)
+    made = post_form(client, "/account/tokens/new", {"name": "Notes", "scope": "record"})
+    assert SECRET.search(made.get_data(as_text=True))
+    assert session.scalars(select(ApiToken.scope)).all() == [TokenScope.RECORD]
+
+
+@pytest.mark.parametrize("role", [Role.INSPECTOR, Role.NETWORK_ADMIN])
+def test_people_outside_an_authority_get_no_record_tokens(sign_in_as, session, role):
+    client = sign_in_as(role)
+    assert 'value="record"' not in client.get("/account/tokens/new").get_data(as_text=True)
+    refused = post_form(client, "/account/tokens/new", {"name": "Notes", "scope": "record"})
+    assert refused.status_code == 200
+    assert session.scalars(select(ApiToken)).all() == []
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

@@ -1,0 +1,1 @@
+"""Sharing visit notes: with the host, allies and inspectors, and as good practice."""
