@@ -17,7 +17,7 @@ from bench.access import Permission, allow
 from bench.api import API_PREFIX
 from bench.api.openapi import operation
 from bench.api.schemas import PageQuerySchema, load
-from bench.api.views import _page_response, json_body
+from bench.api.views import json_body, page_response
 from bench.errors import Conflict, problem
 from bench.visits import notes, service
 from bench.visits.schemas import (
@@ -52,7 +52,7 @@ def _user():  # noqa: ANN202 - the proxied User
 def list_visits() -> ResponseReturnValue:
     query = load(PageQuerySchema(), request.args)
     # One shape for every list of the API: the page and the path of the next one.
-    return _page_response(service.visits_page(_user(), **query), VisitPageSchema(), query)
+    return page_response(service.visits_page(_user(), **query), VisitPageSchema(), query)
 
 
 @bp.post("/visits")
