@@ -87,6 +87,8 @@ class Config:
     INVITATION_LIFETIME = timedelta(days=_env_int("BENCH_INVITATION_DAYS", 7))
     # How long a request for allies stays open; a decline looks like silence until then.
     ALLY_REQUEST_DAYS = max(1, _env_int("BENCH_ALLY_REQUEST_DAYS", 30))
+    # How long an unpublished note draft (autosaved, or saved without JavaScript) is kept.
+    NOTE_DRAFT_DAYS = max(1, _env_int("BENCH_NOTE_DRAFT_DAYS", 30))
 
     # Anonymity: no group statistic from fewer than this many peers (never below 3).
     ANONYMITY_MIN_PEERS = max(3, _env_int("BENCH_ANONYMITY_MIN_PEERS", 5))

@@ -172,6 +172,13 @@ ACTIONS: dict[str, Action] = {
     #
     # Visits, notes and their sharing. No detail names the host: the log outlives an
     # alliance. An inspector's reads of a shared note are audited (Anonymity 8).
+    # The network's log shows that these happened, never which visit, note or host.
+    "visit_recorded": _action("Recorded a visit"),
+    "visit_changed": _action("Changed a visit"),
+    "note_written": _action("Wrote a visit note"),
+    "note_revised": _action("Revised a visit note"),
+    "note_deleted": _action("Deleted a visit note"),
+    "note_read_under_grant": _action("An inspector read a shared visit note under a grant"),
     # (visits: end)
     #
     # Sharing notes. Details never name the host: the log outlives an alliance. What

@@ -333,6 +333,49 @@ PINNED = "The comparison has been pinned to the review, as it stands today"
 # (reviews: end)
 
 # Visits, notes, sharing, host responses and good practice.
+VISIT_KIND_REQUIRED = "Select whether this was a visit or a meeting"
+VISIT_DATE_REQUIRED = "Enter the date of the visit"
+VISIT_DATE_INVALID = "Date must be a real date, like 12 9 2024 (2024-09-12 in the API)"
+VISIT_DATE_OUT_OF_RANGE = "Date must be between 2000 and 5 years from now"
+VISIT_TITLE_REQUIRED = "Enter a title for the visit"
+VISIT_TITLE_TOO_LONG = "Title must be {max} characters or fewer"
+VISIT_STATUS_INVALID = "Select whether the visit is planned, held or written up"
+VISIT_TEXT_TOO_LONG = "{label} must be {max} characters or fewer"
+VISIT_CONTROL_CHARACTERS = "{label} must not contain control characters"
+VISIT_LIST_INVALID = "{label} must be a list of codes"
+VISIT_REVIEW_UNKNOWN = "Choose one of your council's reviews, or none"
+VISIT_HOST_NOT_ALLY = (
+    "Choose one of your allies as the host, or a council that is not an ally (which is never named)"
+)
+VISIT_VISITOR_UNKNOWN = "Choose who went from your council's active users"
+VISIT_ISSUE_TYPE_UNKNOWN = "Choose issue types from the catalogue"
+VISIT_INDICATOR_UNKNOWN = "Choose indicators from the catalogue"
+VISIT_CHANGED_SINCE = (
+    "This visit has been changed since you opened it. Your changes were not saved: check "
+    "the visit and make them again"
+)
+VISIT_RECORDED = "Visit recorded"
+VISIT_SAVED = "Visit saved"
+NOTE_SECTION_REQUIRED = "Select the section the note belongs in"
+NOTE_BODY_REQUIRED = "Enter the note"
+NOTE_BODY_TOO_LONG = "The note must be {max} characters or fewer"
+NOTE_SUMMARY_TOO_LONG = "The summary of your changes must be {max} characters or fewer"
+NOTE_REVISION_REQUIRED = "Send the number of the revision your edit started from"
+NOTE_CONFLICT = "This note has been saved since you opened it"
+NOTE_CONFLICT_API = (
+    "This note has been saved since you opened it: its current revision is {revision}. "
+    "Nothing was saved. Send your text again with revision {revision} to apply it"
+)
+NOTE_SAVED = "Note saved"
+NOTE_REVISED = "Note saved as revision {number}"
+NOTE_DELETED = "Note deleted. Its revisions are kept"
+DRAFT_SAVED = "Draft saved at {time}"
+DRAFT_DISCARDED = "Draft discarded"
+DRAFT_NOTHING = "There is no draft to restore: it was published, discarded or has expired"
+DRAFTS_WAITING = (
+    "You have {count} unsaved draft{s} of visit notes, kept from before you signed in. "
+    "Restore or discard {them} from Visits"
+)
 # (visits: end)
 
 # Sharing notes: levels, host replies and corrections, inspector consent, good practice.

@@ -74,6 +74,29 @@ def load_user_for_session(token: str) -> User | None:
     return user
 
 
+def session_expires_at(user: User) -> datetime | None:
+    """When the session this request came with ends (None without one: an API token)."""
+    if not user.session_token:
+        return None
+    record = queries.live_session(security.token_hash(user.session_token), utcnow())
+    return record.expires_at if record is not None else None
+
+
+def extend_session(user: User) -> datetime | None:
+    """Stay signed in, from the editor's timeout warning: the session this request came
+    with lasts a full lifetime again from now. Returns its new end."""
+    if not user.session_token:
+        return None
+    now = utcnow()
+    record = queries.live_session(security.token_hash(user.session_token), now)
+    if record is None:
+        return None
+    lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    record.expires_at = max(record.expires_at, now + lifetime)
+    db.session.commit()
+    return record.expires_at
+
+
 def sign_out(user: User) -> None:
     if user.session_token:
         queries.end_session(security.token_hash(user.session_token), utcnow(), "signed_out")

@@ -45,6 +45,7 @@ from bench.models import (
 )
 
 HOST_WORDS = "an ally"
+NOT_ALLY_WORDS = "a council that is not an ally"
 FORMER_HOST_WORDS = "a former ally"
 OWN_HOST_WORDS = "your council"
 REDACTED = "[the host council]"
@@ -149,7 +150,8 @@ def host_label(
     """
     host = visit.host_authority
     if host is None:
-        return HOST_WORDS
+        # Recorded without a host: the council was not an ally, and nothing names it.
+        return NOT_ALLY_WORDS
     if reader.authority_id == host.id:
         return OWN_HOST_WORDS
     if reader.authority_id == visit.authority_id:

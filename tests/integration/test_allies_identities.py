@@ -4,8 +4,9 @@ Two demo councils, each through its admin (pages with a session, the API with an
 token), read every GET route bench has, before a request, while it is pending, while the
 two are allies and after the alliance has ended. The other council's name or GSS code may
 appear only where DESIGN.md Anonymity 7 allows: the asker is named to the recipient on the
-request; each is named to the other on the alliance's pages while it lasts; and nowhere
-else, ever (comparison pages never mark an ally).
+request; each is named to the other on the alliance's pages while it lasts (and, issue 11,
+as a host to choose when recording a visit); and nowhere else, ever (comparison pages never
+mark an ally).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from tests.pages import sign_in, text_of
 
 LANCASHIRE = "E10000017"
 PENDING_TO_RECIPIENT = {"allies.index", "allies.accept", "api.list_ally_requests"}
-WHILE_ALLIED = {"allies.index", "allies.alliance", "api.list_allies"}
+# Issue 11: a visit's host is chosen from the council's current allies, by name, on the
+# form that records a visit (and on the visit while the alliance lasts).
+WHILE_ALLIED = {"allies.index", "allies.alliance", "api.list_allies", "visits.new"}
 # Choosing the councils of a custom group lists every council in the network by name, the
 # same for everyone, allied or not (tests/integration/test_access.py says the same).
 EVERY_COUNCIL_LISTED = {"peer_groups.new"}
