@@ -47,7 +47,6 @@ from sqlalchemy import (
 
 from bench.extensions import db
 from bench.models import (
-    Alliance,
     GoodPracticeItem,
     GoodPracticeStatus,
     Indicator,
@@ -55,18 +54,16 @@ from bench.models import (
     IssueType,
     IssueTypeStatus,
     KeyArea,
-    NoteShare,
     Review,
     SearchDocument,
     SearchFacet,
     SearchKind,
-    ShareLevel,
     Visit,
     VisitNote,
 )
 from bench.models.search import FULL_TEXT_TABLE, SEARCH_VECTOR, SEARCH_VECTOR_REDACTED
 from bench.search.terms import MARK_END, MARK_START, Terms
-from bench.visits.visibility import Reader, note_readable
+from bench.visits.visibility import Reader, host_nameable, note_readable
 
 D = SearchDocument
 
@@ -115,36 +112,6 @@ def readable(reader: Reader | None) -> ColumnElement[bool]:
         D.owner_authority_id == reader.authority_id,
     )
     return or_(notes, own, out_now)
-
-
-def host_nameable(reader: Reader) -> ColumnElement[bool]:
-    """Whether *reader* may know who hosted a note's visit (never NULL): its own users
-    while the two councils are allies, the host's users, and an inspector the host
-    consented to on the note's inspector share."""
-    if reader.inspector:
-        named = exists().where(
-            NoteShare.note_id == VisitNote.id,
-            NoteShare.level == ShareLevel.INSPECTOR,
-            NoteShare.revoked_at.is_(None),
-            NoteShare.host_consented_at.is_not(None),
-        )
-    else:
-        allied = exists().where(
-            Alliance.ended_at.is_(None),
-            or_(
-                and_(
-                    Alliance.first_id == Visit.authority_id,
-                    Alliance.second_id == Visit.host_authority_id,
-                ),
-                and_(
-                    Alliance.first_id == Visit.host_authority_id,
-                    Alliance.second_id == Visit.authority_id,
-                ),
-            ),
-        )
-        own = reader.authority_id
-        named = or_(Visit.host_authority_id == own, and_(Visit.authority_id == own, allied))
-    return and_(Visit.host_authority_id.is_not(None), named)
 
 
 def _filtered(filters: Filters) -> list[ColumnElement[bool]]:

@@ -102,25 +102,6 @@ def readable_with_text(reader: Reader, *conditions: object) -> list[tuple[VisitN
     return [(note, body) for note, body in db.session.execute(query)]
 
 
-def add_revision(
-    note: VisitNote, body_md: str, change_summary: str, author_id: int | None, now: datetime
-) -> VisitNoteRevision:
-    """Append a revision to *note* (locked by the caller) and make it the current one."""
-    revision = VisitNoteRevision(
-        note_id=note.id,
-        number=note.revision_number + 1,
-        body_md=body_md,
-        change_summary=change_summary,
-        author_id=author_id,
-        created_at=now,
-    )
-    db.session.add(revision)
-    note.revision_number = revision.number
-    note.updated_at = now
-    db.session.flush()
-    return revision
-
-
 # --- shares --------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from bench.sharing import queries
 from bench.sharing.reading import ShownNote, own_authority, pair, reader, redact_for, shown
 from bench.sharing.schemas import CorrectionSchema, ReplySchema
 from bench.validation import load
+from bench.visits import queries as visit_queries
 from bench.visits.visibility import Reader, host_label
 
 VISITOR, HOST = "visitor", "host"
@@ -285,7 +286,7 @@ def accept(
     assert note is not None  # noqa: S101 - found just above, in the same transaction
     if response.revision_number != note.revision_number and not confirmed:
         raise StaleCorrection(messages.CORRECTION_STALE)
-    revision = queries.add_revision(
+    revision = visit_queries.add_revision(
         note, response.proposed_body_md, messages.CORRECTION_SUMMARY, user.id, now
     )
     return _decided(user, context, response, ResponseStatus.ACCEPTED, now, revision.number)

@@ -14,7 +14,7 @@ the host's name taken out of the title and text for readers who may not see it.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -71,6 +71,8 @@ class NoteView:
     saved_by: str | None
     own: bool
     revisions: list[RevisionView] = field(default_factory=list)
+    # The reader is the host, and the note is shared with it: it may reply or correct.
+    host_may_reply: bool = False
 
 
 def _revision_view(revision: VisitNoteRevision, naming: Naming) -> RevisionView:
@@ -157,6 +159,8 @@ def read(user: User, public_id: str, now: datetime | None = None) -> NoteView:
         own=own,
         history=queries.revisions(note.id) if own else None,
     )
+    if reader.authority_id is not None and reader.authority_id == visit.host_authority_id:
+        view = replace(view, host_may_reply=queries.shared_with_host(note.id))
     if reader.inspector:
         _audit_inspector_read(user, note, visit)
     return view
@@ -265,19 +269,7 @@ def revise(
         raise Conflict(
             messages.NOTE_CONFLICT_API.format(revision=note.revision_number), field="revision"
         )
-    now = utcnow()
-    note.revision_number += 1
-    note.updated_at = now
-    queries.add(
-        VisitNoteRevision(
-            note_id=note.id,
-            number=note.revision_number,
-            body_md=fields["body"],
-            change_summary=fields["change_summary"],
-            author_id=user.id,
-            created_at=now,
-        )
-    )
+    queries.add_revision(note, fields["body"], fields["change_summary"], user.id, utcnow())
     queries.delete_drafts(user.id, visit.id, note.id)
     _audit_save(user, note, visit)
     db.session.commit()

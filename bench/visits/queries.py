@@ -29,6 +29,7 @@ from bench.models import (
     VisitTopic,
     VisitVisitor,
 )
+from bench.visits import visibility
 from bench.visits.visibility import Reader, readable_notes
 
 
@@ -142,18 +143,13 @@ def revision(note_id: int, number: int) -> VisitNoteRevision | None:
 
 
 def host_consented(note_id: int) -> bool:
-    """The note is shared with inspectors now, and its host agreed to be named there."""
-    return (
-        db.session.scalar(
-            select(func.count(NoteShare.id)).where(
-                NoteShare.note_id == note_id,
-                NoteShare.level == ShareLevel.INSPECTOR,
-                NoteShare.revoked_at.is_(None),
-                NoteShare.host_consented_at.is_not(None),
-            )
-        )
-        or 0
-    ) > 0
+    """Inspectors may see the host named on the note (visibility.host_consented)."""
+    found = db.session.scalar(
+        select(VisitNote.id)
+        .join(Visit, Visit.id == VisitNote.visit_id)
+        .where(VisitNote.id == note_id, visibility.host_consented())
+    )
+    return found is not None
 
 
 # --- what a visit may name: the authority's own allies, reviews, users; the catalogue
@@ -265,3 +261,37 @@ def delete_drafts_saved_before(moment: datetime, user_id: int | None = None) -> 
 def add(record: object) -> None:
     db.session.add(record)
     db.session.flush()
+
+
+def add_revision(
+    note: VisitNote, body_md: str, change_summary: str, author_id: int | None, now: datetime
+) -> VisitNoteRevision:
+    """Append a revision to *note* (locked by the caller) and make it the current one."""
+    revision = VisitNoteRevision(
+        note_id=note.id,
+        number=note.revision_number + 1,
+        body_md=body_md,
+        change_summary=change_summary,
+        author_id=author_id,
+        created_at=now,
+    )
+    add(revision)
+    note.revision_number = revision.number
+    note.updated_at = now
+    db.session.flush()
+    return revision
+
+
+def shared_with_host(note_id: int) -> bool:
+    """The note is shared with its visit's host now (the host may reply to it)."""
+    found = db.session.scalar(
+        select(NoteShare.id)
+        .where(
+            NoteShare.note_id == note_id,
+            NoteShare.level == ShareLevel.HOST,
+            NoteShare.revoked_at.is_(None),
+        )
+        .order_by(NoteShare.id)
+        .limit(1)
+    )
+    return found is not None

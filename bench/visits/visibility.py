@@ -126,6 +126,54 @@ def note_readable(reader: Reader | None) -> ColumnElement[bool]:
     )
 
 
+def _host_allied_now() -> ColumnElement[bool]:
+    """The visiting authority and its visit's host are allies now."""
+    return exists().where(
+        Alliance.ended_at.is_(None),
+        or_(
+            and_(
+                Alliance.first_id == Visit.authority_id,
+                Alliance.second_id == Visit.host_authority_id,
+            ),
+            and_(
+                Alliance.first_id == Visit.host_authority_id,
+                Alliance.second_id == Visit.authority_id,
+            ),
+        ),
+    )
+
+
+def host_consented() -> ColumnElement[bool]:
+    """A SQL condition on ``VisitNote`` joined to its ``Visit``: inspectors may see the
+    host named on this note. The host's consent counts while the host can read the note
+    (shared with it, the two allies now) and the note is shared with inspectors."""
+    return and_(
+        _live_share(ShareLevel.HOST),
+        _host_allied_now(),
+        exists().where(
+            NoteShare.note_id == VisitNote.id,
+            NoteShare.level == ShareLevel.INSPECTOR,
+            NoteShare.revoked_at.is_(None),
+            NoteShare.host_consented_at.is_not(None),
+        ),
+    )
+
+
+def host_nameable(reader: Reader) -> ColumnElement[bool]:
+    """A SQL condition on ``VisitNote`` joined to its ``Visit`` (never NULL): *reader* may
+    know who hosted the visit (:func:`may_name_host`, as SQL): the visiting authority's
+    users while the two are allies, the host's users, an inspector the host consented to."""
+    if reader.inspector:
+        named = host_consented()
+    else:
+        own = reader.authority_id
+        named = or_(
+            Visit.host_authority_id == own,
+            and_(Visit.authority_id == own, _host_allied_now()),
+        )
+    return and_(Visit.host_authority_id.is_not(None), named)
+
+
 def readable_notes(reader: Reader | None):  # noqa: ANN201 - a Select of VisitNote
     """``select(VisitNote)`` joined to its visit, limited to what *reader* may read."""
     return (

@@ -38,7 +38,13 @@ CASES = {
     "shared with the host": {"own": OWN_NAMED, "host": "your council"},
     "shared with all allies": {"own": OWN_NAMED, "host": "your council", "ally": "an ally"},
     "shared with inspectors": {"own": OWN_NAMED, "inspector": "an ally"},
-    "shared with inspectors, host consented": {"own": OWN_NAMED, "inspector": OWN_NAMED},
+    "shared with inspectors and the host, host consented": {
+        "own": OWN_NAMED,
+        "host": "your council",
+        "inspector": OWN_NAMED,
+    },
+    # Consent counts while the host can read the note: not once its share is revoked.
+    "host consented, then its share revoked": {"own": OWN_NAMED, "inspector": "an ally"},
     "host share revoked": {"own": OWN_NAMED},
     "shared with the host, alliance ended": {"own": "a former ally"},
     "shared with all allies, the other ally's alliance ended": {
@@ -101,7 +107,11 @@ SETUP = {
     "shared with the host": ([HOST], []),
     "shared with all allies": ([ALLIES], []),
     "shared with inspectors": ([INSPECTOR], []),
-    "shared with inspectors, host consented": ([(INSPECTOR, CONSENTED)], []),
+    "shared with inspectors and the host, host consented": (
+        [HOST, (INSPECTOR, CONSENTED)],
+        [],
+    ),
+    "host consented, then its share revoked": ([(HOST, REVOKED), (INSPECTOR, CONSENTED)], []),
     "host share revoked": ([(HOST, REVOKED)], []),
     "shared with the host, alliance ended": ([HOST], ["host"]),
     "shared with all allies, the other ally's alliance ended": ([ALLIES], ["ally"]),
