@@ -106,20 +106,23 @@ def answer_consent(user: User, public_id: str, data: Any, now: datetime | None =
     share = queries.live_share(note.id, ShareLevel.INSPECTOR, lock=True)
     if share is None:
         raise Conflict(messages.CONSENT_NOT_ASKED)
+    # The host's own log only: the visiting council sees its inspectors' labels change.
+    where = {"actor": user, "authority_id": authority_id, "subject": share}
+    details = {"note": public_id}
     if decision == "consent":
         share.host_consented_at, share.host_consented_by_id = now, user.id
         share.host_refused_at = None
-        action, words = "host_consent_given", messages.CONSENT_GIVEN
-    else:
-        withdrawn = share.host_consented_at is not None
+        audit.record("host_consent_given", **where, details=details)
+        words = messages.CONSENT_GIVEN
+    elif share.host_consented_at is not None:
         share.host_consented_at, share.host_consented_by_id = None, None
         share.host_refused_at = now
-        action = "host_consent_withdrawn" if withdrawn else "host_consent_refused"
-        words = messages.CONSENT_WITHDRAWN if withdrawn else messages.CONSENT_REFUSED
-    # The host's own log only: the visiting council sees its inspectors' labels change.
-    audit.record(
-        action, actor=user, authority_id=authority_id, subject=share, details={"note": public_id}
-    )
+        audit.record("host_consent_withdrawn", **where, details=details)
+        words = messages.CONSENT_WITHDRAWN
+    else:
+        share.host_refused_at = now
+        audit.record("host_consent_refused", **where, details=details)
+        words = messages.CONSENT_REFUSED
     db.session.commit()
     return words
 

@@ -40,10 +40,6 @@ from bench.visits.visibility import Reader, host_label
 VISITOR, HOST = "visitor", "host"
 
 
-class StaleCorrection(Conflict):
-    """The note has moved on since the correction was proposed: compare, then confirm."""
-
-
 @dataclass(frozen=True)
 class ResponseView:
     public_id: str
@@ -157,23 +153,18 @@ def _host_context(user: User, public_id: str) -> _Context:
     return context
 
 
-def _post(
-    user: User, context: _Context, response: HostResponse, actions: tuple[str, str]
-) -> HostResponse:
+def _post(user: User, context: _Context, response: HostResponse) -> HostResponse:
     queries.add(response)
     details = {"note": context.note.public_id, "response": response.public_id}
-    sent, received = actions
     # Each side's own log; neither names the other council (the logs outlive alliances).
-    audit.record(
-        sent, actor=user, authority_id=context.authority_id, subject=response, details=details
-    )
-    audit.record(
-        received,
-        actor=user,
-        authority_id=context.note.visit.authority_id,
-        subject=response,
-        details=details,
-    )
+    host = {"actor": user, "authority_id": context.authority_id, "subject": response}
+    visitor = {**host, "authority_id": context.note.visit.authority_id}
+    if response.kind is ResponseKind.REPLY:
+        audit.record("host_reply_sent", **host, details=details)
+        audit.record("host_reply_received", **visitor, details=details)
+    else:
+        audit.record("host_correction_sent", **host, details=details)
+        audit.record("host_correction_received", **visitor, details=details)
     db.session.commit()
     return response
 
@@ -191,7 +182,7 @@ def post_reply(user: User, public_id: str, data: Any, now: datetime | None = Non
         body_md=fields["body"],
         created_at=now or utcnow(),
     )
-    return _post(user, context, response, ("host_reply_sent", "host_reply_received"))
+    return _post(user, context, response)
 
 
 def propose_correction(
@@ -221,7 +212,7 @@ def propose_correction(
         proposed_body_md=fields["text"],
         created_at=now or utcnow(),
     )
-    return _post(user, context, response, ("host_correction_sent", "host_correction_received"))
+    return _post(user, context, response)
 
 
 # --- the author's decision ------------------------------------------------------------
@@ -267,10 +258,11 @@ def _decided(
     details: dict[str, Any] = {"note": context.note.public_id, "response": response.public_id}
     if revision is not None:
         details["revision"] = revision
-    action = "host_correction_accepted" if revision is not None else "host_correction_declined"
-    audit.record(
-        action, actor=user, authority_id=context.authority_id, subject=response, details=details
-    )
+    where = {"actor": user, "authority_id": context.authority_id, "subject": response}
+    if revision is not None:
+        audit.record("host_correction_accepted", **where, details=details)
+    else:
+        audit.record("host_correction_declined", **where, details=details)
     db.session.commit()
     return context.note.public_id
 
@@ -285,7 +277,8 @@ def accept(
     note = queries.own_note(context.authority_id, context.note.public_id, lock=True)
     assert note is not None  # noqa: S101 - found just above, in the same transaction
     if response.revision_number != note.revision_number and not confirmed:
-        raise StaleCorrection(messages.CORRECTION_STALE)
+        # The note has moved on since the correction was proposed: compare, then confirm.
+        raise Conflict(messages.CORRECTION_STALE, field="confirm")
     revision = visit_queries.add_revision(
         note, response.proposed_body_md, messages.CORRECTION_SUMMARY, user.id, now
     )

@@ -154,16 +154,15 @@ def sharing_page(user: User, public_id: str) -> SharingPage:
 
 
 def _recorded(
-    action: str, user: User, authority_id: int, note: VisitNote, share: NoteShare
+    added: bool, user: User, authority_id: int, note: VisitNote, share: NoteShare
 ) -> NoteShare:
     """Audit a change of level (the level only: never whom it names) and commit it."""
-    audit.record(
-        action,
-        actor=user,
-        authority_id=authority_id,
-        subject=share,
-        details={"note": note.public_id, "level": share.level.value},
-    )
+    where = {"actor": user, "authority_id": authority_id, "subject": share}
+    details = {"note": note.public_id, "level": share.level.value}
+    if added:
+        audit.record("note_share_added", **where, details=details)
+    else:
+        audit.record("note_share_revoked", **where, details=details)
     db.session.commit()
     return share
 
@@ -180,7 +179,7 @@ def add_share(user: User, public_id: str, data: Any, now: datetime | None = None
         raise Conflict(messages.SHARE_ALREADY, field="level")
     share = NoteShare(note_id=note.id, level=level, shared_by_id=user.id, shared_at=now)
     queries.add(share)
-    return _recorded("note_share_added", user, authority_id, note, share)
+    return _recorded(True, user, authority_id, note, share)
 
 
 def parse_level(text: str) -> ShareLevel:
@@ -201,7 +200,7 @@ def revoke_share(
     if share is None:
         raise Conflict(messages.SHARE_NOT_SHARED, field="level")
     share.revoked_at = now
-    return _recorded("note_share_revoked", user, authority_id, note, share)
+    return _recorded(False, user, authority_id, note, share)
 
 
 # --- the API's view ---------------------------------------------------------------------

@@ -136,11 +136,12 @@ def accept(response_id: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             note_id = responses.accept(user, response_id, confirmed=bool(form.confirm.data))
-        except responses.StaleCorrection as error:
-            form.confirm.errors = [error.message]
         except Conflict as error:
-            flash(error.message, "error")
-            return redirect(url_for("sharing.accept", response_id=response_id))
+            if error.field != "confirm":
+                flash(error.message, "error")
+                return redirect(url_for("sharing.accept", response_id=response_id))
+            # The note moved on since the correction was proposed: compare, then confirm.
+            form.confirm.errors = [error.message]
         else:
             flash(messages.CORRECTION_ACCEPTED, "success")
             return redirect(url_for("sharing.note_responses", note_id=note_id))

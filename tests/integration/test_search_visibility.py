@@ -219,11 +219,25 @@ def test_an_inspector_sees_the_host_named_with_its_consent(world):
     fs.note(
         world.visit,
         f"Hostshire runs the {PLANTED} rota.",
-        shared_with=(ShareLevel.INSPECTOR,),
+        shared_with=(ShareLevel.HOST, ShareLevel.INSPECTOR),
         host_consented=True,
     )
     inspector = world.readers["inspector granted"]
     assert "Hostshire" in assert_found(inspector, "Hostshire")["snippet"]
+
+
+def test_consent_counts_only_while_the_host_can_read_the_note(world):
+    # Consent given while shared with the host; the host share is gone (never made here),
+    # so the inspector searches and reads the text with the host's names taken out.
+    fs.note(
+        world.visit,
+        f"Hostshire runs the {PLANTED} rota.",
+        shared_with=(ShareLevel.INSPECTOR,),
+        host_consented=True,
+    )
+    inspector = world.readers["inspector granted"]
+    assert "Hostshire" not in assert_found(inspector)["snippet"]
+    assert_not_found(inspector, "Hostshire")
 
 
 def test_after_the_alliance_ends_the_visitor_no_longer_names_its_former_host(world):

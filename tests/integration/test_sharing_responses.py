@@ -23,6 +23,7 @@ from bench.models import (
     utcnow,
 )
 from bench.sharing import queries
+from bench.visits import queries as visit_queries
 from tests import factories_sharing
 from tests.factories_sharing import Scene
 from tests.pages import check_page, csrf_token, text_of
@@ -197,7 +198,7 @@ def test_a_correction_to_an_older_revision_needs_the_author_to_confirm(scene, se
     correction = _responses(session)[0]
     # The author edits the note meanwhile.
     locked = queries.own_note(scene.visitor.id, note.public_id, lock=True)
-    queries.add_revision(
+    visit_queries.add_revision(
         locked, "We saw triage within 2 days, and a duty desk.", "", None, utcnow()
     )
     session.commit()
