@@ -36,6 +36,9 @@ PENDING_TO_RECIPIENT = {"allies.index", "allies.accept", "api.list_ally_requests
 # Issue 11: a visit's host is chosen from the council's current allies, by name, on the
 # form that records a visit (and on the visit while the alliance lasts).
 WHILE_ALLIED = {"allies.index", "allies.alliance", "api.list_allies", "visits.new"}
+# And notes an ally shares with all its allies name the ally that wrote them, while the
+# alliance lasts: in the demo, Lancashire shares a visit's notes with all its allies.
+NOTES_SHARED_WITH_ALLIES = {"sharing.with_us"}
 # Choosing the councils of a custom group lists every council in the network by name, the
 # same for everyone, allied or not (tests/integration/test_access.py says the same).
 EVERY_COUNCIL_LISTED = {"peer_groups.new"}
@@ -143,7 +146,10 @@ def test_names_appear_only_on_the_request_and_the_alliance_while_it_lasts(demo):
     assert accepted.status_code == 200
     values["alliance_id"] = accepted.get_json()["id"]
     assert _where_named(demo, asker, recipient_authority, values) == WHILE_ALLIED
-    assert _where_named(demo, recipient, asker_authority, values) == WHILE_ALLIED
+    assert (
+        _where_named(demo, recipient, asker_authority, values)
+        == WHILE_ALLIED | NOTES_SHARED_WITH_ALLIES
+    )
 
     # Ended: hidden again everywhere, the alliance's own page included.
     ended = asker.api.delete(f"/api/v1/allies/{values['alliance_id']}", headers=asker.headers)
