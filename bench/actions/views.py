@@ -25,7 +25,7 @@ def _user():  # noqa: ANN202 - the proxied User
     return current_user._get_current_object()
 
 
-@bp.context_processor
+@bp.app_context_processor  # the review page lists its actions with the same tags
 def _helpers() -> dict[str, Any]:
     return {
         "markdown": markdown.render,

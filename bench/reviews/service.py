@@ -13,14 +13,16 @@ never with its text; the network's log shows only that it happened.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from marshmallow import Schema
 
 from bench import audit, messages
+from bench.actions import lists as action_lists
 from bench.actions import service as actions
+from bench.actions.shown import ActionView
 from bench.api.schemas import MAX_PAGE
 from bench.api.service import Page
 from bench.errors import Conflict, InvalidInput, NotFound
@@ -41,6 +43,10 @@ from bench.models import (
 from bench.reviews import pins, present, queries, rules
 from bench.reviews.present import ReviewDetail, UpdateView
 from bench.reviews.schemas import ReviewInSchema, ReviewPutSchema, ReviewUpdateInSchema, TeamSchema
+from bench.staffviews import service as staff_views
+from bench.staffviews.rounds import ShownView
+from bench.visits import service as visits
+from bench.visits.service import VisitView
 
 UPDATES_ON_REVIEW_PAGE = 20
 UPDATES_PER_PAGE = 20
@@ -84,6 +90,10 @@ class ReviewPage:
     more_updates: bool  # the Updates page, filtered to this review, has the rest
     may_edit: bool
     pin_options: pins.PinOptions | None  # None for those who may not pin
+    # What the other areas recorded for this review.
+    visits: list[VisitView] = field(default_factory=list)
+    actions: list[ActionView] = field(default_factory=list)
+    you_said_we_did: list[ShownView] = field(default_factory=list)
 
 
 def review_page(user: User, public_id: str, *, changing: bool = False) -> ReviewPage:
@@ -100,6 +110,9 @@ def review_page(user: User, public_id: str, *, changing: bool = False) -> Review
         more_updates=total > len(items),
         may_edit=editor,
         pin_options=pins.options(user) if editor else None,
+        visits=visits.of_review(user, found),
+        actions=action_lists.of_review(user, found),
+        you_said_we_did=staff_views.you_said_we_did(user, review=found),
     )
 
 

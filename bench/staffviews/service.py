@@ -182,10 +182,15 @@ def _shown_to_staff(views: list[StaffView], day: date) -> list[ShownView]:
     return [rounds.shown(view, day, for_team=False) for view in visible]
 
 
-def you_said_we_did(user: User, now: datetime | None = None) -> list[ShownView]:
+def you_said_we_did(
+    user: User, now: datetime | None = None, review: Review | None = None
+) -> list[ShownView]:
     """Views the team has responded to (not hidden): every user of the authority reads
-    them, the author named only where they chose to be."""
-    return _shown_to_staff(queries.responded_views(_authority(user)), today(now))
+    them, the author named only where they chose to be. With *review*: those about it."""
+    views = queries.responded_views(_authority(user))
+    if review is not None:
+        views = [view for view in views if view.review_id == review.id]
+    return _shown_to_staff(views, today(now))
 
 
 def team_page(user: User, now: datetime | None = None) -> list[TeamRound]:

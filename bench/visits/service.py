@@ -130,6 +130,15 @@ def visits(user: User) -> list[VisitView]:
     return _views(user, list(found))
 
 
+def of_review(user: User, review: Review) -> list[VisitView]:
+    """The visits and meetings recorded for one of the authority's reviews, newest first."""
+    authority_id = own_authority(user)
+    if review.authority_id != authority_id:
+        raise NotFound("No such review")
+    found = db.session.scalars(queries.visits_of(authority_id).where(Visit.review_id == review.id))
+    return _views(user, list(found))
+
+
 def visits_page(user: User, *, page: int, per_page: int) -> Page[VisitView]:
     """One page of the authority's visits, newest first (the API)."""
     found, total = paged(queries.visits_of(own_authority(user)), page, per_page)

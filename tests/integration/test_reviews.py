@@ -22,6 +22,8 @@ from bench.models import (
     ReviewStatus,
     ReviewTeamMember,
     Role,
+    StaffViewResponse,
+    StaffViewStatus,
     TeamRole,
 )
 from tests import factories, factories_actions, factories_reviews
@@ -582,3 +584,32 @@ def test_payloads_in_titles_scope_and_team_names_render_inert(council, session):
     listing = council.staff.get("/reviews/")
     assert_inert(listing.get_data(as_text=True))
     assert "&lt;script&gt;" in listing.get_data(as_text=True)
+
+
+def test_the_review_page_brings_together_its_visits_actions_and_answered_views(council, session):
+    review = factories_reviews.review(council.authority, title="This year's review")
+    other = factories_reviews.review(council.authority, title="Another review")
+    factories_actions.visit(council.authority, review_id=review.id, title="Visit about triage")
+    factories_actions.visit(council.authority, review_id=other.id, title="Visit elsewhere")
+    factories_actions.action(council.authority, review_id=review.id, description="Pilot triage")
+    factories_actions.action(council.authority, review_id=other.id, description="Not this one")
+    answered = factories_actions.staff_view(
+        council.authority,
+        review_id=review.id,
+        body_md="Caseloads are <script>alert(1)</script> too high",
+        status=StaffViewStatus.RESPONDED,
+        released=True,
+    )
+    session.add(StaffViewResponse(view_id=answered.id, body_md="We hired two **workers**"))
+    factories_actions.staff_view(council.authority, review_id=review.id, body_md="Not answered")
+    session.commit()
+
+    page = council.staff.get(f"/reviews/{review.public_id}")
+    check_page(page)
+    text = text_of(page)
+    assert "Visit about triage" in text and "Visit elsewhere" not in text
+    assert "Pilot triage" in text and "Not this one" not in text
+    assert "Caseloads are <script>alert(1)</script> too high" in text  # shown as text
+    assert "<script>alert(1)</script>" not in page.get_data(as_text=True)
+    assert "<strong>workers</strong>" in page.get_data(as_text=True)
+    assert "Not answered" not in text  # only answered views, as every member of staff sees
