@@ -231,7 +231,9 @@ ALLY_MESSAGE_TOO_LONG = "Your message must be {max} characters or fewer"
 ALLY_CONTACT_NAME_REQUIRED = "Enter the name of the person they should contact"
 ALLY_CONTACT_NAME_TOO_LONG = "The contact's name must be {max} characters or fewer"
 ALLY_CONTACT_EMAIL_REQUIRED = "Enter the email address they should use"
-ALLY_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+# Free text of every area (bench.validation.printable): tabs and line breaks are text.
+CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+ALLY_CONTROL_CHARACTERS = CONTROL_CHARACTERS
 ALLY_ASK_OPEN = (
     "You already asked about this issue: your request is open until {expires}. "
     "Ask again once it has closed"
@@ -396,7 +398,7 @@ SHARE_LEVEL_WORDS = {
 }
 SHARE_ADDED = "The note is now shared {level}"
 SHARE_REVOKED = "The note is no longer shared {level}"
-SHARE_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+SHARE_CONTROL_CHARACTERS = CONTROL_CHARACTERS
 REPLY_REQUIRED = "Enter your reply"
 REPLY_TOO_LONG = "Your reply must be {max:,} characters or fewer"
 REPLY_POSTED = "Your reply was posted. The council that wrote the note can read it"
@@ -466,7 +468,7 @@ FINDING_NAME = "“{text}” may name a person or a service"
 # Follow-up actions.
 ACTION_DESCRIPTION_REQUIRED = "Describe the action"
 ACTION_DESCRIPTION_TOO_LONG = "The description must be {max} characters or fewer"
-ACTION_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+ACTION_CONTROL_CHARACTERS = CONTROL_CHARACTERS
 ACTION_SOURCE_REQUIRED = "Choose where the action came from: a visit, a review or a staff view"
 ACTION_SOURCE_ID_REQUIRED = {
     "visit": "Choose the visit the action came from",
@@ -540,7 +542,7 @@ STAFF_VIEW_BODY_REQUIRED = "Write your view"
 STAFF_VIEW_BODY_TOO_LONG = "Your view must be {max} characters or fewer"
 STAFF_VIEW_ANONYMITY_REQUIRED = "Select whether to give your view anonymously or with your name"
 STAFF_VIEW_REVIEW_UNKNOWN = "Select one of your council's reviews that is still taking views"
-STAFF_VIEW_CONTROL_CHARACTERS = "Remove the control characters (such as NUL) from this text"
+STAFF_VIEW_CONTROL_CHARACTERS = CONTROL_CHARACTERS
 STAFF_VIEW_PER_DAY = (
     "You have given {limit} views today, the most one person can give in a day. "
     "You can give more tomorrow"

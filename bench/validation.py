@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import request
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from bench import messages
 from bench.errors import InvalidInput, NotFound, RowError, ValidationFailed
@@ -30,6 +30,45 @@ DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 INTEGER = re.compile(r"[+-]?[0-9]+")
 # CSV files may group thousands: 12,345.6 (never in forms or the API).
 WITH_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+
+
+# Control characters other than tab, line feed and carriage return: never meant in text
+# (and PostgreSQL cannot store NUL).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(message: str = messages.CONTROL_CHARACTERS) -> Any:
+    """A marshmallow validator refusing control characters other than tabs and line breaks."""
+
+    def check(text: str) -> None:
+        if CONTROL.search(text):
+            raise ValidationError(message)
+
+    return check
+
+
+def required_messages(message: str) -> dict[str, str]:
+    """One message for a field that is missing, null or not text."""
+    return {"required": message, "null": message, "invalid": message}
+
+
+def free_text(required: str, too_long: str, maximum: int, description: str) -> fields.String:
+    """Free text (Markdown where shown), stored as written, never blank."""
+
+    def not_blank(text: str) -> None:
+        if not text.strip():
+            raise ValidationError(required)
+
+    return fields.String(
+        required=True,
+        error_messages=required_messages(required),
+        validate=[
+            validate.Length(max=maximum, error=too_long.format(max=maximum)),
+            printable(),
+            not_blank,
+        ],
+        metadata={"description": description},
+    )
 
 
 def parse_number(text: str, *, integer: bool = False, thousands: bool = False) -> float | int:

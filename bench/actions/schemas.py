@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from bench import messages
 from bench.api.schemas import PageQuerySchema, PageSchema
 from bench.models import ActionSource, ActionStatus, Rag
-from bench.validation import StrictNumber
+from bench.validation import StrictNumber, required_messages
 
 DESCRIPTION_MAX = 5000
 NOTE_MAX = 5000
@@ -43,10 +43,6 @@ def _no_control_characters(text: str) -> None:
     # is meant in a description, a note or a name.
     if any(ord(c) < 32 and c not in "\t\n\r" for c in text) or "\x7f" in text:
         raise ValidationError(messages.ACTION_CONTROL_CHARACTERS)
-
-
-def _required(message: str) -> dict[str, str]:
-    return {"required": message, "null": message, "invalid": message}
 
 
 def _reference(description: str, *, invalid: str) -> fields.String:
@@ -96,7 +92,7 @@ def _status(**kwargs: Any) -> fields.Enum:
         ActionStatus,
         by_value=True,
         validate=validate.OneOf(SETTABLE, error=messages.ACTION_STATUS_INVALID),
-        error_messages=_required(messages.ACTION_STATUS_INVALID)
+        error_messages=required_messages(messages.ACTION_STATUS_INVALID)
         | {"unknown": messages.ACTION_STATUS_INVALID},
         metadata={"description": "open, in_progress, done or dropped."},
         **kwargs,
@@ -160,7 +156,7 @@ class ActionInSchema(_Blanks):
 
     description = fields.String(
         required=True,
-        error_messages=_required(messages.ACTION_DESCRIPTION_REQUIRED),
+        error_messages=required_messages(messages.ACTION_DESCRIPTION_REQUIRED),
         validate=[
             validate.Length(min=1, error=messages.ACTION_DESCRIPTION_REQUIRED),
             *_text_rules(maximum=DESCRIPTION_MAX, too_long=messages.ACTION_DESCRIPTION_TOO_LONG),
@@ -171,7 +167,7 @@ class ActionInSchema(_Blanks):
         ActionSource,
         by_value=True,
         required=True,
-        error_messages=_required(messages.ACTION_SOURCE_REQUIRED)
+        error_messages=required_messages(messages.ACTION_SOURCE_REQUIRED)
         | {"unknown": messages.ACTION_SOURCE_REQUIRED},
         metadata={"description": "Where the action came from: visit, review or staff_view."},
     )
@@ -238,7 +234,7 @@ class ActionUpdateInSchema(_Blanks):
     lock_version = StrictNumber(
         integer=True,
         required=True,
-        error_messages=_required(messages.ACTION_LOCK_VERSION_REQUIRED),
+        error_messages=required_messages(messages.ACTION_LOCK_VERSION_REQUIRED),
         metadata={
             "type": "integer",
             "description": "The action's lock_version as you last read it: a stale one is a 409.",

@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from bench import messages
+from bench.validation import required_messages
 
 MESSAGE_MAX = 2000
 CONTACT_NAME_MAX = 200
@@ -30,14 +31,10 @@ def _not_blank(text: str) -> None:
         raise ValidationError(messages.ALLY_MESSAGE_REQUIRED)
 
 
-def _required(message: str) -> dict[str, str]:
-    return {"required": message, "null": message, "invalid": message}
-
-
 def _contact_name(*, required: bool) -> fields.String:
     return fields.String(
         required=required,
-        error_messages=_required(messages.ALLY_CONTACT_NAME_REQUIRED),
+        error_messages=required_messages(messages.ALLY_CONTACT_NAME_REQUIRED),
         validate=[
             validate.Length(min=1, error=messages.ALLY_CONTACT_NAME_REQUIRED),
             validate.Length(
@@ -54,7 +51,7 @@ def _contact_email(*, required: bool) -> fields.Email:
     return fields.Email(
         required=required,
         error_messages={
-            **_required(messages.ALLY_CONTACT_EMAIL_REQUIRED),
+            **required_messages(messages.ALLY_CONTACT_EMAIL_REQUIRED),
             "invalid": messages.EMAIL_INVALID,
         },
         validate=validate.Length(max=CONTACT_EMAIL_MAX, error=messages.EMAIL_INVALID),
@@ -89,7 +86,7 @@ class AskMessageSchema(ContactSchema):
     # Free text is stored as written (DESIGN.md): no stripping, escaped when shown.
     message = fields.String(
         required=True,
-        error_messages=_required(messages.ALLY_MESSAGE_REQUIRED),
+        error_messages=required_messages(messages.ALLY_MESSAGE_REQUIRED),
         validate=[
             validate.Length(
                 max=MESSAGE_MAX, error=messages.ALLY_MESSAGE_TOO_LONG.format(max=MESSAGE_MAX)
@@ -107,7 +104,7 @@ class AskSchema(AskMessageSchema):
     issue_type = fields.String(
         required=True,
         validate=validate.Length(min=1, max=60, error=messages.ISSUE_TYPE_UNKNOWN),
-        error_messages=_required(messages.ISSUE_TYPE_REQUIRED),
+        error_messages=required_messages(messages.ISSUE_TYPE_REQUIRED),
         metadata={"description": "The issue type's code"},
     )
 

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 from bench import messages
 from bench.api.schemas import PageQuerySchema, PageSchema
 from bench.models import KeyArea, ShareLevel
+from bench.validation import free_text, required_messages
 
 REPLY_MAX = 5000
 NOTE_TEXT_MAX = 50_000
@@ -23,35 +24,6 @@ CODE_MAX = 60
 SHARE_LEVELS = (ShareLevel.HOST, ShareLevel.ALLIES, ShareLevel.INSPECTOR)
 CONSENT_DECISIONS = ("consent", "refuse", "withdraw")
 CHECKLIST = tuple(messages.GOOD_PRACTICE_CHECKLIST)
-
-
-def _no_control_characters(text: str) -> None:
-    # Line breaks and tabs are text; other control characters never are.
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in text) or "\x7f" in text:
-        raise ValidationError(messages.SHARE_CONTROL_CHARACTERS)
-
-
-def _required(message: str) -> dict[str, str]:
-    return {"required": message, "null": message, "invalid": message}
-
-
-def _text(required: str, too_long: str, maximum: int, description: str) -> fields.String:
-    """Free text, stored as written (surrounding spaces kept), never blank."""
-
-    def not_blank(text: str) -> None:
-        if not text.strip():
-            raise ValidationError(required)
-
-    return fields.String(
-        required=True,
-        error_messages=_required(required),
-        validate=[
-            validate.Length(max=maximum, error=too_long.format(max=maximum)),
-            _no_control_characters,
-            not_blank,
-        ],
-        metadata={"description": description},
-    )
 
 
 def _level(text: str) -> None:
@@ -70,14 +42,14 @@ class _Strict(Schema):
 class ShareBodySchema(_Strict):
     level = fields.String(
         required=True,
-        error_messages=_required(messages.SHARE_LEVEL_REQUIRED),
+        error_messages=required_messages(messages.SHARE_LEVEL_REQUIRED),
         validate=_level,
         metadata={"description": "host, allies or inspector"},
     )
 
 
 class ReplySchema(_Strict):
-    body = _text(
+    body = free_text(
         messages.REPLY_REQUIRED,
         messages.REPLY_TOO_LONG,
         REPLY_MAX,
@@ -86,13 +58,13 @@ class ReplySchema(_Strict):
 
 
 class CorrectionSchema(_Strict):
-    text = _text(
+    text = free_text(
         messages.CORRECTION_TEXT_REQUIRED,
         messages.CORRECTION_TEXT_TOO_LONG,
         NOTE_TEXT_MAX,
         "The note's whole text as the host proposes it, in Markdown",
     )
-    reason = _text(
+    reason = free_text(
         messages.CORRECTION_REASON_REQUIRED,
         messages.CORRECTION_REASON_TOO_LONG,
         REPLY_MAX,
@@ -101,7 +73,7 @@ class CorrectionSchema(_Strict):
     revision = fields.Integer(
         required=True,
         strict=False,
-        error_messages=_required(messages.CORRECTION_REVISION_INVALID),
+        error_messages=required_messages(messages.CORRECTION_REVISION_INVALID),
         validate=validate.Range(min=1, error=messages.CORRECTION_REVISION_INVALID),
         metadata={"description": "The revision of the note the correction was made to"},
     )
@@ -110,7 +82,7 @@ class CorrectionSchema(_Strict):
 class DecisionSchema(_Strict):
     decision = fields.String(
         required=True,
-        error_messages=_required(messages.CONSENT_DECISION_UNKNOWN),
+        error_messages=required_messages(messages.CONSENT_DECISION_UNKNOWN),
         validate=validate.OneOf(CONSENT_DECISIONS, error=messages.CONSENT_DECISION_UNKNOWN),
     )
 
@@ -127,13 +99,13 @@ def _optional_code(message: str) -> fields.String:
 class CopySchema(_Strict):
     """A good-practice copy as the author edits it."""
 
-    title = _text(
+    title = free_text(
         messages.GOOD_PRACTICE_TITLE_REQUIRED,
         messages.GOOD_PRACTICE_TITLE_TOO_LONG,
         TITLE_MAX,
         "The copy's title",
     )
-    body = _text(
+    body = free_text(
         messages.GOOD_PRACTICE_BODY_REQUIRED,
         messages.GOOD_PRACTICE_BODY_TOO_LONG,
         NOTE_TEXT_MAX,

@@ -4,47 +4,18 @@ answers: forms, the service and the API all load through these (bench.fields.Sch
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import Schema, fields, pre_load, validate
 
 from bench import messages
 from bench.models import KeyArea
+from bench.validation import free_text, required_messages
 
 BODY_MAX = 5000
 RESPONSE_MAX = 5000
 REASON_MAX = 1000
 ID_MAX = 40
-# PostgreSQL cannot store NUL; no other control character (bar tabs and line breaks) is
-# meant in free text.
-PRINTABLE = validate.Regexp(
-    re.compile(r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z"),
-    error=messages.STAFF_VIEW_CONTROL_CHARACTERS,
-)
-
-
-def _required(message: str) -> dict[str, str]:
-    return {"required": message, "null": message, "invalid": message}
-
-
-def _text(required: str, too_long: str, maximum: int, description: str) -> fields.String:
-    """Free text, stored as written (DESIGN.md): Markdown, never blank."""
-
-    def not_blank(text: str) -> None:
-        if not text.strip():
-            raise ValidationError(required)
-
-    return fields.String(
-        required=True,
-        error_messages=_required(required),
-        validate=[
-            validate.Length(max=maximum, error=too_long.format(max=maximum)),
-            PRINTABLE,
-            not_blank,
-        ],
-        metadata={"description": description},
-    )
 
 
 def _public_id(message: str, description: str) -> fields.String:
@@ -83,7 +54,7 @@ class StaffViewInSchema(_Input):
         KeyArea,
         by_value=True,
         required=True,
-        error_messages=_required(messages.STAFF_VIEW_KEY_AREA_REQUIRED)
+        error_messages=required_messages(messages.STAFF_VIEW_KEY_AREA_REQUIRED)
         | {"unknown": messages.STAFF_VIEW_KEY_AREA_REQUIRED},
         metadata={"description": "One of the five key areas of a Best Value review"},
     )
@@ -92,7 +63,7 @@ class StaffViewInSchema(_Input):
         "Optional: the id of one of your council's reviews that is still taking views. "
         "Without one, the view belongs to this calendar month's round",
     )
-    body = _text(
+    body = free_text(
         messages.STAFF_VIEW_BODY_REQUIRED,
         messages.STAFF_VIEW_BODY_TOO_LONG,
         BODY_MAX,
@@ -102,7 +73,7 @@ class StaffViewInSchema(_Input):
         load_default=True,
         truthy={True, "true"},
         falsy={False, "false"},
-        error_messages=_required(messages.STAFF_VIEW_ANONYMITY_REQUIRED),
+        error_messages=required_messages(messages.STAFF_VIEW_ANONYMITY_REQUIRED),
         metadata={
             "description": "true (the default): anonymous within your council, kept "
             "without your name, account or time of day. false: named"
@@ -115,7 +86,7 @@ class ResponseInSchema(_Input):
 
     optional_ids = ("action",)
 
-    body = _text(
+    body = free_text(
         messages.STAFF_VIEW_RESPONSE_REQUIRED,
         messages.STAFF_VIEW_RESPONSE_TOO_LONG,
         RESPONSE_MAX,
@@ -128,7 +99,7 @@ class ResponseInSchema(_Input):
 
 
 class HideInSchema(_Input):
-    reason = _text(
+    reason = free_text(
         messages.STAFF_VIEW_HIDE_REASON_REQUIRED,
         messages.STAFF_VIEW_HIDE_REASON_TOO_LONG,
         REASON_MAX,

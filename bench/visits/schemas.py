@@ -18,7 +18,7 @@ from bench import messages
 from bench.api.schemas import PageSchema
 from bench.grants.schemas import Moment
 from bench.models import NoteSection, VisitKind, VisitStatus, utcnow
-from bench.validation import StrictNumber
+from bench.validation import StrictNumber, required_messages
 
 TITLE_MAX = 200
 PEOPLE_MAX = 2000
@@ -51,10 +51,6 @@ def _not_blank(message: str):
             raise ValidationError(message)
 
     return check
-
-
-def _required(message: str) -> dict[str, str]:
-    return {"required": message, "null": message, "invalid": message}
 
 
 def _text(label: str, maximum: int, *, single_line: bool = False, **kwargs: Any) -> fields.String:
@@ -131,7 +127,7 @@ class VisitInSchema(Schema):
     kind = fields.String(
         required=True,
         validate=_one_of(VisitKind, messages.VISIT_KIND_REQUIRED),
-        error_messages=_required(messages.VISIT_KIND_REQUIRED),
+        error_messages=required_messages(messages.VISIT_KIND_REQUIRED),
         metadata={"enum": [kind.value for kind in VisitKind]},
     )
     visited_on = VisitDate(
@@ -151,12 +147,12 @@ class VisitInSchema(Schema):
             ),
             _control_characters("Title", single_line=True),
         ],
-        error_messages=_required(messages.VISIT_TITLE_REQUIRED),
+        error_messages=required_messages(messages.VISIT_TITLE_REQUIRED),
     )
     status = fields.String(
         load_default=VisitStatus.PLANNED.value,
         validate=_one_of(VisitStatus, messages.VISIT_STATUS_INVALID),
-        error_messages=_required(messages.VISIT_STATUS_INVALID),
+        error_messages=required_messages(messages.VISIT_STATUS_INVALID),
         metadata={"enum": [status.value for status in VisitStatus], "default": "planned"},
     )
     review = fields.String(
@@ -214,7 +210,7 @@ def _body(*, required: bool) -> fields.String:
             ),
             _control_characters("The note", single_line=False),
         ],
-        error_messages=_required(messages.NOTE_BODY_REQUIRED),
+        error_messages=required_messages(messages.NOTE_BODY_REQUIRED),
         metadata={"description": "Markdown (no HTML, no images); rendered sanitised."},
     )
 
@@ -228,7 +224,7 @@ def _summary() -> fields.String:
             ),
             _control_characters("The summary of your changes", single_line=True),
         ],
-        error_messages=_required(messages.NOTE_SUMMARY_TOO_LONG.format(max=SUMMARY_MAX)),
+        error_messages=required_messages(messages.NOTE_SUMMARY_TOO_LONG.format(max=SUMMARY_MAX)),
         metadata={"description": f"Optional: what changed, at most {SUMMARY_MAX} characters."},
     )
 
@@ -238,7 +234,7 @@ def _section(*, required: bool) -> fields.String:
         **_optional(required, None),
         allow_none=not required,
         validate=_one_of(NoteSection, messages.NOTE_SECTION_REQUIRED),
-        error_messages=_required(messages.NOTE_SECTION_REQUIRED),
+        error_messages=required_messages(messages.NOTE_SECTION_REQUIRED),
         metadata={"enum": [section.value for section in NoteSection]},
     )
 
@@ -249,7 +245,7 @@ def _revision(*, required: bool) -> StrictNumber:
         **_optional(required, None),
         allow_none=not required,
         validate=validate.Range(min=1, error=messages.NOTE_REVISION_REQUIRED),
-        error_messages=_required(messages.NOTE_REVISION_REQUIRED),
+        error_messages=required_messages(messages.NOTE_REVISION_REQUIRED),
         metadata={
             "type": "integer",
             "description": "The number of the revision your edit started from.",
