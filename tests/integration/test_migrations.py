@@ -53,3 +53,57 @@ def test_pinned_head_is_the_only_head(app):
         heads = script.get_heads()
     pinned = (ROOT / "migrations" / ".current-alembic-head").read_text().strip()
     assert heads == [pinned], "a new migration must update migrations/.current-alembic-head"
+
+
+def test_0008_carries_a_visits_notes_and_actions_across_and_back(backend, tmp_path_factory):
+    """Visits recorded before 0008 keep their notes (as first revisions) and their actions.
+
+    On SQLite, 0008 rebuilds the visits table by copying it; with foreign keys on, dropping
+    the old copy cascaded into every action and note (migrations/env.py turns them off)."""
+    url, drop = empty_database(backend, tmp_path_factory, "bench_migrate_data")
+    try:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision="0007")
+            with db.engine.begin() as connection:
+                run = connection.exec_driver_sql
+                run(
+                    "INSERT INTO authorities (id, gss_code, name, type, region) "
+                    "VALUES (1, 'E10000017', 'Lancashire', 'county', 'North West')"
+                )
+                run(
+                    "INSERT INTO visits (id, authority_id, kind, visited_on, title, people, "
+                    "notes, good_practice, created_at, updated_at) VALUES (1, 1, 'visit', "
+                    "'2023-09-12', 'Direct payments', '', 'What we saw', 'Peer support', "
+                    "'2023-09-12 10:00:00+00', '2023-09-12 10:00:00+00')"
+                )
+                run(
+                    "INSERT INTO follow_up_actions (id, visit_id, description, owner, status) "
+                    "VALUES (1, 1, 'Ask their lead to present', 'Review manager', 'open')"
+                )
+            upgrade()
+            with db.engine.connect() as connection:
+                run = connection.exec_driver_sql
+                assert run(
+                    "SELECT authority_id, source, public_id IS NOT NULL FROM follow_up_actions"
+                ).all() == [(1, "visit", True)]
+                notes = run(
+                    "SELECT n.section, r.number, r.body_md FROM visit_notes n JOIN "
+                    "visit_note_revisions r ON r.note_id = n.id ORDER BY n.section"
+                ).all()
+                assert notes == [
+                    ("good_practice_seen", 1, "Peer support"),
+                    ("what_they_do_differently", 1, "What we saw"),
+                ]
+            downgrade(revision="0007")
+            with db.engine.connect() as connection:
+                run = connection.exec_driver_sql
+                assert run("SELECT notes, good_practice FROM visits").all() == [
+                    ("What we saw", "Peer support")
+                ]
+                assert run("SELECT description FROM follow_up_actions").all() == [
+                    ("Ask their lead to present",)
+                ]
+            db.engine.dispose()
+    finally:
+        drop()
