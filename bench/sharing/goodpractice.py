@@ -154,7 +154,7 @@ def submit_copy(
     title, body = fields.get("title", ""), fields.get("body", "")
     visit = note.visit
     names = [name for authority in queries.authorities() for name in names_of(authority)]
-    figures = queries.published_figures([visit.authority_id, visit.host_authority_id or 0])
+    figures = queries.published_figures(visit.authority_id, visit.host_authority_id, now)
     findings = checks.check([title, body], names, figures)
     printed = fingerprint(title, body)
     if body and body.strip() in (text.strip(), seen.body_md.strip()):

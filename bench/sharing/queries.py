@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from bench.extensions import db
@@ -333,16 +333,27 @@ def authorities() -> list[Authority]:
     return list(db.session.scalars(select(Authority).order_by(Authority.id)))
 
 
-def published_figures(authority_ids: Iterable[int]) -> list[tuple[float, int]]:
-    """The current value of each figure the authorities published, with the decimals it
-    is shown to."""
-    ids = sorted({authority_id for authority_id in authority_ids if authority_id is not None})
-    if not ids:
-        return []
+def published_figures(own_id: int, host_id: int | None, now: datetime) -> list[tuple[float, int]]:
+    """The figures a good-practice copy's numbers are checked against, with the decimals
+    each is shown to: every current figure of the writer's own authority, and the host's
+    current figures that are public under its name (a public indicator, visible to peers
+    by *now*). Never the host's network-only or unreleased figures: a warning that a
+    number matches one would tell the writer that figure (DESIGN.md, Anonymity 12 and 13).
+    """
+    own = Value.authority_id == own_id
+    host_public = (
+        and_(
+            Value.authority_id == host_id,
+            Indicator.is_public.is_(True),
+            Value.visible_from <= now,
+        )
+        if host_id is not None
+        else false()
+    )
     rows = db.session.execute(
         select(Value.value, Indicator.decimals)
         .join(Indicator, Indicator.id == Value.indicator_id)
-        .where(Value.authority_id.in_(ids), Value.is_latest.is_(True), Value.value.is_not(None))
+        .where(own | host_public, Value.is_latest.is_(True), Value.value.is_not(None))
         .order_by(Value.id)
     )
     return [(float(value), int(decimals)) for value, decimals in rows]

@@ -153,6 +153,26 @@ def test_warnings_are_shown_before_the_copy_is_scheduled(scene, session, note, r
     assert third.status_code == 200 and len(_items(session)) == 1
 
 
+def test_the_figure_check_is_no_oracle_on_the_hosts_figures(scene, session, note, release):
+    """Motivated intruder: the "matches a published figure" warning must not tell a
+    visitor whether a number is the host's network-only or not-yet-released figure. It
+    checks the writer's own figures and the host's figures that are public under its name
+    (a public indicator past its release), nothing else."""
+    private = factories.indicator(decimals=1)
+    public = factories.indicator(decimals=1, is_public=True)
+    released, coming = factories.period("2023-24"), factories.period("2024-25", released=False)
+    past, future = utcnow() - timedelta(days=30), utcnow() + timedelta(days=30)
+    factories.value(scene.host, private, released, value=61.04, visible_from=past)  # network-only
+    factories.value(scene.host, public, coming, value=48.26, visible_from=future)  # not yet out
+    factories.value(scene.host, public, released, value=33.31, visible_from=past)  # public
+    own = scene.client("own")
+    body = f"{CLEAN} It went from 61.0 to 48.3, then 33.3."
+    text = text_of(_submit(own, note, schedule=True, body=body, **TICKED))
+    assert "“33.3” matches a published figure" in text
+    assert "“61.0” matches" not in text
+    assert "“48.3” matches" not in text
+
+
 def test_a_clean_copy_appears_on_the_release_date(scene, session, note, release):
     own = scene.client("own")
     checked = _submit(own, note)
