@@ -50,10 +50,10 @@ def _kept() -> dict[str, object]:
         ).first()
         shown = cells = 0
         for period in periods:
-            page = service.where_we_stand(user, None, period.code)
+            page = service.where_we_stand(service.viewing(user), None, period.code)
             keys = [option.key for option in page.options if not option.key.startswith("custom")]
             for key in keys:
-                standing = service.where_we_stand(user, key, period.code)
+                standing = service.where_we_stand(service.viewing(user), key, period.code)
                 for _, rows in standing.sections:
                     for row in rows:
                         shown += row.median is not None

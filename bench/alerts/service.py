@@ -287,15 +287,16 @@ def _check_user(
     # page computations per user, both from the network-wide cache: one to learn which
     # groups are admitted, one (where we stand, or norms which includes it) for that group.
     try:
-        standing_page = compare.where_we_stand(user, None, None)
+        view = compare.viewing(user)
+        standing_page = compare.where_we_stand(view, None, None)
         admitted = [option for option in standing_page.options if option.admitted]
         key = admitted[0].key if admitted else standing_page.group.key
         norm_page = None
         if issue_types:
-            norm_page = norms.norm_or_exception(user, key, None)
+            norm_page = norms.norm_or_exception(view, key, None)
             standing_page = norm_page.standing
         elif key != standing_page.group.key:
-            standing_page = compare.where_we_stand(user, key, None)
+            standing_page = compare.where_we_stand(view, key, None)
     except NotFound:
         return alerts, {**seen, **state}
     group = standing_page.group

@@ -210,7 +210,10 @@ def record_flags() -> ResponseReturnValue:
 def standing() -> ResponseReturnValue:
     query = load(StandingQuerySchema(), request.args)
     page = compare.where_we_stand(
-        current_user._get_current_object(), query["group"], query["period"], custom=True
+        compare.viewing(current_user._get_current_object()),
+        query["group"],
+        query["period"],
+        custom=True,
     )
     return jsonify(StandingSchema().dump(page))
 
@@ -231,7 +234,10 @@ def standing() -> ResponseReturnValue:
 def comparison(indicator_code: str) -> ResponseReturnValue:
     query = load(StandingQuerySchema(), request.args)
     page = compare_indicator.indicator_page(
-        current_user._get_current_object(), indicator_code, query["group"], query["period"]
+        compare.viewing(current_user._get_current_object()),
+        indicator_code,
+        query["group"],
+        query["period"],
     )
     return jsonify(ComparisonSchema().dump(page))
 
@@ -249,7 +255,9 @@ def comparison(indicator_code: str) -> ResponseReturnValue:
 )
 def norms() -> ResponseReturnValue:
     query = load(StandingQuerySchema(), request.args)
-    page = norm_or_exception(current_user._get_current_object(), query["group"], query["period"])
+    page = norm_or_exception(
+        compare.viewing(current_user._get_current_object()), query["group"], query["period"]
+    )
     return jsonify(NormsSchema().dump(page))
 
 

@@ -20,7 +20,7 @@ from bench import disclosure, series, stats
 from bench.compare import charts, engine, queries, service
 from bench.compare import groups as group_kinds
 from bench.errors import NotFound
-from bench.models import Indicator, Period, UnitKind, User, utcnow
+from bench.models import Indicator, Period, UnitKind
 from bench.web import format_value
 
 FUNNEL_POINTS = 60
@@ -93,18 +93,27 @@ def _indicator(code: str) -> Indicator:
 
 
 def indicator_page(
-    user: User,
+    view: service.Viewing,
     indicator_code: str,
     group_key: str | None,
     period_code: str | None,
-    authority_code: str | None = None,
+    *,
+    series: bool = True,
 ) -> IndicatorPage:
-    """Everything the one-indicator page shows for the viewer's authority."""
-    authority_id = service.viewer_authority(user, authority_code)
+    """Everything the one-indicator page shows for the viewing authority (without the
+    time series and charts when *series* is false: an export of the period's table)."""
     indicator = _indicator(indicator_code)
-    standing_page = service.where_we_stand(
-        user, group_key, period_code, authority_code, custom=True
-    )
+    standing_page = service.where_we_stand(view, group_key, period_code, custom=True)
+    return _page(view, indicator, standing_page, series=series)
+
+
+def _page(
+    view: service.Viewing,
+    indicator: Indicator,
+    standing_page: service.StandingPage,
+    *,
+    series: bool = True,
+) -> IndicatorPage:
     standing = next(
         s for _, rows in standing_page.sections for s in rows if s.indicator.id == indicator.id
     )
@@ -119,9 +128,7 @@ def indicator_page(
         authority_code=standing_page.authority_code,
         min_peers=disclosure.min_peers(),
     )
-    now = utcnow()
-    results = service.results_for(page.period, now)
-    viewer = service.admission_for(results, authority_id)
+    results, viewer = standing_page.results, standing_page.admission
     for group in viewer.groups:
         if group.key.startswith(group_kinds.RETIRED):
             continue  # a deleted custom group is no longer offered
@@ -132,7 +139,9 @@ def indicator_page(
         # Ids stay on the server: they only pick rows.
         peer_ids = sorted(page.group.peers)
         _peers(page, results, peer_ids)
-    page.series, page.breaks = _series(indicator, page, authority_id, now)
+    if not series:
+        return page
+    page.series, page.breaks = _series(indicator, page, view)
     page.main_spec = charts.main_spec(page)
     page.series_spec = charts.series_spec(page)
     return page
@@ -328,14 +337,15 @@ def _runs(present: list[bool], segment_of: list[int]) -> list[int]:
 
 
 def _series(
-    indicator: Indicator, page: IndicatorPage, authority_id: int, now: Any
+    indicator: Indicator, page: IndicatorPage, view: service.Viewing
 ) -> tuple[list[SeriesRow], list[str]]:
     """The viewer's figure against the peers' median and middle half, every released period."""
     periods = page.periods
+    authority_id, now = view.authority_id, view.now
     own = {
-        figures[0]: figures[4]
-        for figures in queries.own_latest(authority_id)
-        if figures[1] == indicator.id
+        period_id: figures.value
+        for (period_id, indicator_id), figures in view.own().items()
+        if indicator_id == indicator.id
     }
     k = disclosure.min_peers()
     rows = []

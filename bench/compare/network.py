@@ -24,6 +24,7 @@ that indicator (or issue type) for as long as the grant lasts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -193,10 +194,11 @@ def spread(results: service.PeriodResults, indicator: Indicator, granted: list[i
     )
 
 
-def overview(user: User, period_code: str | None) -> NetworkOverview:
-    """Every indicator's spread across the network in one period, by key area."""
+def overview(user: User, period_code: str | None, now: datetime | None = None) -> NetworkOverview:
+    """Every indicator's spread across the network in one period, by key area, as it
+    stood at *now* (default: now)."""
     _inspector(user)
-    now = utcnow()
+    now = now or utcnow()
     period, periods = _periods(period_code, now)
     results = service.results_for(period, now)
     granted = _granted(user, now)
@@ -215,13 +217,13 @@ def _indicator(code: str) -> Indicator:
 
 
 def indicator_page(
-    user: User, indicator_code: str, period_code: str | None
+    user: User, indicator_code: str, period_code: str | None, now: datetime | None = None
 ) -> NetworkIndicatorPage:
     """One indicator across the network: the spread, every council's figure unlabelled and
     ordered by value, and the median's trend over the released periods."""
     _inspector(user)
     indicator = _indicator(indicator_code)
-    now = utcnow()
+    now = now or utcnow()
     period, periods = _periods(period_code, now)
     granted = _granted(user, now)
     results = service.results_for(period, now)
@@ -241,6 +243,19 @@ def indicator_page(
     page.main_spec = charts.distribution_spec(page)
     page.series_spec = charts.trend_spec(page)
     return page
+
+
+def listings(
+    user: User, period: Period, now: datetime
+) -> Iterator[tuple[Indicator, list[Listed]]]:
+    """Every indicator's figures in *period* as its network page lists them: nothing where
+    the spread is withheld (an export of the network view, built on the same rules)."""
+    _inspector(user)
+    results = service.results_for(period, now)
+    granted = _granted(user, now)
+    for indicator in queries.indicators():
+        if spread(results, indicator, granted).shown:
+            yield indicator, _listed(results, indicator)
 
 
 def _listed(results: service.PeriodResults, indicator: Indicator) -> list[Listed]:

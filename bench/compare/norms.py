@@ -20,13 +20,11 @@ from bench.compare.service import (
     GroupOption,
     Standing,
     StandingPage,
-    admission_for,
-    results_for,
-    viewer_authority,
+    Viewing,
     where_we_stand,
     withheld_words,
 )
-from bench.models import IssueType, Polarity, User
+from bench.models import IssueType, Polarity
 
 
 def noisy(members: frozenset[int] | set[int]) -> int:
@@ -85,21 +83,16 @@ def _worse_than_england(result: engine.KindResult, polarity: Polarity) -> np.nda
     return (result.level >= engine.POSSIBLE) & (result.direction == -sign)
 
 
-def norm_or_exception(
-    user: User,
-    group_key: str | None,
-    period_code: str | None,
-    authority_code: str | None = None,
-) -> NormPage:
-    page = where_we_stand(user, group_key, period_code, authority_code, custom=True)
-    authority_id = viewer_authority(user, authority_code) if authority_code else user.authority_id
+def norm_or_exception(view: Viewing, group_key: str | None, period_code: str | None) -> NormPage:
+    page = where_we_stand(view, group_key, period_code, custom=True)
+    authority_id = view.authority_id
     option = page.group
-    results = results_for(page.period)
+    results = page.results
     k = disclosure.min_peers()
     peers = option.peers if option.admitted else frozenset()
     indicators = {s.indicator.id: s for _, rows in page.sections for s in rows}
     england = results.results.get(group_kinds.ALL)
-    viewer = admission_for(results, authority_id)
+    viewer = page.admission
     row_of = results.row
     links: dict[int, list[int]] = defaultdict(list)
     for issue_type_id, indicator_id in queries.issue_indicator_links():

@@ -100,23 +100,34 @@ def visible_values(now: datetime, period_ids: list[int] | None = None) -> np.nda
 
 
 def own_latest(
-    authority_id: int,
+    authority_id: int, at: datetime | None = None
 ) -> list[tuple[int, int, float | None, float | None, float | None, Any]]:
     """(period, indicator, numerator, denominator, value, visible_from) of the authority's
-    latest revisions: its own figures, exact and current."""
-    rows = db.session.execute(
-        select(
-            Value.period_id,
-            Value.indicator_id,
-            Value.numerator,
-            Value.denominator,
-            Value.value,
-            Value.visible_from,
-        )
-        .where(Value.authority_id == authority_id, Value.is_latest.is_(True))
-        .order_by(Value.period_id, Value.indicator_id)
+    current revisions: its own figures, exact; with *at*, the newest revision of each
+    published by then (what the authority saw on that date)."""
+    columns = (
+        Value.period_id,
+        Value.indicator_id,
+        Value.numerator,
+        Value.denominator,
+        Value.value,
+        Value.visible_from,
     )
-    return [tuple(row) for row in rows]
+    if at is None:
+        rows = db.session.execute(
+            select(*columns)
+            .where(Value.authority_id == authority_id, Value.is_latest.is_(True))
+            .order_by(Value.period_id, Value.indicator_id)
+        )
+        return [tuple(row) for row in rows]
+    newest: dict[tuple[int, int], tuple] = {}
+    for row in db.session.execute(
+        select(*columns)
+        .where(Value.authority_id == authority_id, Value.published_at <= at)
+        .order_by(Value.period_id, Value.indicator_id, Value.revision)
+    ):
+        newest[(row[0], row[1])] = tuple(row)
+    return list(newest.values())
 
 
 def published_groups() -> list[tuple[int, int, int, datetime, int]]:
@@ -267,6 +278,20 @@ def data_version(now: datetime) -> tuple[Any, ...]:
         values, released, round_passed, tuple(groups), members, tuple(flag_state),
         tuple(catalogue), breaks,
     )  # fmt: skip
+
+
+def visible_state(now: datetime) -> tuple[Any, ...]:
+    """What peers could see at *now*: how many revisions were visible, the newest of them,
+    and the newest release passed. Later corrections do not change it."""
+    values = db.session.execute(
+        select(func.count(Value.id), func.max(Value.id))
+        .join(Period, Period.id == Value.period_id)
+        .where(visible_to_peers(now))
+    ).one()
+    released = db.session.scalar(
+        select(func.max(Period.released_at)).where(Period.released_at <= now)
+    )
+    return (tuple(values), released)
 
 
 def authority_name(authority_id: int) -> str:

@@ -10,16 +10,17 @@ import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
-from flask import current_app, g
+from flask import current_app, has_request_context, request
 
 from bench import audit, disclosure, stats
 from bench.access import Permission, has_permission
 from bench.compare import admission, engine, queries
 from bench.compare import groups as group_kinds
+from bench.dates import LONDON
 from bench.errors import NotFound
 from bench.extensions import db
 from bench.models import Indicator, KeyArea, Period, Polarity, Role, UnitKind, User, utcnow
@@ -313,6 +314,7 @@ class Standing:
     tau2: float | None = None  # and its between-council variance (additive adjustment)
     adjustment: str = "multiplicative"
     trend: str = ""  # the viewer's trend and how it stands against the peers' trends
+    trend_fact: TrendFact | None = None
 
     @property
     def words(self) -> str:
@@ -385,34 +387,104 @@ class StandingPage:
     peer_count: int
     authority_name: str = ""
     authority_code: str | None = None  # set for inspectors, who name the authority they view
+    # What the page was built from, for the builders on top of it (indicator, norms,
+    # exports): never rendered.
+    view: Viewing | None = field(default=None, repr=False, compare=False)
+    results: PeriodResults | None = field(default=None, repr=False, compare=False)
+    admission: admission.ViewerAdmission | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class OwnFigure:
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    visible_from: datetime | None
+
+
+@dataclass
+class Viewing:
+    """Who is viewing which authority's comparisons, and as of when: worked out once per
+    request (DESIGN.md: an inspector sees a named authority only under a current grant,
+    and every use of the grant is audited, once). Pages, the API, alerts and exports are
+    all built from one of these."""
+
+    user: User
+    authority_id: int
+    authority_name: str
+    named_code: str | None  # the authority's GSS code where the view names it (a grant)
+    grant_id: int | None
+    now: datetime  # the moment every figure is read as of
+    as_of: date | None = None  # set when the request reproduces a past date
+    _own: dict[tuple[int, int], OwnFigure] | None = field(default=None, repr=False)
+
+    @property
+    def periods(self) -> list[Period]:
+        return released_periods(self.now)
+
+    def own(self) -> dict[tuple[int, int], OwnFigure]:
+        """The authority's own figures, exact, as they stood at :attr:`now`, by (period id,
+        indicator id): the newest revision published by then."""
+        if self._own is None:
+            self._own = {
+                (period_id, indicator_id): OwnFigure(*figures)
+                for period_id, indicator_id, *figures in queries.own_latest(
+                    self.authority_id, None if self.as_of is None else self.now
+                )
+            }
+        return self._own
+
+
+def moment_of(as_of: date | None) -> datetime:
+    """The moment a view is read as of: now, or the end of *as_of* (London time), so that a
+    request with ``as_of`` reads what was published on that date and nothing since."""
+    if as_of is None:
+        return utcnow()
+    end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=LONDON)
+    return min(end.astimezone(UTC) - timedelta(microseconds=1), utcnow())
+
+
+def viewing(user: User, authority_code: str | None = None, as_of: date | None = None) -> Viewing:
+    """The authority *user* may see compared: their own, or, for an inspector, one whose
+    admin granted them access for now (an ended or revoked grant stops at once). Once per
+    request, however many page builders, exports or API calls ask: one use, one audit
+    event."""
+    # Kept on the request itself: an app context can outlive many requests (a worker's
+    # tests, a cron run), and a grant must be checked and audited for each one.
+    cache = request.__dict__.setdefault("bench_viewings", {}) if has_request_context() else {}
+    key = (user.id, (authority_code or "").upper(), as_of)
+    if key in cache:
+        return cache[key]
+    now = moment_of(as_of)
+    if has_permission(user, Permission.SEE_OWN_DATA) and user.authority_id is not None:
+        view = Viewing(user, user.authority_id, queries.authority_name(user.authority_id),
+                       None, None, now, as_of)  # fmt: skip
+    elif user.role is Role.INSPECTOR and authority_code:
+        grant = queries.current_grant(user.id, authority_code, utcnow())
+        if grant is None:
+            raise NotFound("No authority")
+        db.begin_write()  # this read path writes: take SQLite's write lock first
+        audit.record(
+            "grant_used",
+            actor=user,
+            authority_id=grant.authority_id,
+            subject=grant,
+            details={"page": "comparison"},
+        )
+        db.session.commit()
+        view = Viewing(
+            user, grant.authority_id, queries.authority_name(grant.authority_id),
+            authority_code.upper(), grant.id, now, as_of,
+        )  # fmt: skip
+    else:
+        raise NotFound("No authority")
+    cache[key] = view
+    return view
 
 
 def viewer_authority(user: User, authority_code: str | None = None) -> int:
-    """The authority whose standing *user* may see: their own, or, for an inspector, one
-    whose admin granted them access for now (DESIGN.md: seen identified only under a
-    time-limited grant; every use of a grant is in that authority's audit log)."""
-    if has_permission(user, Permission.SEE_OWN_DATA) and user.authority_id is not None:
-        return user.authority_id
-    if user.role is Role.INSPECTOR and authority_code:
-        # Once per request, however many page builders ask: one visit, one audited use.
-        resolved = g.setdefault("granted_authorities", {})
-        key = (user.id, authority_code.upper())
-        if key in resolved:
-            return resolved[key]
-        grant = queries.current_grant(user.id, authority_code, utcnow())
-        if grant is not None:
-            db.begin_write()  # this read path writes: take SQLite's write lock first
-            audit.record(
-                "grant_used",
-                actor=user,
-                authority_id=grant.authority_id,
-                subject=grant,
-                details={"page": "comparison"},
-            )
-            db.session.commit()
-            resolved[key] = grant.authority_id
-            return grant.authority_id
-    raise NotFound("No authority")
+    """The id of the authority *user* may see (see :func:`viewing`)."""
+    return viewing(user, authority_code).authority_id
 
 
 def released_periods(now: datetime) -> list[Period]:
@@ -535,17 +607,15 @@ def _custom_result(
 
 
 def where_we_stand(
-    user: User,
+    view: Viewing,
     group_key: str | None,
     period_code: str | None,
-    authority_code: str | None = None,
     *,
     custom: bool = False,
 ) -> StandingPage:
     """The viewer's standing on every indicator against one group. With *custom*, the
     authority's custom groups are offered too (classified for this viewer on demand)."""
-    authority_id = viewer_authority(user, authority_code)
-    now = utcnow()
+    authority_id, now = view.authority_id, view.now
     periods = released_periods(now)
     if not periods:
         raise NotFound("No period has been released yet")
@@ -563,16 +633,17 @@ def where_we_stand(
     row = results.row[authority_id]
     viewer = admission_for(results, authority_id)
     own = {
-        figures[1]: figures[2:]
-        for figures in queries.own_latest(authority_id)
-        if figures[0] == period.id
+        indicator_id: figures
+        for (period_id, indicator_id), figures in view.own().items()
+        if period_id == period.id
     }
     indicators = queries.indicators()
     sections: dict[str, list[Standing]] = {}
     for indicator in indicators:
         column = results.column[indicator.id]
-        figures = own.get(indicator.id)
-        numerator, denominator, value, visible_from = figures or (None, None, None, None)
+        figures = own.get(indicator.id) or OwnFigure(None, None, None, None)
+        numerator, denominator, value = figures.numerator, figures.denominator, figures.value
+        visible_from = figures.visible_from
         admitted = viewer.admitted(option.key, indicator.id)
         allowed = admitted and disclosure.group_statistic_allowed(int(result.peers[row, column]))
 
@@ -586,6 +657,7 @@ def where_we_stand(
             return disclosure.shown(shown(array), indicator)
 
         widened = int(result.method[row, column]) == engine.METHOD_FUNNEL_ADJUSTED
+        trend = _trend(indicator, results, option, row, column, allowed)
 
         withheld = None
         if not admitted:
@@ -615,7 +687,8 @@ def where_we_stand(
                 target=group_figure(result.target),
                 withheld=withheld,
                 robustness=_robustness(indicator, results, viewer, option, row, column),
-                trend=_trend_words(indicator, results, option, row, column, allowed),
+                trend=_trend_words(indicator, trend),
+                trend_fact=trend,
                 phi=disclosure.significant(shown(result.phi), 2) if widened else None,
                 tau2=disclosure.significant(shown(result.tau2), 2) if widened else None,
                 adjustment=result.adjustment,
@@ -630,42 +703,68 @@ def where_we_stand(
         options=options,
         sections=sorted(sections.items(), key=lambda item: order.index(item[0])),
         peer_count=peer_count if option.admitted else 0,
-        authority_name=queries.authority_name(authority_id),
-        authority_code=authority_code if user.authority_id is None else None,
+        authority_name=view.authority_name,
+        authority_code=view.named_code,
+        view=view,
+        results=results,
+        admission=viewer,
     )
 
 
-def _trend_words(
+@dataclass(frozen=True)
+class TrendFact:
+    """The viewer's trend on one indicator, as the page words it."""
+
+    slope: float  # a year, to the indicator's decimals
+    clear: bool  # p < 0.05 (Mann-Kendall)
+    since: str | None  # the period of a series break it starts after
+    against_peers: str | None  # in_line, faster, much_faster, slower, much_slower; None: not shown
+
+
+def _trend(
     indicator: Indicator,
     results: PeriodResults,
     option: GroupOption,
     row: int,
     column: int,
     peers_shown: bool,
-) -> str:
+) -> TrendFact | None:
     trends = results.trends
     if trends is None or np.isnan(trends.slope[row, column]):
-        return ""
-    slope = float(trends.slope[row, column])
-    significant = float(trends.p_value[row, column]) < 0.05
-    unit = "%" if indicator.unit_kind is UnitKind.PROPORTION and indicator.multiplier == 100 else ""
-    size = f"{abs(slope):,.{indicator.decimals}f}{unit}"
-    if round(slope, indicator.decimals) == 0:
-        text = "Flat"
-    else:
-        text = f"{'Rising' if slope > 0 else 'Falling'} by {size} a year"
-    text += " (a clear trend)" if significant else " (could be chance)"
-    since = (results.trend_since or {}).get(indicator.id)
-    if since:
-        text += f", since the series break in {since}"
+        return None
+    against_words = None
     against = trends.against_peers.get(option.key)
     if peers_shown and against is not None:
         level = int(against.level[row, column])
         if level == engine.NORM:
-            text += "; in line with peers' trends"
+            against_words = "in_line"
         elif level > engine.NORM:
             faster = "faster" if int(against.direction[row, column]) > 0 else "slower"
-            text += f"; {'much ' if level == engine.EXCEPTION else ''}{faster} than peers' trends"
+            against_words = f"much_{faster}" if level == engine.EXCEPTION else faster
+    return TrendFact(
+        slope=round(float(trends.slope[row, column]), indicator.decimals),
+        clear=float(trends.p_value[row, column]) < 0.05,
+        since=(results.trend_since or {}).get(indicator.id),
+        against_peers=against_words,
+    )
+
+
+def _trend_words(indicator: Indicator, trend: TrendFact | None) -> str:
+    if trend is None:
+        return ""
+    unit = "%" if indicator.unit_kind is UnitKind.PROPORTION and indicator.multiplier == 100 else ""
+    size = f"{abs(trend.slope):,.{indicator.decimals}f}{unit}"
+    if trend.slope == 0:
+        text = "Flat"
+    else:
+        text = f"{'Rising' if trend.slope > 0 else 'Falling'} by {size} a year"
+    text += " (a clear trend)" if trend.clear else " (could be chance)"
+    if trend.since:
+        text += f", since the series break in {trend.since}"
+    if trend.against_peers == "in_line":
+        text += "; in line with peers' trends"
+    elif trend.against_peers:
+        text += f"; {trend.against_peers.replace('_', ' ')} than peers' trends"
     return text + "."
 
 

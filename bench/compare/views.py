@@ -13,15 +13,17 @@ from bench.compare.norms import norm_or_exception
 bp = Blueprint("compare", __name__)
 
 
+def _viewing() -> service.Viewing:
+    """Who views which authority: the signed-in user's own, or the one an inspector's
+    ``?authority=`` names under a current grant (audited once per request)."""
+    return service.viewing(current_user._get_current_object(), request.args.get("authority"))
+
+
 @bp.route("/compare/")
 @allow(Permission.SEE_OWN_DATA, Permission.COMPARE)
 def where_we_stand() -> ResponseReturnValue:
     page = service.where_we_stand(
-        current_user._get_current_object(),
-        request.args.get("group"),
-        request.args.get("period"),
-        request.args.get("authority"),
-        custom=True,
+        _viewing(), request.args.get("group"), request.args.get("period"), custom=True
     )
     return render_template("compare/where_we_stand.html", page=page, title="Where we stand")
 
@@ -29,12 +31,7 @@ def where_we_stand() -> ResponseReturnValue:
 @bp.route("/compare/norms")
 @allow(Permission.SEE_OWN_DATA, Permission.COMPARE)
 def norms() -> ResponseReturnValue:
-    page = norm_or_exception(
-        current_user._get_current_object(),
-        request.args.get("group"),
-        request.args.get("period"),
-        request.args.get("authority"),
-    )
+    page = norm_or_exception(_viewing(), request.args.get("group"), request.args.get("period"))
     return render_template("compare/norms.html", page=page, title="Norm or exception?")
 
 
@@ -42,11 +39,7 @@ def norms() -> ResponseReturnValue:
 @allow(Permission.SEE_OWN_DATA, Permission.COMPARE)
 def indicator_view(indicator_code: str) -> ResponseReturnValue:
     page = indicator.indicator_page(
-        current_user._get_current_object(),
-        indicator_code,
-        request.args.get("group"),
-        request.args.get("period"),
-        request.args.get("authority"),
+        _viewing(), indicator_code, request.args.get("group"), request.args.get("period")
     )
     return render_template("compare/indicator.html", page=page, title=page.indicator.title)
 

@@ -43,7 +43,7 @@ def options(user: User) -> PinOptions | None:
     rules.own_authority(user)
     if not compare.released_periods(utcnow()):
         return None
-    latest = compare.where_we_stand(user, None, None, custom=True)
+    latest = compare.where_we_stand(compare.viewing(user), None, None, custom=True)
     return PinOptions(
         queries.indicators(),
         list(reversed(latest.periods)),
@@ -73,7 +73,7 @@ def pin(
         raise InvalidInput(messages.PIN_PERIOD_UNKNOWN, field="period")
     # The indicator page's own answer; it falls back to another group or period when
     # asked for one it does not offer, so check that it answered what was asked.
-    page = compare.where_we_stand(user, fields["group"], period.code, custom=True)
+    page = compare.where_we_stand(compare.viewing(user), fields["group"], period.code, custom=True)
     if page.group.key != fields["group"] or page.period.id != period.id:
         raise InvalidInput(messages.PIN_GROUP_UNKNOWN, field="group")
     standing = next(
