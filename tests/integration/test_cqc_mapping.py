@@ -16,6 +16,7 @@ from bench.models import (
     IssueType,
     QualityStatement,
     Role,
+    UnitKind,
 )
 from tests import factories
 from tests.integration.test_admin import VALID_INDICATOR
@@ -217,3 +218,32 @@ def test_the_demo_catalogue_carries_the_mapping_file(demo):
     assert issue_types["slow-direct-payments"].cqc_quality_statement is QualityStatement.QS4
     # Every demo indicator and issue type is in the file (nothing was left out unthought).
     assert {row["code"] for row in rows} == set(indicators) | set(issue_types)
+
+
+def test_the_indicator_page_names_its_quality_statement(sign_in_as, session):
+    indicator = factories.indicator(
+        title="Cost per week",
+        unit_kind=UnitKind.CURRENCY,
+        multiplier=1,
+        has_counts=False,
+        cqc_quality_statement=QualityStatement.QS8,
+        cqc_evidence_category=EvidenceCategory.PROCESSES,
+    )
+    unmapped = factories.indicator(
+        title="Other", unit_kind=UnitKind.CURRENCY, multiplier=1, has_counts=False
+    )
+    period = factories.period("2022-23")
+    authorities = [factories.authority(name=f"Council {n}") for n in range(6)]
+    for number, authority in enumerate(authorities):
+        factories.value(authority, indicator, period, value=float(10 + number))
+        factories.value(authority, unmapped, period, value=float(10 + number))
+    client = sign_in_as(Role.ANALYST, authorities[0])
+    response = client.get(f"/compare/indicators/{indicator.code}?group=type")
+    check_page(response)
+    assert (
+        "Evidence for CQC’s quality statement QS8 Governance, management and sustainability "
+        "(processes)." in text_of(response)
+    )
+    other = client.get(f"/compare/indicators/{unmapped.code}?group=type")
+    check_page(other)
+    assert "quality statement" not in text_of(other)
