@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from bench.extensions import db
 from bench.models import (
     AuditEvent,
     EvidenceCategory,
@@ -128,8 +130,6 @@ def test_a_bad_code_on_edit_changes_nothing(app_context, admin, session):
 
 
 def test_the_database_refuses_a_category_without_a_statement(app_context, session):
-    from sqlalchemy.exc import IntegrityError
-
     with pytest.raises(IntegrityError):
         factories.indicator(cqc_evidence_category=EvidenceCategory.OUTCOMES)
     session.rollback()
@@ -200,8 +200,6 @@ def test_the_api_lists_the_mapping(app_context, session):
 def test_the_demo_catalogue_carries_the_mapping_file(demo):
     with MAPPING.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    from bench.extensions import db
-
     indicators = {i.code: i for i in db.session.scalars(select(Indicator))}
     issue_types = {t.code: t for t in db.session.scalars(select(IssueType))}
     for row in rows:
