@@ -7,12 +7,19 @@ from datetime import date
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovPasswordInput,
+    GovSelect,
+    GovTextInput,
+)
 from marshmallow import Schema
-from wtforms import EmailField, Field, PasswordField, SubmitField
+from wtforms import EmailField, Field, PasswordField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
 from bench import messages
+from bench.models import QualityStatement
 
 
 def email_field(label: str = "Email address", *, check_format: bool = False) -> EmailField:
@@ -34,6 +41,19 @@ def password_field(label: str, description: str = "") -> PasswordField:
 def strip(value: Any) -> Any:
     """WTForms filter: surrounding spaces are never meant."""
     return value.strip() if isinstance(value, str) else value
+
+
+def quality_statement_field() -> SelectField:
+    """CQC's quality statements, or none (the indicator and issue-type forms)."""
+    return SelectField(
+        "CQC quality statement (optional)",
+        description="The statement in CQC’s assessment of local authorities’ adult social care "
+        "that it is evidence for",
+        widget=GovSelect(),
+        choices=[SelectChoice("", "None")]
+        + [SelectChoice(statement.value, statement.label) for statement in QualityStatement],
+        validate_choice=False,
+    )
 
 
 class DateInputField(Field):

@@ -81,6 +81,13 @@ UNIT_KIND_LOCKED = (
     "You cannot change the unit kind: values have been published for this indicator. "
     "Create a new indicator instead"
 )
+CQC_QUALITY_STATEMENT_UNKNOWN = (
+    "CQC quality statement must be one of QS1 to QS9 from the list, or none"
+)
+CQC_EVIDENCE_CATEGORY_UNKNOWN = "CQC evidence category must be one from the list, or none"
+CQC_CATEGORY_NEEDS_STATEMENT = (
+    "Select the CQC quality statement this evidence is for, or set the evidence category to none"
+)
 INDICATOR_CREATED = "Indicator {code} created"
 INDICATOR_SAVED = "Indicator {code} saved"
 BREAK_PERIOD_REQUIRED = "Select the period from which the series breaks"

@@ -71,6 +71,31 @@ def free_text(required: str, too_long: str, maximum: int, description: str) -> f
     )
 
 
+class OptionalChoice(fields.Enum):
+    """One of an enum's values, or nothing: a form's blank choice and JSON null both load
+    as None. Any other value is refused with *message*, which names the field."""
+
+    def __init__(self, enum_class: type, message: str, **kwargs: Any) -> None:
+        super().__init__(
+            enum_class,
+            by_value=True,
+            allow_none=True,
+            load_default=None,
+            error_messages={"unknown": message, "invalid": message},
+            **kwargs,
+        )
+
+    def deserialize(self, value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            value = None
+        return super().deserialize(value, *args, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str):  # 1 or true would otherwise reach the enum's lookup
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def parse_number(text: str, *, integer: bool = False, thousands: bool = False) -> float | int:
     """Read an ASCII decimal (or integer) or raise ValueError; nothing lenient."""
     if not isinstance(text, str):

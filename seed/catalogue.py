@@ -7,10 +7,19 @@ their definitions, units, polarity and spreads from public sources (see README.m
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
-from bench.models import AuthorityType, KeyArea, Polarity, UnitKind
+from bench.models import (
+    AuthorityType,
+    EvidenceCategory,
+    KeyArea,
+    Polarity,
+    QualityStatement,
+    UnitKind,
+)
 
 OFLOG_SOURCE = (
     "Office for Local Government (Oflog), Local Authority Data Explorer, adult social care "
@@ -357,3 +366,44 @@ ISSUE_TYPES = (
         0.5,
     ),
 )
+
+
+# --- the catalogue's CQC mapping (seed/data/cqc) --------------------------------------
+
+CQC_MAPPING_FILE = Path(__file__).resolve().parent / "data" / "cqc" / "mapping.csv"
+
+
+@dataclass(frozen=True)
+class CqcMapping:
+    """One catalogue row's place in CQC's framework (see seed/data/cqc/README.md)."""
+
+    kind: str  # "indicator" or "issue_type"
+    code: str
+    quality_statement: QualityStatement
+    evidence_category: EvidenceCategory | None
+
+
+def read_cqc_mapping(path: Path = CQC_MAPPING_FILE) -> tuple[CqcMapping, ...]:
+    """The mapping file, checked as it is read: a wrong code fails the seed loudly."""
+    known = {
+        "indicator": {d.code for d in (*REAL_INDICATORS, *SYNTHETIC_INDICATORS)},
+        "issue_type": {d.code for d in ISSUE_TYPES},
+    }
+    mappings = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            kind, code = row["kind"], row["code"]
+            if code not in known.get(kind, ()):
+                raise ValueError(f"{path.name} line {line}: no demo {kind} {code!r}")
+            category = row["cqc_evidence_category"]
+            if category and kind != "indicator":
+                raise ValueError(f"{path.name} line {line}: only indicators have a category")
+            mappings.append(
+                CqcMapping(
+                    kind,
+                    code,
+                    QualityStatement(row["cqc_quality_statement"]),
+                    EvidenceCategory(category) if category else None,
+                )
+            )
+    return tuple(mappings)

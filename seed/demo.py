@@ -56,6 +56,7 @@ from seed.catalogue import (
     REORGANISATIONS,
     SYNTHETIC_INDICATORS,
     IndicatorDefinition,
+    read_cqc_mapping,
 )
 from seed.reviews import People, load_review_cycle
 from seed.tried import TRIED_BY_ISSUE_TYPE
@@ -109,6 +110,7 @@ def load_demo(password: str) -> SeedReport:
         _values_synthetic(authorities, indicators, periods, report)
         _published_neighbours(neighbours, authorities, report)
         issue_types = _issue_types(indicators, report)
+        _cqc_mapping(indicators, issue_types, report)
         users = _users(authorities, password, report)
         _flags(authorities, issue_types, users, report)
         _review_cycle(authorities, issue_types, indicators, periods, neighbours, users, report)
@@ -489,6 +491,26 @@ def _issue_types(indicators: dict[str, Indicator], report: SeedReport) -> dict[s
         existing[definition.code] = issue_type
         report.added["issue types"] += 1
     return existing
+
+
+def _cqc_mapping(
+    indicators: dict[str, Indicator], issue_types: dict[str, IssueType], report: SeedReport
+) -> None:
+    """Map the demo catalogue to CQC's framework (seed/data/cqc/mapping.csv), where a row
+    has no mapping yet: a network admin's own choice is left alone."""
+    for mapping in read_cqc_mapping():
+        if mapping.kind == "indicator":
+            indicator = indicators[mapping.code]
+            if indicator.cqc_quality_statement is None:
+                indicator.cqc_quality_statement = mapping.quality_statement
+                indicator.cqc_evidence_category = mapping.evidence_category
+                report.added["CQC mappings"] += 1
+        else:
+            issue_type = issue_types[mapping.code]
+            if issue_type.cqc_quality_statement is None:
+                issue_type.cqc_quality_statement = mapping.quality_statement
+                report.added["CQC mappings"] += 1
+    db.session.flush()
 
 
 def _current(authorities: dict[str, DemoAuthority]) -> Iterable[DemoAuthority]:

@@ -20,8 +20,8 @@ from bench.admin.schemas import (
     ReleaseSchema,
     SeriesBreakSchema,
 )
-from bench.fields import DateInputField, SchemaForm, strip
-from bench.models import KeyArea, PeriodKind, Polarity, UnitKind
+from bench.fields import DateInputField, SchemaForm, quality_statement_field, strip
+from bench.models import EvidenceCategory, KeyArea, PeriodKind, Polarity, UnitKind
 
 UNIT_KIND_LABELS = {
     UnitKind.PROPORTION: "Proportion (a percentage or a share)",
@@ -81,6 +81,15 @@ class IndicatorForm(SchemaForm):
     plausible_min = _text("Lowest plausible value (optional)")
     plausible_max = _text("Highest plausible value (optional)")
     decimals = _text("Decimal places shown", "A whole number from 0 to 6")
+    cqc_quality_statement = quality_statement_field()
+    cqc_evidence_category = SelectField(
+        "CQC evidence category (optional)",
+        description="What kind of evidence it is; only with a quality statement",
+        widget=GovSelect(),
+        choices=[SelectChoice("", "None")]
+        + [SelectChoice(category.value, category.label) for category in EvidenceCategory],
+        validate_choice=False,
+    )
     submit = SubmitField("Save indicator", widget=GovSubmitInput())
 
 

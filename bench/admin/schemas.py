@@ -13,8 +13,15 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from bench import messages
-from bench.models import KeyArea, PeriodKind, Polarity, UnitKind
-from bench.validation import StrictNumber
+from bench.models import (
+    EvidenceCategory,
+    KeyArea,
+    PeriodKind,
+    Polarity,
+    QualityStatement,
+    UnitKind,
+)
+from bench.validation import OptionalChoice, StrictNumber
 
 MULTIPLIERS = (1, 100, 1000, 100000)
 # validate.Regexp matches from the start only; \Z anchors the end.
@@ -85,11 +92,17 @@ class IndicatorSchema(Schema):
         error_messages=_required(messages.DECIMALS_RANGE) | {"invalid": messages.DECIMALS_RANGE},
         validate=validate.Range(0, 6, error=messages.DECIMALS_RANGE),
     )
+    cqc_quality_statement = OptionalChoice(QualityStatement, messages.CQC_QUALITY_STATEMENT_UNKNOWN)
+    cqc_evidence_category = OptionalChoice(EvidenceCategory, messages.CQC_EVIDENCE_CATEGORY_UNKNOWN)
 
     @validates_schema(skip_on_field_errors=False)
     def _rules_between_fields(self, data: dict[str, Any], **kwargs: Any) -> None:
         # Fields with errors are missing from *data*; each rule checks what it can.
         errors: dict[str, list[str]] = {}
+        # A wrong statement has its own message already (and is then missing from *data*).
+        unmapped = "cqc_quality_statement" in data and data["cqc_quality_statement"] is None
+        if unmapped and data.get("cqc_evidence_category") is not None:
+            errors["cqc_evidence_category"] = [messages.CQC_CATEGORY_NEEDS_STATEMENT]
         unit_kind = data.get("unit_kind")
         if data.get("has_counts") and unit_kind is not None and not unit_kind.can_have_counts:
             errors["has_counts"] = [messages.COUNTS_NEED_RATIO]

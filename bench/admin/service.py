@@ -75,6 +75,8 @@ def indicator_form_data(indicator_id: int) -> dict[str, Any]:
     data["plausible_max"] = _number_text(indicator.plausible_max)
     data["decimals"] = str(indicator.decimals)
     data["multiplier"] = str(indicator.multiplier)
+    for name in ("cqc_quality_statement", "cqc_evidence_category"):
+        data[name] = data[name] or ""  # the select's "None"
     return data
 
 

@@ -15,11 +15,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from bench.errors import RowError, ValidationFailed
 from bench.issues.schemas import FlagSchema
 from bench.models import (
+    EvidenceCategory,
     FlagAnswer,
     FlagStatus,
     KeyArea,
     PeriodKind,
     Polarity,
+    QualityStatement,
     Severity,
     UnitKind,
     ValueStatus,
@@ -177,6 +179,20 @@ class IndicatorSchema(Schema):
     plausible_min = fields.Float(allow_none=True, required=True)
     plausible_max = fields.Float(allow_none=True, required=True)
     decimals = fields.Integer(required=True)
+    cqc_quality_statement = fields.Enum(
+        QualityStatement,
+        by_value=True,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The CQC quality statement it evidences (QS1 to QS9), if any."},
+    )
+    cqc_evidence_category = fields.Enum(
+        EvidenceCategory,
+        by_value=True,
+        allow_none=True,
+        required=True,
+        metadata={"description": "CQC's evidence category for it, if any."},
+    )
 
 
 class PeriodSchema(Schema):
@@ -202,6 +218,13 @@ class IssueTypeSchema(Schema):
         many=True,
         required=True,
         metadata={"description": "Codes of the indicators that measure it."},
+    )
+    cqc_quality_statement = fields.Enum(
+        QualityStatement,
+        by_value=True,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The CQC quality statement it bears on (QS1 to QS9), if any."},
     )
 
 

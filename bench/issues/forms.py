@@ -33,6 +33,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from bench.errors import RowError
+from bench.fields import quality_statement_field
 from bench.models import FlagAnswer, FlagStatus, IssueFlag, Severity
 
 
@@ -127,6 +128,15 @@ class IssueTypeForm(FlaskForm):
             "description": self.description.data or "",
             "indicators": list(self.indicators.data or []),
         }
+
+
+class CatalogueIssueTypeForm(IssueTypeForm):
+    """A network admin's edit: the wording, and the CQC quality statement it bears on."""
+
+    cqc_quality_statement = quality_statement_field()
+
+    def item(self) -> dict[str, Any]:
+        return {**super().item(), "cqc_quality_statement": self.cqc_quality_statement.data}
 
 
 class MergeForm(FlaskForm):

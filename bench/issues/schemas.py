@@ -24,7 +24,8 @@ from marshmallow import (
 
 from bench import messages
 from bench.errors import RowError
-from bench.models import FlagAnswer, FlagStatus, Severity, utcnow
+from bench.models import FlagAnswer, FlagStatus, QualityStatement, Severity, utcnow
+from bench.validation import OptionalChoice
 
 TRIED_MAX = 5000
 TITLE_MAX = 200
@@ -189,6 +190,13 @@ class IssueTypeSchema(Schema):
     def _title_not_blank(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data.get("title", "").strip():
             raise ValidationError({"title": [messages.ISSUE_TITLE_REQUIRED]})
+
+
+class CatalogueIssueTypeSchema(IssueTypeSchema):
+    """A network admin's issue type: the wording and the CQC quality statement it bears on
+    (authorities propose the wording only)."""
+
+    cqc_quality_statement = OptionalChoice(QualityStatement, messages.CQC_QUALITY_STATEMENT_UNKNOWN)
 
 
 def row_errors(error: ValidationError, row: int | None) -> list[RowError]:

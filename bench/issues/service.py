@@ -20,7 +20,12 @@ from bench.access import Permission, can_publish, has_permission, is_own_authori
 from bench.errors import Conflict, InvalidInput, NotAllowed, NotFound, RowError, ValidationFailed
 from bench.extensions import db
 from bench.issues import queries
-from bench.issues.schemas import FlagSchema, IssueTypeSchema, row_errors
+from bench.issues.schemas import (
+    CatalogueIssueTypeSchema,
+    FlagSchema,
+    IssueTypeSchema,
+    row_errors,
+)
 from bench.models import (
     Indicator,
     IssueFlag,
@@ -173,10 +178,14 @@ def indicators() -> list[Indicator]:
 
 
 def _validate_issue_type(
-    data: dict[str, Any], *, visible_to_authority_id: int | None, except_id: int | None
+    data: dict[str, Any],
+    *,
+    visible_to_authority_id: int | None,
+    except_id: int | None,
+    schema: type[IssueTypeSchema] = IssueTypeSchema,
 ) -> tuple[dict[str, Any], list[Indicator]]:
     try:
-        loaded = IssueTypeSchema().load(data)
+        loaded = schema().load(data)
     except ValidationError as error:
         raise ValidationFailed(row_errors(error, None)) from error
     errors = []
@@ -233,6 +242,8 @@ def _wording(issue_type: IssueType) -> dict[str, Any]:
         "title": issue_type.title,
         "description": issue_type.description,
         "indicators": [indicator.code for indicator in issue_type.indicators],
+        # A StrEnum: the audit log's JSON keeps its code.
+        "cqc_quality_statement": issue_type.cqc_quality_statement,
     }
 
 
@@ -321,15 +332,20 @@ def decide_proposal(admin: User, code: str, *, approve: bool) -> IssueType:
 
 
 def rename_issue_type(admin: User, code: str, data: dict[str, Any]) -> IssueType:
-    """Change an issue type's title, description and linked indicators (not its code)."""
+    """Change an issue type's title, description, linked indicators and CQC quality
+    statement (not its code)."""
     issue_type = issue_type_for_admin(admin, code)
     loaded, linked = _validate_issue_type(
-        data, visible_to_authority_id=None, except_id=issue_type.id
+        data,
+        visible_to_authority_id=None,
+        except_id=issue_type.id,
+        schema=CatalogueIssueTypeSchema,
     )
     old = _wording(issue_type)
     issue_type.title = loaded["title"]
     issue_type.description = loaded["description"]
     issue_type.indicators = linked
+    issue_type.cqc_quality_statement = loaded["cqc_quality_statement"]
     new = _wording(issue_type)
     if new != old:
         audit.record(

@@ -12,6 +12,7 @@ from bench.access import Permission, allow
 from bench.errors import Conflict, InvalidInput, ValidationFailed
 from bench.issues import service
 from bench.issues.forms import (
+    CatalogueIssueTypeForm,
     DecisionForm,
     FlagForm,
     IssueTypeForm,
@@ -127,8 +128,9 @@ def edit(code: str) -> ResponseReturnValue:
         "title": issue_type.title,
         "description": issue_type.description,
         "indicators": [indicator.code for indicator in issue_type.indicators],
+        "cqc_quality_statement": issue_type.cqc_quality_statement or "",
     }
-    form = IssueTypeForm(data=current if request.method == "GET" else None)
+    form = CatalogueIssueTypeForm(data=current if request.method == "GET" else None)
     form.indicators.choices = _indicator_choices()
     if form.validate_on_submit():
         try:

@@ -16,6 +16,7 @@ from bench.models.allies import Alliance, AllyAsk, AllyRequest, AllyRequestStatu
 from bench.models.audit import AuditEvent
 from bench.models.authorities import Authority, AuthorityType, ContextFigure, Succession
 from bench.models.base import Base, utcnow
+from bench.models.cqc import EvidenceCategory, QualityStatement
 from bench.models.indicators import Indicator, KeyArea, Period, PeriodKind, Polarity, UnitKind
 from bench.models.issues import (
     FlagAnswer,
@@ -86,6 +87,7 @@ __all__ = [
     "AuthorityType",
     "Base",
     "ContextFigure",
+    "EvidenceCategory",
     "FlagAnswer",
     "FlagStatus",
     "Follow",
@@ -111,6 +113,7 @@ __all__ = [
     "Period",
     "PeriodKind",
     "Polarity",
+    "QualityStatement",
     "QueryReason",
     "QueryStatus",
     "Rag",

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bench.models.base import Base, UTCDateTime, str_enum, utcnow
+from bench.models.cqc import EvidenceCategory, QualityStatement
 
 
 class KeyArea(enum.StrEnum):
@@ -87,6 +88,11 @@ class Indicator(Base):
         CheckConstraint(
             "NOT has_counts OR unit_kind IN ('proportion', 'rate')", name="counts_need_ratio_unit"
         ),
+        # An evidence category places an indicator under a quality statement's evidence.
+        CheckConstraint(
+            "cqc_evidence_category IS NULL OR cqc_quality_statement IS NOT NULL",
+            name="cqc_category_needs_statement",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +115,14 @@ class Indicator(Base):
     plausible_min: Mapped[float | None] = mapped_column(Double)
     plausible_max: Mapped[float | None] = mapped_column(Double)
     decimals: Mapped[int] = mapped_column(Integer, default=1)
+    # CQC's framework (bench.models.cqc): the quality statement this indicator evidences
+    # and what kind of evidence it is; none where nothing fits.
+    cqc_quality_statement: Mapped[QualityStatement | None] = mapped_column(
+        str_enum(QualityStatement, "cqc_quality_statement")
+    )
+    cqc_evidence_category: Mapped[EvidenceCategory | None] = mapped_column(
+        str_enum(EvidenceCategory, "cqc_evidence_category")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from bench.models.accounts import User
 from bench.models.authorities import Authority
 from bench.models.base import Base, UTCDateTime, str_enum, utcnow
+from bench.models.cqc import QualityStatement
 from bench.models.indicators import Indicator
 
 
@@ -65,6 +66,10 @@ class IssueType(Base):
     )
     proposed_by_authority_id: Mapped[int | None] = mapped_column(
         ForeignKey("authorities.id", ondelete="SET NULL")
+    )
+    # The CQC quality statement the issue bears on (bench.models.cqc); network admins set it.
+    cqc_quality_statement: Mapped[QualityStatement | None] = mapped_column(
+        str_enum(QualityStatement, "cqc_quality_statement")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -2,11 +2,13 @@
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from bench.extensions import db
 from bench.models.search import include_name
@@ -104,6 +106,65 @@ def test_0008_carries_a_visits_notes_and_actions_across_and_back(backend, tmp_pa
                 assert run("SELECT description FROM follow_up_actions").all() == [
                     ("Ask their lead to present",)
                 ]
+            db.engine.dispose()
+    finally:
+        drop()
+
+
+def test_0010_maps_the_catalogue_and_takes_the_mapping_back(backend, tmp_path_factory):
+    """Indicators and issue types made before 0010 arrive unmapped, keep their links, take
+    only CQC's codes, and lose nothing but the mapping on the way back."""
+    url, drop = empty_database(backend, tmp_path_factory, "bench_migrate_cqc")
+    try:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision="0009")
+            with db.engine.begin() as connection:
+                run = connection.exec_driver_sql
+                run(
+                    "INSERT INTO indicators (id, code, title, key_area, unit_kind, unit_label, "
+                    "multiplier, polarity, has_counts, definition, source, is_public, "
+                    "is_synthetic, decimals, created_at) VALUES (1, 'SAT', 'Satisfied', "
+                    "'user_satisfaction', 'proportion', '', 100, 'higher_is_better', true, "
+                    "'', '', false, true, 1, '2026-01-01 00:00:00+00')"
+                )
+                run(
+                    "INSERT INTO issue_types (id, code, title, description, status, created_at) "
+                    "VALUES (1, 'waits', 'Waits', '', 'approved', '2026-01-01 00:00:00+00')"
+                )
+                run("INSERT INTO issue_type_indicators (issue_type_id, indicator_id) VALUES (1, 1)")
+            upgrade()
+            with db.engine.begin() as connection:
+                run = connection.exec_driver_sql
+                assert run(
+                    "SELECT cqc_quality_statement, cqc_evidence_category FROM indicators"
+                ).all() == [(None, None)]
+                assert run("SELECT cqc_quality_statement FROM issue_types").all() == [(None,)]
+                run(
+                    "UPDATE indicators SET cqc_quality_statement = 'QS1', "
+                    "cqc_evidence_category = 'peoples_experience'"
+                )
+                run("UPDATE issue_types SET cqc_quality_statement = 'QS1'")
+            for statement in (
+                "UPDATE indicators SET cqc_quality_statement = 'QS0'",
+                "UPDATE indicators SET cqc_evidence_category = 'rumour'",
+                "UPDATE indicators SET cqc_quality_statement = NULL",  # category needs one
+                "UPDATE issue_types SET cqc_quality_statement = 'qs1'",
+            ):
+                with pytest.raises(IntegrityError), db.engine.begin() as connection:
+                    connection.exec_driver_sql(statement)
+            downgrade(revision="0009")
+            with db.engine.connect() as connection:
+                run = connection.exec_driver_sql
+                assert run("SELECT code, title FROM indicators").all() == [("SAT", "Satisfied")]
+                assert run("SELECT code FROM issue_types").all() == [("waits",)]
+                assert run(
+                    "SELECT issue_type_id, indicator_id FROM issue_type_indicators"
+                ).all() == [(1, 1)]
+                columns = {
+                    column["name"] for column in inspect(connection).get_columns("indicators")
+                }
+                assert not {"cqc_quality_statement", "cqc_evidence_category"} & columns
             db.engine.dispose()
     finally:
         drop()
