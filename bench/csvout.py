@@ -34,7 +34,7 @@ _TRIGGERS = frozenset(FORMULA_STARTS)
 # First characters that settle at once that a cell is plain (most cells): printable ASCII
 # that is neither a trigger nor a space. Anything else is looked at more closely.
 _PLAIN_FIRST = frozenset(chr(code) for code in range(0x21, 0x7F) if chr(code) not in _TRIGGERS)
-CHUNK_CHARS = 64 * 1024  # a chunk is yielded once the buffer holds this much text
+CHUNK_CHARS = 32 * 1024  # a chunk is yielded once the buffer holds this much text
 _BATCH_ROWS = 256  # rows written between two looks at the buffer's size
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"  # RFC 7111
 BOM = "\ufeff"
