@@ -16,6 +16,7 @@ import frictionless
 import pandas as pd
 import pytest
 
+from bench.csvout import rows_to_bytes
 from bench.exports.pack import Blob, Manifest, Package, stream_zip, table_schema
 from bench.exports.tables import SUPPRESSION_REASON, Column, Section, Table
 
@@ -42,13 +43,14 @@ STANDING = Table(
         SUPPRESSION_REASON,
     ),
 )
-STANDING_ROWS = [
+ROWS_BEFORE_REASON = [
     ("peer-01", True, date(2024, 3, 31), -3.2, 14, "below", datetime(2024, 4, 2, tzinfo=UTC), "ok"),
     ("peer-02", False, date(2024, 3, 31), Decimal("12.50"), 14, "within", None, "=1+1"),
     ("peer-03", False, date(2024, 3, 31), 1e-05, 15, "above", None, "@SUM(1+1)*cmd|' /C calc'!A0"),
     ("peer-04", False, date(2024, 3, 31), None, None, None, None, "|calc"),
 ]
-STANDING_ROWS = [(*row, "c" if row[3] is None else None) for row in STANDING_ROWS]
+# A withheld figure is an empty cell and a reason (c: confidential).
+STANDING_ROWS = [(*row, "c" if row[3] is None else None) for row in ROWS_BEFORE_REASON]
 ISSUES = Table(
     "issues",
     "Known issues",
@@ -210,7 +212,7 @@ def test_the_same_input_gives_the_same_bytes():
 
 def test_a_table_schema_describes_a_single_csv(tmp_path):
     # The lead's single downloads reuse table_schema: frictionless reads a CSV by it.
-    (tmp_path / "issues.csv").write_bytes(b"".join(stream_zip_free_csv()))
+    (tmp_path / "issues.csv").write_bytes(b"".join(rows_to_bytes(ISSUES.header, ISSUE_ROWS)))
     resource = frictionless.Resource(
         path="issues.csv",
         basepath=str(tmp_path),
@@ -218,12 +220,6 @@ def test_a_table_schema_describes_a_single_csv(tmp_path):
     )
     report = resource.validate()
     assert report.valid, report.flatten(["type", "note"])
-
-
-def stream_zip_free_csv():
-    from bench.csvout import rows_to_bytes
-
-    return rows_to_bytes(ISSUES.header, ISSUE_ROWS)
 
 
 @pytest.mark.parametrize(
