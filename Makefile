@@ -1,6 +1,6 @@
 # bench: the two commands a newcomer needs are `make run` and `make test`.
 # Each does its own set-up: virtual environment, Python and front-end packages, assets,
-# migrations (and, for the tests, Chromium for the browser tests).
+# migrations (and, for the tests, Chromium and LibreOffice Calc, which tests drive).
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMPS := .make
 export FLASK_APP := wsgi.py
 
-.PHONY: run test bench assets install migration clean browser
+.PHONY: run test bench assets install migration clean browser libreoffice test-tools
 
 ## make run: migrate, seed the demo network (first run only) and serve on 127.0.0.1:5000
 run: install assets
@@ -18,7 +18,7 @@ run: install assets
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: lint, architecture contracts, migrations check, the whole suite
-test: install assets browser
+test: install assets test-tools
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -39,6 +39,9 @@ assets: bench/static/dist/bench.css
 bench/static/dist/bench.css: $(STAMPS)/node assets/bench.scss assets/build.mjs
 	npm run --silent build
 
+## The programs tests drive: Chromium (browser tests) and LibreOffice (CSV round trips).
+test-tools: browser libreoffice
+
 ## Debian's Chromium for the browser tests; installed when missing and we are root.
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -46,6 +49,17 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "Could not install chromium; browser tests will fail in CI"; \
 	  else echo "chromium is missing (/usr/bin/chromium): browser tests need it"; fi; \
+	fi
+
+## Debian's LibreOffice Calc, without a GUI, for the tests that open exported CSV files in a
+## spreadsheet; installed when missing and we are root.
+libreoffice:
+	@if [ ! -x /usr/bin/soffice ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends libreoffice-calc-nogui >/dev/null) \
+	      || echo "Could not install libreoffice-calc-nogui; LibreOffice tests will fail in CI"; \
+	  else echo "LibreOffice is missing (/usr/bin/soffice): LibreOffice tests need it"; fi; \
 	fi
 
 ## make bench: performance benchmarks on SQLite and PostgreSQL (medians, with baselines)

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from benchmarks import compare, publishing
+from benchmarks import compare, exports, publishing
 
 SUITES = {
     "publishing": publishing.run,
@@ -15,7 +15,11 @@ SUITES = {
     "where_we_stand": compare.run_where_we_stand,
 }
 # Pure computations: no database, run once.
-PURE = {"engine": compare.run_engine, "atoms": compare.run_atoms}
+PURE = {
+    "engine": compare.run_engine,
+    "atoms": compare.run_atoms,
+    "exports_csv": exports.run,
+}
 
 
 def _isolated(name: str, backend: str, repeats: int) -> dict[str, float]:

@@ -69,3 +69,42 @@ SUPPRESSION_REASON = Column(
     allowed=tuple(SUPPRESSION_CODES),
     empty_means="the row's figures are shown",
 )
+
+
+# Table Schema's types that bench's columns use (csvout writes each the one way).
+FIELD_TYPES = frozenset({"string", "number", "integer", "boolean", "date", "datetime"})
+
+DATA_DICTIONARY = Table(
+    "data-dictionary",
+    "Data dictionary",
+    "Every column of every CSV file in this pack: what it holds and what an empty cell "
+    "means. The same as datapackage.json, for people who will not open JSON.",
+    (
+        Column("file", "File", "The CSV file the column is in."),
+        Column("column", "Column", "The column's name in that file's header row."),
+        Column("title", "Title", "The column's name in words."),
+        Column("description", "Description", "What the column holds."),
+        Column(
+            "type",
+            "Type",
+            "The kind of value in the column (Table Schema type): string is text; number a "
+            "figure written with a . decimal point and no thousands separator; integer a "
+            "whole number; boolean true or false; date YYYY-MM-DD; datetime "
+            "YYYY-MM-DDThh:mm:ssZ in UTC.",
+            allowed=tuple(sorted(FIELD_TYPES)),
+        ),
+        Column("unit", "Unit", "The unit of the column's figures.", empty_means="no unit"),
+        Column(
+            "allowed_values",
+            "Allowed values",
+            "The only values a cell may hold besides empty, separated by semicolons.",
+            empty_means="any value of the column's type",
+        ),
+        Column(
+            "empty_means",
+            "What an empty cell means",
+            "What an empty cell in the column means.",
+            empty_means="the column is never empty, or nothing more need be said",
+        ),
+    ),
+)
