@@ -88,6 +88,8 @@ def _register_blueprints(app: Flask) -> None:
     from bench.auditlog.views import bp as auditlog_bp
     from bench.auth.views import bp as auth_bp
     from bench.compare.views import bp as compare_bp
+    from bench.exports import api as exports_api
+    from bench.exports import views as exports_views
     from bench.extensions import csrf
     from bench.grants.views import bp as grants_bp
     from bench.home.views import bp as home_bp
@@ -117,8 +119,11 @@ def _register_blueprints(app: Flask) -> None:
         staffviews_views,
         search_views,
         sharing_views,
+        exports_views,
     )
-    area_apis = (reviews_api, visits_api, actions_api, staffviews_api, search_api, sharing_api)
+    area_apis = (
+        reviews_api, visits_api, actions_api, staffviews_api, search_api, sharing_api, exports_api
+    )  # fmt: skip
 
     for blueprint in (
         home_bp,

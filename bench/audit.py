@@ -142,6 +142,9 @@ ACTIONS: dict[str, Action] = {
         "Revoked an inspector's access to the authority's figures", "grant", "inspector"
     ),
     "grant_used": _action("An inspector viewed the authority's figures under a grant", "page"),
+    # Every export (DESIGN.md, Anonymity 8): which file, read as of when, under which
+    # grant; a pack adds its files' hashes.
+    "export_downloaded": _action("Downloaded an export", "file", "as_of", "grant"),
     "alert_followed": _action("Followed an indicator or issue type"),
     "alert_unfollowed": _action("Stopped following an indicator or issue type"),
     "custom_group_saved": _action("Saved a custom peer group", "members"),

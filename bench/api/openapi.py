@@ -46,6 +46,7 @@ class Operation:
     body: type[Schema] | None = None
     response: type[Schema] | None = None
     status: int = 200
+    mimetype: str = "application/json"  # text/csv for a download, text/zip for the pack
 
 
 def operation(**declared: Any) -> Callable[[F], F]:
@@ -64,7 +65,11 @@ def _openapi_path(rule: str) -> str:
 
 def _operation(name: str, declared: Operation, rule: Any, method: str, path: str) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "Done."}
-    success["content"] = {"application/json": {"schema": declared.response or {"type": "object"}}}
+    if declared.mimetype == "application/json":
+        body: Any = declared.response or {"type": "object"}
+    else:
+        body = {"type": "string", "format": "binary"}
+    success["content"] = {declared.mimetype: {"schema": body}}
     result: dict[str, Any] = {
         "operationId": name,
         "summary": declared.summary,

@@ -104,16 +104,18 @@ def indicator_page(
     time series and charts when *series* is false: an export of the period's table)."""
     indicator = _indicator(indicator_code)
     standing_page = service.where_we_stand(view, group_key, period_code, custom=True)
-    return _page(view, indicator, standing_page, series=series)
+    return from_standing(view, indicator, standing_page, series=series)
 
 
-def _page(
+def from_standing(
     view: service.Viewing,
     indicator: Indicator,
     standing_page: service.StandingPage,
     *,
     series: bool = True,
 ) -> IndicatorPage:
+    """The page for one indicator of a Where we stand page already built (the pack builds
+    every indicator of every period from one page a period)."""
     standing = next(
         s for _, rows in standing_page.sections for s in rows if s.indicator.id == indicator.id
     )

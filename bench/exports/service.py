@@ -1,0 +1,223 @@
+"""Exports: who may download which table, as of when, and what each file says about itself.
+
+Every export starts from the one read model of the comparison pages
+(:func:`bench.compare.service.viewing`: the viewer, the authority, the grant, audited once)
+and the page object the view renders, so a file holds what its page shows and nothing
+else. Each download is audited; an inspector's grant is checked at the moment of the
+request, so a grant's end stops new exports at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validates
+
+from bench import audit, disclosure
+from bench.compare import indicator as compare_indicator
+from bench.compare import network, norms
+from bench.compare import queries as compare_queries
+from bench.compare import service as compare
+from bench.errors import NotFound
+from bench.exports import comparisons
+from bench.exports.tables import Section
+from bench.extensions import db
+from bench.models import User, utcnow
+from bench.validation import load
+
+METHODS_PATH = "/methods"
+
+
+class ExportQuerySchema(Schema):
+    """The query of every export: the view's own choices, and ``as_of`` and ``bom``."""
+
+    class Meta:
+        unknown = "exclude"  # the page's other arguments (e.g. a return path) are ignored
+
+    group = fields.String(load_default=None)
+    period = fields.String(load_default=None)
+    authority = fields.String(load_default=None)
+    as_of = fields.Date(
+        load_default=None,
+        error_messages={"invalid": "as_of must be a date written YYYY-MM-DD, e.g. 2026-04-30."},
+    )
+    bom = fields.Boolean(load_default=False, truthy={"1", "true", "yes"}, falsy={"0", "false"})
+
+    @validates("as_of")
+    def _not_future(self, value: date | None, **_: Any) -> None:
+        if value is not None and value > utcnow().date():
+            raise ValidationError("as_of cannot be in the future: give today or an earlier date.")
+
+
+@dataclass
+class Export:
+    """One CSV to send: its name, the table and rows, and what it states about itself."""
+
+    filename: str
+    section: Section
+    bom: bool
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def query(args: Mapping[str, Any]) -> dict[str, Any]:
+    return load(ExportQuerySchema(), dict(args))
+
+
+def data_version(now: datetime) -> str:
+    """A short fingerprint of the figures peers could see at *now* and the release round:
+    the same for every export read as of the same moment, whatever was corrected since."""
+    state = compare_queries.visible_state(now)
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:12]
+    return f"{now:%Y-%m}.{digest}"
+
+
+def thresholds() -> str:
+    k = disclosure.min_peers()
+    return (
+        f"k={k} (no group figure from fewer than {k} peers); small counts 1-"
+        f"{disclosure.SMALL_COUNT_MAX} shown as <{disclosure.SMALL_COUNT_MAX + 1}; peer "
+        "figures to the indicator's decimals; denominators in bands of at least k peers; "
+        "counts of answers with cell-key noise of at most 2"
+    )
+
+
+def _headers(now: datetime, as_of: date | None) -> dict[str, str]:
+    return {
+        "Bench-As-Of": (as_of or now.date()).isoformat(),
+        "Bench-Data-Version": data_version(now),
+        "Bench-Methods": METHODS_PATH,
+        "Bench-Thresholds": thresholds(),
+        "Cache-Control": "no-store",
+    }
+
+
+def _audit(user: User, view: compare.Viewing | None, what: str, **details: Any) -> None:
+    db.begin_write()
+    audit.record(
+        "export_downloaded",
+        actor=user,
+        authority_id=view.authority_id if view is not None else None,
+        details={
+            "file": what,
+            "as_of": view.as_of.isoformat() if view and view.as_of else None,
+            "grant": view.grant_id if view is not None else None,
+            **details,
+        },
+    )
+    db.session.commit()
+
+
+def _name(*parts: str | None) -> str:
+    """bench-...-YYYY-MM-DD: lower case with dashes, from bench's own codes only."""
+    words = [str(part).lower().replace(" ", "-") for part in parts if part]
+    return "-".join(["bench", *words])
+
+
+def _view(user: User, arguments: dict[str, Any]) -> compare.Viewing:
+    return compare.viewing(user, arguments["authority"], as_of=arguments["as_of"])
+
+
+def _named(view: compare.Viewing) -> str | None:
+    """The authority's code in a file name only where the viewer may see it named (an
+    inspector under a grant; a council's own staff do not need it)."""
+    return view.named_code
+
+
+def where_we_stand(user: User, args: Mapping[str, Any]) -> Export:
+    arguments = query(args)
+    view = _view(user, arguments)
+    page = compare.where_we_stand(view, arguments["group"], arguments["period"], custom=True)
+    when = (view.as_of or view.now.date()).isoformat()
+    name = _name("where-we-stand", _named(view), page.period.code, page.group.key, when)
+    _audit(user, view, "where-we-stand", period=page.period.code, group=page.group.key)
+    headers = _headers(view.now, view.as_of)
+    return Export(f"{name}.csv", comparisons.where_we_stand(page), arguments["bom"], headers)
+
+
+def trends(user: User, args: Mapping[str, Any]) -> Export:
+    arguments = query(args)
+    view = _view(user, arguments)
+    page = compare.where_we_stand(view, arguments["group"], arguments["period"], custom=True)
+    when = (view.as_of or view.now.date()).isoformat()
+    name = _name("trends", _named(view), page.period.code, page.group.key, when)
+    _audit(user, view, "trends", period=page.period.code, group=page.group.key)
+    headers = _headers(view.now, view.as_of)
+    return Export(f"{name}.csv", comparisons.trends(page), arguments["bom"], headers)
+
+
+def indicator(user: User, indicator_code: str, args: Mapping[str, Any]) -> Export:
+    arguments = query(args)
+    view = _view(user, arguments)
+    page = compare_indicator.indicator_page(
+        view, indicator_code, arguments["group"], arguments["period"], series=False
+    )
+    when = (view.as_of or view.now.date()).isoformat()
+    name = _name(page.indicator.code, _named(view), page.period.code, page.group.key, when)
+    _audit(user, view, "indicator", indicator=page.indicator.code, period=page.period.code)
+    headers = _headers(view.now, view.as_of)
+    return Export(f"{name}.csv", comparisons.indicator(page), arguments["bom"], headers)
+
+
+def norm_or_exception(user: User, args: Mapping[str, Any]) -> Export:
+    arguments = query(args)
+    view = _view(user, arguments)
+    page = norms.norm_or_exception(view, arguments["group"], arguments["period"])
+    when = (view.as_of or view.now.date()).isoformat()
+    name = _name("norm-or-exception", _named(view), page.standing.period.code,
+                 page.group.key, when)  # fmt: skip
+    _audit(user, view, "norm-or-exception", period=page.standing.period.code)
+    headers = _headers(view.now, view.as_of)
+    return Export(f"{name}.csv", comparisons.norms(page), arguments["bom"], headers)
+
+
+def network_spread(user: User, args: Mapping[str, Any]) -> Export:
+    """Every indicator's spread in every released period (inspectors), anonymised."""
+    arguments = query(args)
+    now = compare.moment_of(arguments["as_of"])
+    periods = compare.released_periods(now)
+    if not periods:
+        raise NotFound("No period has been released yet")
+    overviews = [network.overview(user, period.code, now) for period in periods]
+    spreads = [spread for page in overviews for _, items in page.sections for spread in items]
+    _audit(user, None, "network-spread")
+    name = _name("network-spread", (arguments["as_of"] or now.date()).isoformat())
+    section = Section(comparisons.NETWORK_SPREAD, comparisons.spread_rows(spreads))
+    return Export(f"{name}.csv", section, arguments["bom"], _headers(now, arguments["as_of"]))
+
+
+def network_figures(user: User, args: Mapping[str, Any]) -> Export:
+    """Every council's figure, unlabelled, for every indicator and released period: the
+    full-network export, streamed period by period."""
+    arguments = query(args)
+    now = compare.moment_of(arguments["as_of"])
+    periods = compare.released_periods(now)
+    if not periods:
+        raise NotFound("No period has been released yet")
+    network.overview(user, periods[-1].code, now)  # the inspector check, before anything
+    _audit(user, None, "network-figures")
+
+    def rows() -> Iterator[Sequence[object]]:
+        for period in periods:
+            for indicator, listed in network.listings(user, period, now):
+                yield from comparisons.figure_rows(indicator, period, listed)
+
+    name = _name("network-figures", (arguments["as_of"] or now.date()).isoformat())
+    section = Section(comparisons.NETWORK_FIGURES, rows())
+    return Export(f"{name}.csv", section, arguments["bom"], _headers(now, arguments["as_of"]))
+
+
+def fresh_seed(view: compare.Viewing, what: str) -> bytes:
+    """The seed of an export's peer labels: fresh for every export; for one reproduced
+    with ``as_of``, fixed by the request (the same user, view and date give the same
+    bytes), and never the same for two different requests or users."""
+    if view.as_of is None:
+        return secrets.token_bytes(32)
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"{view.user.id}|{view.authority_id}|{view.as_of}|{what}".encode()
+    return hashlib.sha256(key + b"|bench export labels|" + message).digest()
