@@ -145,6 +145,8 @@ ACTIONS: dict[str, Action] = {
     # Every export (DESIGN.md, Anonymity 8): which file, read as of when, under which
     # grant; a pack adds its files' hashes.
     "export_downloaded": _action("Downloaded an export", "file", "as_of", "grant"),
+    "export_completed": _action("An export finished: its files' sizes and hashes", "file"),
+    "export_interrupted": _action("An export stopped before its end", "file"),
     "alert_followed": _action("Followed an indicator or issue type"),
     "alert_unfollowed": _action("Stopped following an indicator or issue type"),
     "custom_group_saved": _action("Saved a custom peer group", "members"),

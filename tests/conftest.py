@@ -74,10 +74,13 @@ class RequestClient(FlaskClient):
     Tests keep an application context pushed for factories; Flask would reuse it for the
     request, sharing ``g`` (and so the CSRF token and CSP nonce) between requests. An
     empty contextvars context gives every request its own, while the thread-local
-    database session still joins the test's transaction.
+    database session still joins the test's transaction. A streamed body is read to its
+    end inside that context too, as a server reads it inside the request's (a stream
+    that pushes the request's context again must pop it in the context it pushed it in).
     """
 
     def open(self, *args: object, **kwargs: object):  # noqa: ANN201
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -99,12 +99,15 @@ def indicator_page(
     period_code: str | None,
     *,
     series: bool = True,
+    ties: random.Random | None = None,
 ) -> IndicatorPage:
     """Everything the one-indicator page shows for the viewing authority (without the
-    time series and charts when *series* is false: an export of the period's table)."""
+    time series and charts when *series* is false: an export of the period's table).
+    *ties* orders peers whose shown figures tie (fresh and random unless an export that
+    reproduces a date gives its own)."""
     indicator = _indicator(indicator_code)
     standing_page = service.where_we_stand(view, group_key, period_code, custom=True)
-    return from_standing(view, indicator, standing_page, series=series)
+    return from_standing(view, indicator, standing_page, series=series, ties=ties)
 
 
 def from_standing(
@@ -113,6 +116,7 @@ def from_standing(
     standing_page: service.StandingPage,
     *,
     series: bool = True,
+    ties: random.Random | None = None,
 ) -> IndicatorPage:
     """The page for one indicator of a Where we stand page already built (the pack builds
     every indicator of every period from one page a period)."""
@@ -140,7 +144,7 @@ def from_standing(
     if standing.withheld is None:
         # Ids stay on the server: they only pick rows.
         peer_ids = sorted(page.group.peers)
-        _peers(page, results, peer_ids)
+        _peers(page, results, peer_ids, ties or _TIES)
     if not series:
         return page
     page.series, page.breaks = _series(indicator, page, view)
@@ -149,7 +153,12 @@ def from_standing(
     return page
 
 
-def _peers(page: IndicatorPage, results: service.PeriodResults, peer_ids: list[int]) -> None:
+def _peers(
+    page: IndicatorPage,
+    results: service.PeriodResults,
+    peer_ids: list[int],
+    ties: random.Random,
+) -> None:
     indicator = page.indicator
     column = results.column[indicator.id]
     network = results.network
@@ -186,8 +195,8 @@ def _peers(page: IndicatorPage, results: service.PeriodResults, peer_ids: list[i
     # Ordered by value (Anonymity 6); suppressed peers last, in an order their rate cannot
     # be read from (their band). Ties (common once figures are rounded) fall in a fresh
     # random order each time, never in the order of the authorities' ids.
-    _TIES.shuffle(shown)
-    _TIES.shuffle(hidden)
+    ties.shuffle(shown)
+    ties.shuffle(hidden)
     shown.sort(key=lambda item: item[0])
     hidden.sort(key=lambda item: item[2].low if item[2] is not None else 0)
     for number, (value, numerator, band, suppressed) in enumerate(shown + hidden, start=1):

@@ -245,9 +245,7 @@ def indicator_page(
     return page
 
 
-def listings(
-    user: User, period: Period, now: datetime
-) -> Iterator[tuple[Indicator, list[Listed]]]:
+def listings(user: User, period: Period, now: datetime) -> Iterator[tuple[Indicator, list[Listed]]]:
     """Every indicator's figures in *period* as its network page lists them: nothing where
     the spread is withheld (an export of the network view, built on the same rules)."""
     _inspector(user)

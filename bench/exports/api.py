@@ -13,7 +13,7 @@ from bench.access import Permission, allow
 from bench.api import API_PREFIX
 from bench.api.openapi import operation
 from bench.exports import service
-from bench.exports.views import send
+from bench.exports.views import send, send_pack
 
 bp = Blueprint("exports_api", __name__, url_prefix=API_PREFIX)
 
@@ -32,8 +32,7 @@ def _user():  # noqa: ANN202 - the proxied User
 @allow(Permission.EXPORT)
 @operation(
     summary="Where we stand, as CSV",
-    description="Every indicator against one peer group and period, as the page shows it."
-    + STATES,
+    description="Every indicator against one peer group and period, as the page shows it." + STATES,
     query=service.ExportQuerySchema,
     mimetype="text/csv",
 )
@@ -83,8 +82,7 @@ def indicator(indicator_code: str) -> ResponseReturnValue:
 @allow(Permission.SEE_NETWORK_SPREAD)
 @operation(
     summary="The network's spread, as CSV (inspectors)",
-    description="Every indicator's spread across all councils in every released period."
-    + STATES,
+    description="Every indicator's spread across all councils in every released period." + STATES,
     query=service.ExportQuerySchema,
     mimetype="text/csv",
 )
@@ -96,10 +94,25 @@ def network_spread() -> ResponseReturnValue:
 @allow(Permission.SEE_NETWORK_SPREAD)
 @operation(
     summary="Every council's figure, unlabelled, as CSV (inspectors)",
-    description="Every indicator and released period, ordered by value within each."
-    + STATES,
+    description="Every indicator and released period, ordered by value within each." + STATES,
     query=service.ExportQuerySchema,
     mimetype="text/csv",
 )
 def network_figures() -> ResponseReturnValue:
     return send(service.network_figures(_user(), request.args))
+
+
+@bp.get("/exports/inspection-pack.zip")
+@allow(Permission.HOLD_GRANTS)
+@operation(
+    summary="The inspection pack (inspectors, under a grant)",
+    description="One ZIP for the authority named by `authority` (a GSS code you hold a "
+    "current grant for): its figures against its peers, trends, known issues, the "
+    "catalogue's CQC mapping, reviews, visits, notes and actions shared with inspectors, "
+    "staff views, a printable summary, README.txt, data-dictionary.csv and "
+    "datapackage.json (Frictionless Data Package v2, with every file's hash)." + STATES,
+    query=service.ExportQuerySchema,
+    mimetype="application/zip",
+)
+def inspection_pack() -> ResponseReturnValue:
+    return send_pack(service.inspection_pack(_user(), request.args))

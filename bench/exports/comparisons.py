@@ -682,9 +682,13 @@ class Labels:
     def __init__(self, seed: bytes) -> None:
         self._seed = seed
 
-    def numbers(self, scope: str, count: int) -> list[str]:
+    def rng(self, scope: str) -> random.Random:
+        """A shuffle keyed by the seed and *scope* (labels, and the order of tied peers)."""
         digest = hmac.new(self._seed, scope.encode(), hashlib.sha256).digest()
+        return random.Random(digest)  # noqa: S311 - an order, not a secret
+
+    def numbers(self, scope: str, count: int) -> list[str]:
         order = list(range(1, count + 1))
-        random.Random(digest).shuffle(order)  # noqa: S311 - a shuffle keyed by the seed
+        self.rng(f"labels|{scope}").shuffle(order)
         width = max(2, len(str(count)))
         return [f"peer-{number:0{width}d}" for number in order]

@@ -10,8 +10,9 @@ request, so a grant's end stops new exports at once.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -25,10 +26,11 @@ from bench.compare import network, norms
 from bench.compare import queries as compare_queries
 from bench.compare import service as compare
 from bench.errors import NotFound
-from bench.exports import comparisons
+from bench.exports import comparisons, inspection
+from bench.exports.pack import Blob, Manifest, Package, stream_zip
 from bench.exports.tables import Section
 from bench.extensions import db
-from bench.models import User, utcnow
+from bench.models import InspectorGrant, User, utcnow
 from bench.validation import load
 
 METHODS_PATH = "/methods"
@@ -154,8 +156,16 @@ def trends(user: User, args: Mapping[str, Any]) -> Export:
 def indicator(user: User, indicator_code: str, args: Mapping[str, Any]) -> Export:
     arguments = query(args)
     view = _view(user, arguments)
+    # Tied peers in a fresh order, or, for a file that reproduces a date, in the order
+    # that request always gets (the same bytes).
+    ties = comparisons.Labels(fresh_seed(view, f"indicator|{request_key(arguments)}"))
     page = compare_indicator.indicator_page(
-        view, indicator_code, arguments["group"], arguments["period"], series=False
+        view,
+        indicator_code,
+        arguments["group"],
+        arguments["period"],
+        series=False,
+        ties=ties.rng(indicator_code),
     )
     when = (view.as_of or view.now.date()).isoformat()
     name = _name(page.indicator.code, _named(view), page.period.code, page.group.key, when)
@@ -212,6 +222,10 @@ def network_figures(user: User, args: Mapping[str, Any]) -> Export:
     return Export(f"{name}.csv", section, arguments["bom"], _headers(now, arguments["as_of"]))
 
 
+def request_key(arguments: Mapping[str, Any]) -> str:
+    return "|".join(f"{key}={arguments[key]}" for key in ("group", "period", "authority"))
+
+
 def fresh_seed(view: compare.Viewing, what: str) -> bytes:
     """The seed of an export's peer labels: fresh for every export; for one reproduced
     with ``as_of``, fixed by the request (the same user, view and date give the same
@@ -221,3 +235,100 @@ def fresh_seed(view: compare.Viewing, what: str) -> bytes:
     key = str(current_app.config["SECRET_KEY"]).encode()
     message = f"{view.user.id}|{view.authority_id}|{view.as_of}|{what}".encode()
     return hashlib.sha256(key + b"|bench export labels|" + message).digest()
+
+
+@dataclass
+class PackDownload:
+    filename: str
+    chunks: Iterator[bytes]
+    headers: dict[str, str]
+    finished: Callable[[], None]  # call once the response is closed
+
+
+def inspection_pack(user: User, args: Mapping[str, Any]) -> PackDownload:
+    """The inspection pack for the authority an inspector names, under a current grant:
+    streamed as it is built. Audited when it starts (who, which grant, as of when) and
+    again, with every file's size and SHA-256, when the last byte has been written."""
+    arguments = query(args)
+    if not arguments["authority"]:
+        raise NotFound("No authority")
+    view = _view(user, arguments)
+    if view.grant_id is None:
+        raise NotFound("No authority")
+    if not view.periods:
+        raise NotFound("No period has been released yet")
+    grant = db.session.get(InspectorGrant, view.grant_id)
+    when = (view.as_of or view.now.date()).isoformat()
+    window = (
+        f"granted by the authority from {grant.starts_at:%Y-%m-%d} until "
+        f"{grant.expires_at:%Y-%m-%d} (UTC)"
+    )
+    version = data_version(view.now)
+    package = Package(
+        name="bench-inspection-pack",
+        title=f"Inspection pack: {view.authority_name}",
+        version=version,
+        created=inspection.created(view),
+        description=(
+            "An authority's figures against its anonymised peers, its known issues, and "
+            "the reviews, visits, notes, actions and staff views it shared with inspectors."
+        ),
+        properties={
+            "bench:as_of": when,
+            "bench:release_round": f"{view.now:%Y-%m}",
+            "bench:data_version": version,
+            "bench:methods": METHODS_PATH,
+            "bench:thresholds": {
+                "k": disclosure.min_peers(),
+                "small_count_max": disclosure.SMALL_COUNT_MAX,
+                "noise_bound": 2,
+                "summary": thresholds(),
+            },
+            "bench:exported_for": {"role": "inspector", "grant": window},
+            "bench:caveats": [
+                "Peer labels mean something within one indicator and period of this pack only.",
+                "Peer groups and the catalogue are as they stand today; figures, notes and "
+                "actions as they stood on the as-of date.",
+            ],
+        },
+    )
+    labels = comparisons.Labels(fresh_seed(view, f"inspection-pack|{request_key(arguments)}"))
+    readme = Blob(
+        "README.txt",
+        inspection.readme(view, package, inspection.planned_tables(), window),
+        title="Read me",
+        description="What the pack holds, for people who will not open JSON.",
+    )
+    members, _ = inspection.members(view, arguments["group"], labels, package)
+    manifest = Manifest()
+    _audit(user, view, "inspection-pack", group=arguments["group"])
+
+    chunks = stream_zip(
+        itertools.chain([readme], members), date_time=view.now, package=package, manifest=manifest
+    )
+    app = current_app._get_current_object()
+
+    def finished() -> None:
+        """Once the response is closed (sent, or the client went away): the files'
+        sizes and hashes in the authority's audit log, in a context of its own (the
+        request's is gone by then)."""
+        with app.app_context():
+            db.begin_write()
+            audit.record(
+                "export_completed" if manifest.complete else "export_interrupted",
+                actor=db.session.get(User, user.id),
+                authority_id=view.authority_id,
+                details={
+                    "file": "inspection-pack",
+                    "grant": view.grant_id,
+                    "as_of": when,
+                    "files": [
+                        {"path": item.path, "bytes": item.bytes, "sha256": item.sha256}
+                        for item in manifest.files
+                    ],
+                },
+            )
+            db.session.commit()
+
+    name = _name("inspection-pack", view.named_code, when)
+    return PackDownload(f"{name}.zip", chunks, _headers(view.now, view.as_of), finished)

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from bench.access import Permission, allow
-from bench.csvout import csv_download
+from bench.csvout import csv_download, download
 from bench.exports import service
 from bench.models import User
 
@@ -65,3 +65,17 @@ def network_spread() -> ResponseReturnValue:
 @allow(Permission.SEE_NETWORK_SPREAD)
 def network_figures() -> ResponseReturnValue:
     return send(service.network_figures(_user(), request.args))
+
+
+def send_pack(pack: service.PackDownload) -> ResponseReturnValue:
+    response = download(
+        pack.filename, stream_with_context(pack.chunks), "application/zip", headers=pack.headers
+    )
+    response.call_on_close(pack.finished)
+    return response
+
+
+@bp.route("/compare/export/inspection-pack.zip")
+@allow(Permission.HOLD_GRANTS)
+def inspection_pack() -> ResponseReturnValue:
+    return send_pack(service.inspection_pack(_user(), request.args))

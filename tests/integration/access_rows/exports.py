@@ -31,6 +31,9 @@ ROUTES: dict[tuple[str, str], dict[Any, int]] = {
     **{("GET", f"/compare/network/export/{name}"): INSPECTORS for name in NETWORK},
     **{("GET", f"/api/v1/exports/{name}"): TOKEN_ONLY for name in COMPARISONS},
     **{("GET", f"/api/v1/exports/network/{name}"): TOKEN_ONLY for name in NETWORK},
+    # The pack: inspectors only, for an authority they name under a grant (none here: 404).
+    ("GET", "/compare/export/inspection-pack.zip"): {**REFUSED, Role.INSPECTOR: 404},
+    ("GET", "/api/v1/exports/inspection-pack.zip"): TOKEN_ONLY,
 }
 
 # No period is released in the API table: a reader reaches the service's 404.
@@ -47,5 +50,8 @@ API_ROUTES: dict[tuple[str, str], dict[Any, dict[Any, int]]] = {
             scope: {Role.INSPECTOR: 404} for scope in TokenScope
         }
         for name in NETWORK
+    },
+    ("GET", "/api/v1/exports/inspection-pack.zip"): {
+        scope: {Role.INSPECTOR: 404} for scope in TokenScope
     },
 }
