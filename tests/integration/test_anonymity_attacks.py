@@ -8,6 +8,9 @@ atoms, not pairs). Each attack here broke the pairwise rule on the demo network.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -112,6 +115,75 @@ def test_matching_values_across_every_list_pins_no_figure_to_fewer_than_k(demo):
                 for hit in _attribute(lists, members, publishers)
             ]
     assert pinned == []
+
+
+def test_the_matching_attack_through_the_csv_exports_pins_nothing(demo):
+    """The same attack on the exports (issue 12): every group's one-indicator CSV in the
+    latest period, identical values matched across files. The files are laid out from the
+    pages' objects, so they must give away no more than the pages."""
+    session = db.session
+    viewer = _authority(session, LANCASHIRE)
+    client = _client(demo, LANCASHIRE)
+    period = service.released_periods(service.utcnow())[-1]
+    results = service.results_for(period)
+    members = _public_groups(results, viewer.id)
+    standing = client.get(f"/compare/export/where-we-stand.csv?period={period.code}")
+    assert standing.status_code == 200
+    pinned = []
+    for indicator in session.scalars(select(Indicator).order_by(Indicator.code)).all():
+        lists = {}
+        for key in members:
+            response = client.get(
+                f"/compare/export/indicators/{indicator.code}.csv?group={key}&period={period.code}"
+            )
+            assert response.status_code == 200
+            rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+            values = [
+                float(row["value"])
+                for row in rows
+                if row["is_subject_authority"] == "false" and row["value"]
+            ]
+            if values and rows[0]["peer_group"]:
+                lists[key] = values
+        column = results.column[indicator.id]
+        publishers = {
+            int(a)
+            for a, v in zip(
+                results.network.authority_ids, results.network.value[:, column], strict=True
+            )
+            if not np.isnan(v) and int(a) != viewer.id
+        }
+        pinned += [(indicator.code, *hit) for hit in _attribute(lists, members, publishers)]
+    assert pinned == []
+
+
+def test_no_export_names_another_council_in_its_file_name_headers_or_cells(demo):
+    """Every export a council's analyst can take, for every group it may choose: no other
+    council's name or GSS code anywhere in the response."""
+    session = db.session
+    authorities = session.scalars(select(Authority)).all()
+    others = [a for a in authorities if a.gss_code != LANCASHIRE]
+    client = _client(demo, LANCASHIRE)
+    keys = [kind.key for kind in service.results_for(
+        service.released_periods(service.utcnow())[-1]
+    ).groups.kinds]  # fmt: skip
+    code = session.scalars(select(Indicator.code).order_by(Indicator.code)).first()
+    paths = [
+        f"/compare/export/{name}?group={key}"
+        for key in keys
+        for name in ("where-we-stand.csv", "trends.csv", "norm-or-exception.csv",
+                     f"indicators/{code}.csv")
+    ]  # fmt: skip
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        everything = response.get_data(as_text=True) + repr(sorted(response.headers.items()))
+        leaked = [
+            a.name
+            for a in others
+            if re.search(rf"\b{re.escape(a.name)}\b", everything) or a.gss_code in everything
+        ]
+        assert leaked == [], (path, leaked[:5])
 
 
 def _atoms_hold(memberships: dict[str, frozenset[int]], shown: list[str], publishers: set[int]):

@@ -275,9 +275,10 @@ def test_the_network_exports_list_what_the_network_pages_list(sign_in_as, sessio
     (spread_row,) = _rows(spread.get_data())
     assert spread_row["councils_contributing"] == "5" and spread_row["councils_small_count"] == "1"
     # An authority's users have no network view, and so no network export.
-    assert sign_in_as(Role.ANALYST, councils[0]).get(
-        "/compare/network/export/figures.csv"
-    ).status_code == 403
+    assert (
+        sign_in_as(Role.ANALYST, councils[0]).get("/compare/network/export/figures.csv").status_code
+        == 403
+    )
 
 
 def test_a_formula_in_an_issue_title_is_written_as_text(sign_in_as, session):
@@ -288,3 +289,29 @@ def test_a_formula_in_an_issue_title_is_written_as_text(sign_in_as, session):
     body = sign_in_as(Role.STAFF, councils[0]).get("/compare/export/norm-or-exception.csv")
     (row,) = _rows(body.get_data())
     assert row["issue_title"] == '\'=HYPERLINK("http://evil.example","Click")'
+
+
+def test_download_links_sit_beside_their_tables_and_work(sign_in_as, session):
+    councils, indicator, _ = _released_network(
+        session, [100, 200, 300, 400, 500, 600], published=datetime.now(UTC) - timedelta(days=3)
+    )
+    staff = sign_in_as(Role.STAFF, councils[0])
+    for page, export in (
+        ("/compare/?group=type", "/compare/export/where-we-stand.csv?"),
+        ("/compare/?group=type", "/compare/export/trends.csv?"),
+        ("/compare/norms?group=type", "/compare/export/norm-or-exception.csv?"),
+        (
+            f"/compare/indicators/{indicator.code}?group=type",
+            f"/compare/export/indicators/{indicator.code}.csv?",
+        ),
+    ):
+        html = staff.get(page).get_data(as_text=True)
+        start = html.index(f'href="{export}')
+        href = html[start + 6 : html.index('"', start + 6)].replace("&amp;", "&")
+        assert "group=type" in href and "period=2023-24" in href
+        response = staff.get(href)
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+    inspector = sign_in_as(Role.INSPECTOR)
+    network = inspector.get("/compare/network/").get_data(as_text=True)
+    assert 'href="/compare/network/export/spread.csv"' in network
+    assert 'href="/compare/network/export/figures.csv"' in network
