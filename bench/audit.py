@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,21 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def grants_used(actor: User, grants: Iterable[Any], page: str) -> None:
+    """One ``grant_used`` event for each grant an inspector's request relies on, committed
+    at once: a read path that writes, so SQLite's write lock is taken first."""
+    db.begin_write()
+    for grant in grants:
+        record(
+            "grant_used",
+            actor=actor,
+            authority_id=grant.authority_id,
+            subject=grant,
+            details={"page": page},
+        )
+    db.session.commit()
 
 
 # --- what each action means, and what of it the network's log may show -------------
@@ -76,6 +92,8 @@ _INDICATOR_FIELDS = (
     "is_synthetic",
     "definition",
     "source",
+    "cqc_quality_statement",
+    "cqc_evidence_category",
 )
 _PERIOD_FIELDS = ("code", "label", "kind", "starts_on", "ends_on")
 

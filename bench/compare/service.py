@@ -22,7 +22,6 @@ from bench.compare import admission, engine, queries
 from bench.compare import groups as group_kinds
 from bench.dates import LONDON
 from bench.errors import NotFound
-from bench.extensions import db
 from bench.models import Indicator, KeyArea, Period, Polarity, Role, UnitKind, User, utcnow
 
 CACHE_SIZE = 16  # a history and every period of it (series pages read them all)
@@ -463,15 +462,7 @@ def viewing(user: User, authority_code: str | None = None, as_of: date | None = 
         grant = queries.current_grant(user.id, authority_code, utcnow())
         if grant is None:
             raise NotFound("No authority")
-        db.begin_write()  # this read path writes: take SQLite's write lock first
-        audit.record(
-            "grant_used",
-            actor=user,
-            authority_id=grant.authority_id,
-            subject=grant,
-            details={"page": "comparison"},
-        )
-        db.session.commit()
+        audit.grants_used(user, [grant], "comparison")
         view = Viewing(
             user, grant.authority_id, queries.authority_name(grant.authority_id),
             authority_code.upper(), grant.id, now, as_of,

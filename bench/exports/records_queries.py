@@ -19,7 +19,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from bench.extensions import db
 from bench.models import (
     ActionUpdate,
-    Alliance,
     FollowUpAction,
     HostResponse,
     NoteShare,
@@ -35,7 +34,7 @@ from bench.models import (
     VisitNoteRevision,
     VisitTopic,
 )
-from bench.visits.visibility import Reader, host_nameable, readable_notes
+from bench.visits.visibility import Reader, host_allied, host_nameable, readable_notes
 
 # --- reviews ------------------------------------------------------------------------------
 
@@ -100,20 +99,7 @@ def _nameable_at(as_of: datetime) -> ColumnElement[bool]:
             NoteShare.revoked_at.is_(None),
             NoteShare.shared_at <= as_of,
         ),
-        exists().where(
-            Alliance.ended_at.is_(None),
-            Alliance.formed_at <= as_of,
-            or_(
-                and_(
-                    Alliance.first_id == Visit.authority_id,
-                    Alliance.second_id == Visit.host_authority_id,
-                ),
-                and_(
-                    Alliance.first_id == Visit.host_authority_id,
-                    Alliance.second_id == Visit.authority_id,
-                ),
-            ),
-        ),
+        host_allied(formed_by=as_of),
     )
 
 

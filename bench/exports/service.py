@@ -30,7 +30,7 @@ from bench.exports import comparisons, inspection
 from bench.exports.pack import Blob, Manifest, Package, stream_zip
 from bench.exports.tables import Section
 from bench.extensions import db
-from bench.models import InspectorGrant, User, utcnow
+from bench.models import InspectorGrant, Period, User, utcnow
 from bench.validation import load
 
 METHODS_PATH = "/methods"
@@ -125,65 +125,68 @@ def _view(user: User, arguments: dict[str, Any]) -> compare.Viewing:
     return compare.viewing(user, arguments["authority"], as_of=arguments["as_of"])
 
 
-def _named(view: compare.Viewing) -> str | None:
-    """The authority's code in a file name only where the viewer may see it named (an
-    inspector under a grant; a council's own staff do not need it)."""
-    return view.named_code
+# What one comparison export builds from the viewing: the table and rows, the period and
+# group it is of (they name the file), and what else its audit event records.
+Built = tuple[Section, Period, compare.GroupOption, dict[str, str]]
+
+
+def _comparison(
+    user: User, args: Mapping[str, Any], what: str, build: Callable[..., Built]
+) -> Export:
+    """One comparison view as a file: the viewing worked out (and a grant audited) once,
+    the page built as its view builds it, the export audited, the file named from bench's
+    own codes (the authority's only where the viewer may see it named: an inspector under
+    a grant)."""
+    arguments = query(args)
+    view = _view(user, arguments)
+    section, period, group, details = build(view, arguments)
+    when = (view.as_of or view.now.date()).isoformat()
+    name = _name(what, view.named_code, period.code, group.key, when)
+    _audit(user, view, what, period=period.code, group=group.key, **details)
+    return Export(f"{name}.csv", section, arguments["bom"], _headers(view.now, view.as_of))
 
 
 def where_we_stand(user: User, args: Mapping[str, Any]) -> Export:
-    arguments = query(args)
-    view = _view(user, arguments)
-    page = compare.where_we_stand(view, arguments["group"], arguments["period"], custom=True)
-    when = (view.as_of or view.now.date()).isoformat()
-    name = _name("where-we-stand", _named(view), page.period.code, page.group.key, when)
-    _audit(user, view, "where-we-stand", period=page.period.code, group=page.group.key)
-    headers = _headers(view.now, view.as_of)
-    return Export(f"{name}.csv", comparisons.where_we_stand(page), arguments["bom"], headers)
+    def build(view: compare.Viewing, arguments: dict[str, Any]) -> Built:
+        page = compare.where_we_stand(view, arguments["group"], arguments["period"], custom=True)
+        return comparisons.where_we_stand(page), page.period, page.group, {}
+
+    return _comparison(user, args, "where-we-stand", build)
 
 
 def trends(user: User, args: Mapping[str, Any]) -> Export:
-    arguments = query(args)
-    view = _view(user, arguments)
-    page = compare.where_we_stand(view, arguments["group"], arguments["period"], custom=True)
-    when = (view.as_of or view.now.date()).isoformat()
-    name = _name("trends", _named(view), page.period.code, page.group.key, when)
-    _audit(user, view, "trends", period=page.period.code, group=page.group.key)
-    headers = _headers(view.now, view.as_of)
-    return Export(f"{name}.csv", comparisons.trends(page), arguments["bom"], headers)
+    def build(view: compare.Viewing, arguments: dict[str, Any]) -> Built:
+        page = compare.where_we_stand(view, arguments["group"], arguments["period"], custom=True)
+        return comparisons.trends(page), page.period, page.group, {}
+
+    return _comparison(user, args, "trends", build)
 
 
-def indicator(user: User, indicator_code: str, args: Mapping[str, Any]) -> Export:
-    arguments = query(args)
-    view = _view(user, arguments)
-    # Tied peers in a fresh order, or, for a file that reproduces a date, in the order
-    # that request always gets (the same bytes).
-    ties = comparisons.Labels(fresh_seed(view, f"indicator|{request_key(arguments)}"))
-    page = compare_indicator.indicator_page(
-        view,
-        indicator_code,
-        arguments["group"],
-        arguments["period"],
-        series=False,
-        ties=ties.rng(indicator_code),
-    )
-    when = (view.as_of or view.now.date()).isoformat()
-    name = _name(page.indicator.code, _named(view), page.period.code, page.group.key, when)
-    _audit(user, view, "indicator", indicator=page.indicator.code, period=page.period.code)
-    headers = _headers(view.now, view.as_of)
-    return Export(f"{name}.csv", comparisons.indicator(page), arguments["bom"], headers)
+def indicator(user: User, args: Mapping[str, Any], indicator_code: str) -> Export:
+    def build(view: compare.Viewing, arguments: dict[str, Any]) -> Built:
+        # Tied peers in a fresh order, or, for a file that reproduces a date, in the
+        # order that request always gets (the same bytes).
+        ties = comparisons.Labels(fresh_seed(view, f"indicator|{request_key(arguments)}"))
+        page = compare_indicator.indicator_page(
+            view,
+            indicator_code,
+            arguments["group"],
+            arguments["period"],
+            series=False,
+            ties=ties.rng(indicator_code),
+        )
+        details = {"indicator": page.indicator.code}
+        return comparisons.indicator(page), page.period, page.group, details
+
+    return _comparison(user, args, f"indicator-{indicator_code}", build)
 
 
 def norm_or_exception(user: User, args: Mapping[str, Any]) -> Export:
-    arguments = query(args)
-    view = _view(user, arguments)
-    page = norms.norm_or_exception(view, arguments["group"], arguments["period"])
-    when = (view.as_of or view.now.date()).isoformat()
-    name = _name("norm-or-exception", _named(view), page.standing.period.code,
-                 page.group.key, when)  # fmt: skip
-    _audit(user, view, "norm-or-exception", period=page.standing.period.code)
-    headers = _headers(view.now, view.as_of)
-    return Export(f"{name}.csv", comparisons.norms(page), arguments["bom"], headers)
+    def build(view: compare.Viewing, arguments: dict[str, Any]) -> Built:
+        page = norms.norm_or_exception(view, arguments["group"], arguments["period"])
+        return comparisons.norms(page), page.standing.period, page.group, {}
+
+    return _comparison(user, args, "norm-or-exception", build)
 
 
 def network_spread(user: User, args: Mapping[str, Any]) -> Export:

@@ -136,16 +136,7 @@ def _audit_grant_use(user: User, reader: Reader, hits: list[queries.Hit]) -> Non
     if not reader.inspector or not owners:
         return
     grants = queries.current_grants(user.id, {owner for owner in owners if owner}, reader.now)
-    db.begin_write()  # this read path writes: take SQLite's write lock first
-    for grant in grants:
-        audit.record(
-            "grant_used",
-            actor=user,
-            authority_id=grant.authority_id,
-            subject=grant,
-            details={"page": "search"},
-        )
-    db.session.commit()
+    audit.grants_used(user, grants, "search")
 
 
 def search(user: User, query: Mapping[str, Any]) -> Page[Result]:

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from bench.models import (
     AUTHORITY_ROLES,
@@ -126,10 +126,12 @@ def note_readable(reader: Reader | None) -> ColumnElement[bool]:
     )
 
 
-def _host_allied_now() -> ColumnElement[bool]:
-    """The visiting authority and its visit's host are allies now."""
+def host_allied(formed_by: datetime | None = None) -> ColumnElement[bool]:
+    """The visiting authority and its visit's host are allies now (and, with
+    *formed_by*, already were at that moment: an export as published on a date)."""
     return exists().where(
         Alliance.ended_at.is_(None),
+        Alliance.formed_at <= formed_by if formed_by is not None else true(),
         or_(
             and_(
                 Alliance.first_id == Visit.authority_id,
@@ -149,7 +151,7 @@ def host_consented() -> ColumnElement[bool]:
     (shared with it, the two allies now) and the note is shared with inspectors."""
     return and_(
         _live_share(ShareLevel.HOST),
-        _host_allied_now(),
+        host_allied(),
         exists().where(
             NoteShare.note_id == VisitNote.id,
             NoteShare.level == ShareLevel.INSPECTOR,
@@ -169,7 +171,7 @@ def host_nameable(reader: Reader) -> ColumnElement[bool]:
         own = reader.authority_id
         named = or_(
             Visit.host_authority_id == own,
-            and_(Visit.authority_id == own, _host_allied_now()),
+            and_(Visit.authority_id == own, host_allied()),
         )
     return and_(Visit.host_authority_id.is_not(None), named)
 

@@ -56,6 +56,17 @@ def _public_groups(results, authority_id: int) -> dict[str, frozenset[int]]:
     return {kind.key: group_kinds.peers_of(groups, kind.key, authority_id) for kind in groups.kinds}
 
 
+def _publishers(results, indicator, viewer) -> set[int]:
+    """What the intruder knows too: which councils other than its own published a figure."""
+    column = results.column[indicator.id]
+    values = results.network.value[:, column]
+    return {
+        int(a)
+        for a, v in zip(results.network.authority_ids, values, strict=True)
+        if not np.isnan(v) and int(a) != viewer.id
+    }
+
+
 def _attribute(lists: dict[str, list[float]], members: dict[str, frozenset[int]], publishers):
     """Match identical values across the lists: each value seen once in each list it is in
     belongs to a council in exactly those lists. Returns the values pinned to fewer than
@@ -102,14 +113,7 @@ def test_matching_values_across_every_list_pins_no_figure_to_fewer_than_k(demo):
                 values = [p["value"] for p in response.json["peers"] if p["value"] is not None]
                 if values and key in members:
                     lists[key] = values
-            column = results.column[indicator.id]
-            publishers = {
-                int(a)
-                for a, v in zip(
-                    results.network.authority_ids, results.network.value[:, column], strict=True
-                )
-                if not np.isnan(v) and int(a) != viewer.id
-            }
+            publishers = _publishers(results, indicator, viewer)
             pinned += [
                 (indicator.code, period.code, *hit)
                 for hit in _attribute(lists, members, publishers)
@@ -145,14 +149,7 @@ def test_the_matching_attack_through_the_csv_exports_pins_nothing(demo):
             ]
             if values and rows[0]["peer_group"]:
                 lists[key] = values
-        column = results.column[indicator.id]
-        publishers = {
-            int(a)
-            for a, v in zip(
-                results.network.authority_ids, results.network.value[:, column], strict=True
-            )
-            if not np.isnan(v) and int(a) != viewer.id
-        }
+        publishers = _publishers(results, indicator, viewer)
         pinned += [(indicator.code, *hit) for hit in _attribute(lists, members, publishers)]
     assert pinned == []
 
