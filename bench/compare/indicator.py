@@ -232,19 +232,7 @@ def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) ->
     if standing.denominator:
         denominators.append(standing.denominator)
     grid = np.geomspace(min(denominators) * 0.8, max(denominators) * 1.25, FUNNEL_POINTS)
-    multiplier = float(indicator.multiplier)
-    limits = {}
-    for name, confidence in (("95", 0.95), ("998", 0.998)):
-        if standing.phi is not None:
-            limits[name] = _widened(indicator, target, grid, confidence, standing)
-            continue
-        if indicator.unit_kind is UnitKind.RATE:
-            lower, upper = stats.rate_funnel(target, grid, confidence, multiplier=multiplier)
-        else:
-            proportion = min(max(target / multiplier, 0.0), 1.0)
-            lower, upper = stats.proportion_funnel(proportion, grid, confidence)
-            lower, upper = np.asarray(lower) * multiplier, np.asarray(upper) * multiplier
-        limits[name] = (np.asarray(lower), np.asarray(upper))
+    limits = funnel_limits(page, grid)
     return [
         {
             "denominator": _round(n),
@@ -256,6 +244,32 @@ def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) ->
         }
         for i, n in enumerate(grid)
     ]
+
+
+def funnel_limits(
+    page: IndicatorPage, denominators: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The 95% ("95") and 99.8% ("998") limits at *denominators*, around the pooled value
+    as shown, widened as the engine judged: what the funnel plot draws (and what an
+    export reports at each row's denominator)."""
+    indicator, standing = page.indicator, page.standing
+    target = standing.target
+    multiplier = float(indicator.multiplier)
+    limits = {}
+    for name, confidence in (("95", 0.95), ("998", 0.998)):
+        if standing.phi is not None:
+            limits[name] = _widened(indicator, target, denominators, confidence, standing)
+            continue
+        if indicator.unit_kind is UnitKind.RATE:
+            lower, upper = stats.rate_funnel(
+                target, denominators, confidence, multiplier=multiplier
+            )
+        else:
+            proportion = min(max(target / multiplier, 0.0), 1.0)
+            lower, upper = stats.proportion_funnel(proportion, denominators, confidence)
+            lower, upper = np.asarray(lower) * multiplier, np.asarray(upper) * multiplier
+        limits[name] = (np.asarray(lower), np.asarray(upper))
+    return limits
 
 
 def _widened(

@@ -10,8 +10,10 @@ import hmac
 import random
 from collections.abc import Iterator, Sequence
 
-from bench import stats
+import numpy as np
+
 from bench.compare import engine
+from bench.compare import indicator as compare_indicator
 from bench.compare.indicator import IndicatorPage
 from bench.compare.network import Listed, Spread
 from bench.compare.norms import IssueStanding, NormPage
@@ -418,24 +420,16 @@ INDICATOR = Table(
 
 
 def _limits(page: IndicatorPage, denominator: float | None) -> list[float | None]:
-    """The funnel's limits at one denominator, around the pooled value as shown."""
-    standing, indicator = page.standing, page.indicator
-    target = standing.target
-    if not indicator.has_counts or target is None or not denominator or not page.funnel:
+    """The funnel's limits at one denominator, as the page's funnel draws them (around
+    the pooled value as shown, widened where the engine widened them), to one decimal
+    place more than the indicator's."""
+    if not page.funnel or not denominator:
         return [None] * 4
-    multiplier = float(indicator.multiplier)
-    out: list[float | None] = []
-    for confidence in (0.95, 0.998):
-        if indicator.unit_kind is UnitKind.RATE:
-            lower, upper = stats.rate_funnel(target, [denominator], confidence,
-                                             multiplier=multiplier)  # fmt: skip
-            lower, upper = float(lower[0]), float(upper[0])
-        else:
-            proportion = min(max(target / multiplier, 0.0), 1.0)
-            lower, upper = stats.proportion_funnel(proportion, [denominator], confidence)
-            lower, upper = float(lower[0]) * multiplier, float(upper[0]) * multiplier
-        out += [round(lower, indicator.decimals + 1), round(upper, indicator.decimals + 1)]
-    return [out[0], out[1], out[2], out[3]]
+    limits = compare_indicator.funnel_limits(page, np.array([float(denominator)]))
+    places = page.indicator.decimals + 1
+    return [
+        round(float(limits[name][side][0]), places) for name in ("95", "998") for side in (0, 1)
+    ]
 
 
 def indicator(page: IndicatorPage) -> Section:

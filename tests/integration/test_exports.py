@@ -315,3 +315,37 @@ def test_download_links_sit_beside_their_tables_and_work(sign_in_as, session):
     network = inspector.get("/compare/network/").get_data(as_text=True)
     assert 'href="/compare/network/export/spread.csv"' in network
     assert 'href="/compare/network/export/figures.csv"' in network
+
+
+def test_the_limits_in_an_indicator_file_agree_with_its_classification(demo):
+    """Your row's funnel limits are the page's funnel (widened where the engine widened
+    it), so your figure sits inside or outside them as the classification says."""
+    client = demo.test_client()
+    sign_in(client, "analyst@e10000017.demo.example", PASSWORD)
+    standing = _rows(client.get("/compare/export/where-we-stand.csv?group=neighbours").get_data())
+    checked = 0
+    for row in standing:
+        if not row["method"].startswith("funnel") or not row["value"]:
+            continue
+        code = row["indicator_code"]
+        (own, *_) = _rows(
+            client.get(f"/compare/export/indicators/{code}.csv?group=neighbours").get_data()
+        )
+        if not own["limit_lower_95"]:
+            continue
+        value = float(own["value"])
+        lower95, upper95 = float(own["limit_lower_95"]), float(own["limit_upper_95"])
+        lower998, upper998 = float(own["limit_lower_998"]), float(own["limit_upper_998"])
+        edges = (lower95, upper95, lower998, upper998)
+        if any(abs(value - edge) <= 0.002 * max(abs(edge), 1) for edge in edges):
+            continue  # the limits are drawn from the pooled value as shown, rounded
+        expected = (
+            "norm"
+            if lower95 <= value <= upper95
+            else "possible_exception"
+            if lower998 <= value <= upper998
+            else "exception"
+        )
+        assert own["classification"] == expected, (code, own)
+        checked += 1
+    assert checked >= 3
