@@ -165,3 +165,10 @@ def test_the_pack_is_audited_with_its_hashes_and_a_grant_end_stops_it(inspector,
     assert inspector.get(f"{PACK}?authority={LANCASHIRE}").status_code == 404
     # Without naming an authority there is no pack.
     assert inspector.get(PACK).status_code == 404
+
+
+def test_the_pack_is_offered_where_an_inspector_works_under_a_grant(inspector):
+    link = f'href="{PACK}?authority={LANCASHIRE}'
+    assert link in inspector.get("/grants/yours").get_data(as_text=True)
+    page = inspector.get(f"/compare/?authority={LANCASHIRE}").get_data(as_text=True)
+    assert link in page
