@@ -13,6 +13,7 @@ SUITES = {
     "publishing": publishing.run,
     "publishing_10k": publishing.run_small,
     "where_we_stand": compare.run_where_we_stand,
+    "exports_network": exports.run_network_export,
 }
 # Pure computations: no database, run once.
 PURE = {
