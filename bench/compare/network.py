@@ -112,7 +112,7 @@ class NetworkPrevalence:
 # --- who is viewing ------------------------------------------------------------------
 
 
-def _inspector(user: User) -> None:
+def require_inspector(user: User) -> None:
     """Only a user with no authority of their own has the network view: a council's users
     compare through their own groups, whose atoms leave their own authority out, and a
     second, overlapping view of every council would undo them."""
@@ -197,7 +197,7 @@ def spread(results: service.PeriodResults, indicator: Indicator, granted: list[i
 def overview(user: User, period_code: str | None, now: datetime | None = None) -> NetworkOverview:
     """Every indicator's spread across the network in one period, by key area, as it
     stood at *now* (default: now)."""
-    _inspector(user)
+    require_inspector(user)
     now = now or utcnow()
     period, periods = _periods(period_code, now)
     results = service.results_for(period, now)
@@ -221,7 +221,7 @@ def indicator_page(
 ) -> NetworkIndicatorPage:
     """One indicator across the network: the spread, every council's figure unlabelled and
     ordered by value, and the median's trend over the released periods."""
-    _inspector(user)
+    require_inspector(user)
     indicator = _indicator(indicator_code)
     now = now or utcnow()
     period, periods = _periods(period_code, now)
@@ -248,7 +248,7 @@ def indicator_page(
 def listings(user: User, period: Period, now: datetime) -> Iterator[tuple[Indicator, list[Listed]]]:
     """Every indicator's figures in *period* as its network page lists them: nothing where
     the spread is withheld (an export of the network view, built on the same rules)."""
-    _inspector(user)
+    require_inspector(user)
     results = service.results_for(period, now)
     granted = _granted(user, now)
     for indicator in queries.indicators():
@@ -279,7 +279,7 @@ def prevalence(user: User) -> list[NetworkPrevalence]:
     """Each issue type across the network: reporting ÷ answering councils with a Wilson
     interval. Counts carry the cell-key noise (DESIGN.md, Anonymity 11), keyed by the set
     of councils counted; an issue fewer than k councils answered shows nothing."""
-    _inspector(user)
+    require_inspector(user)
     now = utcnow()
     k = disclosure.min_peers()
     granted = _granted(user, now)
