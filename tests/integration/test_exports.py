@@ -349,3 +349,8 @@ def test_the_limits_in_an_indicator_file_agree_with_its_classification(demo):
         assert own["classification"] == expected, (code, own)
         checked += 1
     assert checked >= 3
+
+
+def test_the_methods_page_explains_downloads(sign_in_as, session):
+    text = sign_in_as(Role.STAFF, factories.authority()).get("/methods").get_data(as_text=True)
+    assert 'id="exports"' in text and "suppression_reason" in text and "as_of=" in text
