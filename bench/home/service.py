@@ -190,10 +190,27 @@ class Attention:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """The default peer group the attention lines compare with, and where to see it all."""
+
+    group_words: str  # in a sentence: "your nearest neighbours"
+    period_label: str
+    href: str  # Where we stand against that group, for that period
+
+
+@dataclass(frozen=True)
 class AuthorityHome:
     attention: list[Attention]
     sections: list[KeyAreaSection]
-    group_words: str  # the default peer group in a sentence: "your nearest neighbours"
+    standing: Standing | None  # None before any period is released
+
+    @property
+    def figures_clear(self) -> bool:
+        """No figure worse than the default group: said, so home agrees with Where we
+        stand's "the norm" out loud rather than by silence."""
+        return self.standing is not None and not any(
+            item.key == "exceptions" for item in self.attention
+        )
 
 
 def _among(option: compare.GroupOption) -> str:
@@ -207,11 +224,9 @@ def authority_home(user: User, now: datetime | None = None) -> AuthorityHome:
     authority_id = user.authority_id
     assert authority_id is not None
     attention: list[Attention] = []
-    group_words = ""
     figures = _figures(user)
     if figures is not None:
         attention += figures[0]
-        group_words = figures[1]
     attention += [
         item
         for item in (
@@ -226,11 +241,11 @@ def authority_home(user: User, now: datetime | None = None) -> AuthorityHome:
     return AuthorityHome(
         [item for item in attention if item.count],
         authority_overview(authority_id, now),
-        group_words,
+        figures[1] if figures is not None else None,
     )
 
 
-def _figures(user: User) -> tuple[list[Attention], str] | None:
+def _figures(user: User) -> tuple[list[Attention], Standing] | None:
     """Exceptions against the default peer group (the first admitted one, as alerts use),
     and figures worse than England's like most of that group: both read off the Norm or
     exception? page, so every word matches the pages the lines link to."""
@@ -300,7 +315,7 @@ def _figures(user: User) -> tuple[list[Attention], str] | None:
             "See what is the norm among your peers",
             england[:LINES_SHOWN],
         ),
-    ], among
+    ], Standing(among, period.label, where)
 
 
 def _open_queries(user: User) -> Attention | None:

@@ -18,7 +18,7 @@ from tests import factories, factories_actions, factories_staffviews
 from tests.pages import check_page, squash, text_of
 
 
-def _network(session, own_value, others, **indicator_fields):
+def _network(session, own_value, others, own=None, **indicator_fields):
     indicator = factories.indicator(
         title="Direct payments take-up",
         unit_kind=UnitKind.PROPORTION,
@@ -28,7 +28,7 @@ def _network(session, own_value, others, **indicator_fields):
         **indicator_fields,
     )
     period = factories.period("2022-23")
-    own = factories.authority(name="Ownshire")
+    own = own or factories.authority(name="Ownshire")
     factories.value(own, indicator, period, value=own_value)
     for number, figure in enumerate(others):
         peer = factories.authority(name=f"Peershire {number}")
@@ -169,8 +169,12 @@ def test_nothing_needs_attention(app_context, sign_in_as, session):
     response = sign_in_as(Role.AUTHORITY_ADMIN, own).get("/")
     check_page(response)
     links, text = _attention(response)
-    assert links == []
-    assert "Nothing needs your attention today" in text
+    assert 'id="attention-counts"' not in response.get_data(as_text=True)
+    # Only the comparator, said out loud, with the page that shows it.
+    (where,) = links
+    assert where[0].startswith("See where you stand against ")
+    assert where[1].startswith("/compare/?group=")
+    assert "Nothing needs your attention today. No figure is worse than " in text
 
 
 def test_an_exception_against_the_default_group_links_to_its_indicator_page(
@@ -186,6 +190,7 @@ def test_an_exception_against_the_default_group_links_to_its_indicator_page(
     assert first_text.startswith("1 figure worse than ")
     comparator = first_text.removeprefix("1 figure worse than ")
     assert "figure worse than England" not in text
+    assert "No figure is worse than" not in text
     line = next(href for words, href in links if words == "Cost per week")
     assert line.startswith(f"/compare/indicators/{indicator.code}?")
     assert "period=2022-23" in line
@@ -246,8 +251,10 @@ def test_unanswered_known_issues_link_to_answering(app_context, sign_in_as, sess
     answered = factories.issue_type(title="Delayed hospital discharges")
     factories.issue_type(title="Still a proposal", status=IssueTypeStatus.PROPOSED)
     factories.flag(own, answered)
+    _network(session, 30.0, [10.0, 20.0, 40.0, 50.0, 60.0], own=own)
     links, text = _attention(sign_in_as(Role.ANALYST, own).get("/"))
     assert ("1 known issue not answered yet", "/issues/") in links
+    assert "No figure is worse than " in text  # the norm, said out loud beside the rest
     assert ("Reablement capacity", f"/issues/{unanswered.code}/answer") in links
     assert "Delayed hospital discharges" not in text and "Still a proposal" not in text
 
@@ -301,7 +308,8 @@ def test_another_authoritys_items_never_appear(app_context, sign_in_as, session)
     for role in (Role.STAFF, Role.ANALYST, Role.AUTHORITY_ADMIN):
         response = sign_in_as(role, own).get("/")
         links, text = _attention(response)
-        assert links == [], (role, links)
+        assert 'id="attention-counts"' not in response.get_data(as_text=True), role
+        assert [href for _, href in links if not href.startswith("/compare/?")] == [], role
         assert "Nothing needs your attention today" in text
         assert "Othershire" not in text_of(response) and "Their late action" not in text
     # ... while the other authority's admin sees every one of them.
