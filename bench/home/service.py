@@ -285,8 +285,8 @@ def _figures(user: User) -> tuple[list[Attention], Standing] | None:
     england = [
         Line(
             standing.indicator.title,
-            f"worse than England, as are about {evidence.worse} of the {evidence.of} of "
-            f"{among} with a figure",
+            f"worse than England, as are about {evidence.worse} of {among} "
+            f"({evidence.of} with a figure)",
             # The England comparison is the "all councils" group's classification: the
             # indicator page against that group says the same (DESIGN.md: a group not
             # admitted still shows the viewer's own classification).
