@@ -40,6 +40,7 @@ class Evidence:
     worse: int  # peers significantly worse than the England value (noised)
     of: int  # peers with a figure (noised)
     viewer_worse: bool
+    indicator_code: str = ""  # for the link to the indicator's page
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def norm_or_exception(view: Viewing, group_key: str | None, period_code: str | N
             noisy(worse_peers),
             noisy(with_figure),
             bool(worse[row_of[authority_id]]),
+            standing.indicator.code,
         )
 
     answers: dict[int, dict[int, tuple]] = defaultdict(dict)

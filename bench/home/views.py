@@ -1,4 +1,4 @@
-"""The home page: what a signed-in user sees first."""
+"""The home page: what a signed-in user sees first, and where it leads."""
 
 from __future__ import annotations
 
@@ -20,12 +20,15 @@ def index() -> ResponseReturnValue:
     if has_permission(user, Permission.SEE_OWN_DATA) and user.authority is not None:
         return render_template(
             "home/authority.html",
-            sections=service.authority_overview(user.authority_id),
+            home=service.authority_home(user),
             title=user.authority.name,
         )
     if has_permission(user, Permission.MANAGE_NETWORK):
         return render_template(
-            "home/network.html", counts=service.network_counts(), title="The network"
+            "home/network.html",
+            counts=service.network_counts(),
+            proposals=service.proposals_waiting(user),
+            title="The network",
         )
     return render_template(
         "home/inspector.html", grants=grants.held_grants(user), title="Inspection"
