@@ -575,13 +575,22 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-class UploadRefused(ValidationFailed):
-    """A file's problems, and what each row with a problem is about ("DP-PCT 2022-23", as
-    written in it), so the list of problems says which figure each is about."""
+@dataclass(frozen=True)
+class FileProblem(RowError):
+    """A problem in an uploaded file, with what its row is about ("DP-PCT 2022-23", as
+    written in it), so the list of a file's problems says which figure each is about."""
 
-    def __init__(self, errors: list[RowError], labels: Mapping[int, str] | None = None) -> None:
-        super().__init__(errors)
-        self.labels = dict(labels or {})
+    about: str = ""
+
+
+def _refused(errors: list[RowError], labels: Mapping[int, str] | None = None) -> ValidationFailed:
+    labels = labels or {}
+    return ValidationFailed(
+        [
+            FileProblem(e.row, e.field, e.message, labels.get(e.row, "") if e.row else "")
+            for e in errors
+        ]
+    )
 
 
 HEADER_LABEL = "column names"
@@ -602,7 +611,8 @@ def _without_ignored(
 
 
 def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadBatch:
-    """Validate a CSV file and keep it for preview. Raises UploadRefused, writes nothing.
+    """Validate a CSV file and keep it for preview. Raises ValidationFailed (of
+    FileProblems), writes nothing.
 
     The rows stream through validation and into the staging table a chunk at a time, so
     memory stays flat however long the file is.
@@ -610,11 +620,11 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
     _authority_for(user, authority_id)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if len(data) > limit:
-        raise UploadRefused(
+        raise _refused(
             [RowError(None, "file", f"The file must be smaller than {limit // 1_000_000} MB")]
         )
     if filename and not filename.lower().endswith((".csv", ".txt")):
-        raise UploadRefused([RowError(None, "file", "The file must be a CSV file (.csv)")])
+        raise _refused([RowError(None, "file", "The file must be a CSV file (.csv)")])
     labels: dict[int, str] = {}
     try:
         _header, rows = iter_table(
@@ -650,17 +660,17 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
                 queries.stage_rows(batch.id, clean)
     except NotCsv as error:
         db.session.rollback()
-        raise UploadRefused([RowError(None, "file", str(error))]) from None
+        raise _refused([RowError(None, "file", str(error))]) from None
     except HeaderProblems as failure:
         db.session.rollback()
         header = {error.row: HEADER_LABEL for error in failure.errors if error.row is not None}
-        raise UploadRefused(failure.errors, header) from None
+        raise _refused(failure.errors, header) from None
     if problems:
         db.session.rollback()
-        raise UploadRefused(problems[:MOST_PROBLEMS], labels)
+        raise _refused(problems[:MOST_PROBLEMS], labels)
     if not total:
         db.session.rollback()
-        raise UploadRefused([RowError(None, "file", "The file has no rows of figures")])
+        raise _refused([RowError(None, "file", "The file has no rows of figures")])
     batch.row_count = total
     db.session.commit()
     return batch
@@ -699,12 +709,11 @@ def _lower_first(message: str) -> str:
 
 def problems_of(failure: ValidationFailed) -> list[Problem]:
     """The problems of a refused file, each with what its row is about."""
-    labels = failure.labels if isinstance(failure, UploadRefused) else {}
     return [
         Problem(
             f"problem-{position}",
             error.row,
-            labels.get(error.row, "") if error.row is not None else "",
+            error.about if isinstance(error, FileProblem) else "",
             error.field,
             error.message,
         )
