@@ -54,8 +54,8 @@ def test_an_upload_with_mistakes_by_keyboard_alone(page, backend):
         files=[{"name": "figures.csv", "mimeType": "text/csv", "buffer": BAD.encode()}]
     )
     tab_to(page, lambda now: now["text"].strip() == "Check the file")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the page with the problems, before looking at it
+        page.keyboard.press("Enter")
 
     # The error summary takes focus, so a screen reader reads it first.
     page.wait_for_function("() => document.activeElement.classList.contains('govuk-error-summary')")
