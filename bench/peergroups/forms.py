@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovFileInput,
+    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField
 
 from bench.fields import SchemaForm, strip
 from bench.peergroups.schemas import CustomGroupSchema
@@ -57,3 +60,30 @@ class CustomGroupForm(SchemaForm):
 
 class ConfirmForm(FlaskForm):
     """Only a CSRF token: the route says what happens."""
+
+
+class GroupFilterForm(FlaskForm):
+    """The builder's filters and "start from", drawn with GOV.UK's widgets. Sent with the
+    group's form (its buttons lead to a link with the filters) or as a link; only draws
+    the fields: BuilderQuerySchema and the service check them."""
+
+    class Meta:
+        csrf = False  # the group's form carries the token
+
+    q = StringField("Council name", widget=GovTextInput(), filters=[strip])
+    type = SelectField("Type", choices=[], validate_choice=False, widget=GovSelect())
+    region = SelectField("Region", choices=[], validate_choice=False, widget=GovSelect())
+    start = SelectField("Group", choices=[], validate_choice=False, widget=GovSelect())
+
+    def offer(self, builder: Any) -> None:
+        """Fill the lists from the builder (a Builder), an empty first choice meaning any."""
+        self.type.choices = [("", "Any type"), *builder.types]
+        self.region.choices = [("", "Any region"), *((r, r) for r in builder.regions)]
+        self.start.choices = [("", "Choose a group"), *builder.starts]
+        self.q.data, self.type.data, self.region.data = builder.words, builder.type, builder.region
+
+    def show(self, errors: list) -> None:
+        for error in errors:
+            target = self._fields.get(error.field)
+            if target is not None:
+                target.errors = [*target.errors, error.message]

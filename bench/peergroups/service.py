@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from marshmallow import ValidationError
 
 from bench import audit, disclosure, messages
 from bench.access import Permission, has_permission
@@ -23,7 +24,13 @@ from bench.errors import Conflict, InvalidInput, NotFound, RowError, ValidationF
 from bench.extensions import db
 from bench.models import Authority, PeerGroup, PeerGroupKind, PeerGroupMember, User, utcnow
 from bench.peergroups import queries
-from bench.peergroups.schemas import CustomGroupSchema
+from bench.peergroups.schemas import (
+    REGION_UNKNOWN,
+    START_UNKNOWN,
+    TYPE_UNKNOWN,
+    BuilderQuerySchema,
+    CustomGroupSchema,
+)
 from bench.publishing.csvfile import HeaderProblems, NotCsv, decode, read_table
 from bench.validation import load, parse_number
 
@@ -386,6 +393,105 @@ def member_choices(user: User) -> list[Authority]:
     """Every current council but the viewer's own, by name."""
     authority_id = compare.viewer_authority(user)
     return [a for a in queries.current_authorities() if a.id != authority_id]
+
+
+@dataclass(frozen=True)
+class Builder:
+    """The custom-group builder: the councils to choose from after its filters, the ones
+    ticked (shown or not), and the filters' choices.
+
+    Filtering only narrows which checkboxes are shown: councils ticked but filtered out
+    travel with the form, so filtering never loses a choice.
+    """
+
+    councils: list[Authority]  # every council that may be chosen, by name
+    shown: list[Authority]  # those the filters keep
+    ticked: frozenset[int]
+    words: str
+    type: str
+    region: str
+    name: str
+    types: list[tuple[str, str]]  # (value, label) of the types among the councils
+    regions: list[str]
+    starts: list[tuple[str, str]]  # (key, label) of the viewer's standard groups
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def hidden_ticks(self) -> list[int]:
+        """Ticked councils the filters do not show, in the form as hidden fields."""
+        shown = {council.id for council in self.shown}
+        return sorted(self.ticked - shown)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.words or self.type or self.region)
+
+
+def builder(user: User, args: Mapping[str, Any]) -> Builder:
+    """The builder for *args* (the page's link or its form): ``q`` (part of a council's
+    name or GSS code), ``type``, ``region``, ``start`` (one of the viewer's standard
+    groups, whose councils are ticked), ``members`` (ticked) and ``name``. A bad value is
+    an error naming its field; it filters nothing."""
+    councils = member_choices(user)
+    by_code = {council.gss_code: council.id for council in councils}
+    types = sorted({council.type for council in councils}, key=lambda kind: kind.label)
+    regions = sorted({council.region for council in councils})
+    standard = viewer_groups(user).standard
+    starts = [(group.key, group.label) for group in standard if group.members]
+    errors: list[RowError] = []
+    try:
+        query = BuilderQuerySchema().load(args)
+    except ValidationError as error:
+        said = error.messages if isinstance(error.messages, dict) else {}
+        errors += [RowError(None, name, _first(problems)) for name, problems in said.items()]
+        query = {"q": "", "type": "", "region": "", "start": "", "members": [], "name": ""}
+    if query["type"] and query["type"] not in {kind.value for kind in types}:
+        errors.append(RowError(None, "type", TYPE_UNKNOWN))
+        query["type"] = ""
+    if query["region"] and query["region"] not in regions:
+        errors.append(RowError(None, "region", REGION_UNKNOWN))
+        query["region"] = ""
+    ids = {council.id for council in councils}
+    ticked: set[int] = set()
+    for value in query["members"]:
+        member = int(value) if value.isascii() and value.isdigit() else None
+        if member not in ids:
+            errors.append(RowError(None, "members", messages.CUSTOM_GROUP_MEMBER_UNKNOWN))
+            break
+        ticked.add(member)
+    if query["start"]:
+        group = next((g for g in standard if g.key == query["start"] and g.members), None)
+        if group is None:
+            errors.append(RowError(None, "start", START_UNKNOWN))
+        else:
+            ticked |= {by_code[m.gss_code] for m in group.members if m.gss_code in by_code}
+    words = query["q"].casefold()
+    shown = [
+        council
+        for council in councils
+        if (not words or words in council.name.casefold() or words in council.gss_code.casefold())
+        and (not query["type"] or council.type.value == query["type"])
+        and (not query["region"] or council.region == query["region"])
+    ]
+    return Builder(
+        councils=councils,
+        shown=shown,
+        ticked=frozenset(ticked),
+        words=query["q"],
+        type=query["type"],
+        region=query["region"],
+        name=query["name"],
+        types=[(kind.value, kind.label) for kind in types],
+        regions=regions,
+        starts=starts,
+        errors=errors,
+    )
+
+
+def _first(problems: Any) -> str:
+    while isinstance(problems, dict):
+        problems = next(iter(problems.values()))
+    return str(problems[0] if isinstance(problems, list) else problems)
 
 
 def _members(authority_id: int, values: list[str]) -> frozenset[int]:

@@ -3,6 +3,8 @@ custom groups."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -12,7 +14,13 @@ from bench import messages
 from bench.access import Permission, allow
 from bench.errors import Conflict, InvalidInput, ValidationFailed
 from bench.peergroups import service
-from bench.peergroups.forms import ApplyImportForm, ConfirmForm, CustomGroupForm, ImportForm
+from bench.peergroups.forms import (
+    ApplyImportForm,
+    ConfirmForm,
+    CustomGroupForm,
+    GroupFilterForm,
+    ImportForm,
+)
 
 admin_bp = Blueprint("peer_imports", __name__, url_prefix="/admin/peer-groups")
 bp = Blueprint("peer_groups", __name__, url_prefix="/compare/groups")
@@ -113,15 +121,34 @@ def index() -> ResponseReturnValue:
     )
 
 
+BUILDER_ACTIONS = ("filter", "start")  # the builder's buttons that only change the view
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @allow(Permission.SEE_OWN_DATA)
 def new() -> ResponseReturnValue:
-    form = CustomGroupForm()
+    """The builder. Its filter and "start from" buttons post the whole form (so ticks are
+    never lost) and lead to the builder's link with the filters, the ticks and the name:
+    it works without JavaScript, and the filtered view is a link."""
+    if request.method == "POST" and request.form.get("action") in BUILDER_ACTIONS:
+        if not ConfirmForm().validate_on_submit():  # the CSRF token
+            return redirect(url_for("peer_groups.new"))
+        return redirect(_builder_link(request.form), code=303)
+    args = request.form if request.method == "POST" else request.args
+    built = service.builder(_user(), args)
+    if request.method == "POST":
+        form = CustomGroupForm()
+    else:
+        form = CustomGroupForm(name=built.name, members=[str(i) for i in sorted(built.ticked)])
     form.members.choices = [
-        SelectChoice(str(authority.id), authority.name)
-        for authority in service.member_choices(_user())
+        SelectChoice(str(authority.id), authority.name) for authority in built.shown
     ]
-    if form.validate_on_submit():
+    filters = GroupFilterForm(formdata=None)
+    filters.offer(built)
+    filters.show(built.errors)
+    if request.method == "GET":  # a link's ticks that are not councils to choose from
+        form.members.errors = [e.message for e in built.errors if e.field == "members"]
+    if request.method == "POST" and form.validate_on_submit():
         try:
             group = service.save_custom_group(_user(), form.schema_data())
         except (InvalidInput, Conflict) as error:
@@ -130,8 +157,23 @@ def new() -> ResponseReturnValue:
             flash(messages.CUSTOM_GROUP_SAVED.format(name=group.name), "success")
             return redirect(url_for("peer_groups.index"))
     return render_template(
-        "peergroups/new.html", form=form, k=service.min_members(), title="Make a custom peer group"
-    )
+        "peergroups/new.html",
+        form=form,
+        filters=filters,
+        built=built,
+        k=service.min_members(),
+        title="Make a custom peer group",
+    ), 400 if built.errors and request.method == "GET" else 200
+
+
+def _builder_link(sent: Any) -> str:
+    """The builder's link for the form *sent*: its filters, name and ticks (and the group
+    to start from, when that button was pressed)."""
+    keep = {key: (sent.get(key) or "").strip() for key in ("q", "type", "region", "name")}
+    if sent.get("action") == "start":
+        keep["start"] = (sent.get("start") or "").strip()
+    arguments = {key: value for key, value in keep.items() if value}
+    return url_for("peer_groups.new", members=sent.getlist("members"), **arguments)
 
 
 @bp.route("/<int:group_id>/delete", methods=["POST"])

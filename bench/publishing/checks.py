@@ -6,7 +6,7 @@ and tested on their own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,11 +30,19 @@ class Candidate:
     value: float | None
 
 
+def plain(value: float) -> str:
+    """A figure with no unit and as many decimals as it has: the fallback for tests."""
+    return f"{value:g}"
+
+
 @dataclass(frozen=True)
 class IndicatorRange:
     code: str
     plausible_min: float | None
     plausible_max: float | None
+    # How a figure of this indicator is written for people (its decimal places and unit,
+    # "£1,234.5", "17.5%", "412 per 100,000"): a warning quotes figures as pages show them.
+    show: Callable[[float], str] = plain
 
 
 @dataclass(frozen=True)
@@ -99,14 +107,15 @@ def check(
         if value is None:
             continue
         limits = ranges[candidate.indicator_id]
+        show = limits.show
         low, high = limits.plausible_min, limits.plausible_max
         if (low is not None and value < low) or (high is not None and value > high):
             findings.append(
                 Finding(
                     candidate.key,
                     QueryReason.OUTSIDE_PLAUSIBLE_RANGE,
-                    f"{value:g} is outside the plausible range for {limits.code} "
-                    f"({_range_text(low, high)})",
+                    f"{show(value)} is outside the plausible range for {limits.code} "
+                    f"({_range_text(low, high, show)})",
                 )
             )
         history = own_history.get(candidate.indicator_id, {})
@@ -118,8 +127,8 @@ def check(
                 Finding(
                     candidate.key,
                     QueryReason.JUMP_FROM_LAST_YEAR,
-                    f"{value:g} is far from your own figures for other periods "
-                    f"({others.min():g} to {others.max():g})",
+                    f"{show(value)} is far from your own figures for other periods "
+                    f"({show(float(others.min()))} to {show(float(others.max()))})",
                 )
             )
         previous = history.get(candidate.period_index - 1)
@@ -128,7 +137,8 @@ def check(
                 Finding(
                     candidate.key,
                     QueryReason.JUMP_FROM_LAST_YEAR,
-                    f"{value:g} changed by more than half since the previous period ({previous:g})",
+                    f"{show(value)} changed by more than half since the previous period "
+                    f"({show(previous)})",
                 )
             )
         earlier = [index for index in history if index < candidate.period_index - 1]
@@ -158,7 +168,9 @@ def check(
     return findings
 
 
-def _range_text(low: float | None, high: float | None) -> str:
+def _range_text(low: float | None, high: float | None, show: Callable[[float], str] = plain) -> str:
     if low is not None and high is not None:
-        return f"{low:g} to {high:g}"
-    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+        return f"{show(low)} to {show(high)}"
+    if low is not None:
+        return f"at least {show(low)}"
+    return f"at most {show(high)}" if high is not None else ""

@@ -112,7 +112,9 @@ def iter_table(
                         f"The file has more than {MAX_ROWS:,} rows: split it into smaller files"
                     )
                 if len(record) != len(header):
-                    yield number, {"__shape__": str(len(record))}
+                    # The cells it has still say what the row is about (its indicator).
+                    cells = dict(zip(header, record, strict=False))
+                    yield number, {**cells, "__shape__": str(len(record))}
                 else:
                     yield number, dict(zip(header, record, strict=True))
         except csv.Error as error:

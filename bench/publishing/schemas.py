@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,10 @@ from bench.validation import StrictNumber, decimals_in
 
 COLUMNS = ("indicator", "period", "numerator", "denominator", "value", "status", "note")
 OPTIONAL_COLUMNS = ("authority",)
+# Read by people, skipped by the importer: the templates carry each indicator's name beside
+# its code, and a template filled in uploads as it is.
+IGNORED_COLUMNS = ("indicator_name",)
+TEMPLATE_COLUMNS = ("indicator", "indicator_name", *COLUMNS[1:])
 NOTE_MAX = 1000
 RESPONSE_MAX = 2000
 STATUSES = frozenset(status.value for status in ValueStatus)
@@ -130,8 +135,8 @@ class ValueRowSchema(Schema):
         self.catalogue = catalogue
         self.thousands = thousands
 
-    @validates_schema(skip_on_field_errors=False)
-    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data: dict[str, Any], original: Any = None, **kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
 
         def problem(field: str, message: str) -> None:
@@ -156,7 +161,12 @@ class ValueRowSchema(Schema):
                 f"This row is for authority '{authority}': you can publish only your own "
                 f"authority's figures ({self.catalogue.authority_code})",
             )
-        if indicator is not None:
+        # A figure written but not a number has its own message: the rules on the figures
+        # would only add "Enter the numerator" beside it.
+        unreadable = isinstance(original, Mapping) and any(
+            _written_in(original, name) and name not in data for name in FIGURE_FIELDS
+        )
+        if indicator is not None and not unreadable:
             for field, message in _figure_problems(indicator, data):
                 problem(field, message)
         if errors:
@@ -181,31 +191,60 @@ class ValueRowSchema(Schema):
         }
 
 
+FIGURE_FIELDS = ("numerator", "denominator", "value")
+
+
+def _written_in(original: Mapping[str, Any], name: str) -> bool:
+    cell = original.get(name)
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+def written(number: float) -> str:
+    """A number as a message quotes it back: thousands separated, the decimals it has."""
+    if float(number).is_integer():
+        return f"{int(number):,}"
+    return f"{number:,}"
+
+
 def _figure_problems(indicator: Indicator, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each problem with the figures names its field and quotes the figures, so a message
+    read in a list of a file's problems says what is wrong without opening the file."""
     numerator, denominator = data.get("numerator"), data.get("denominator")
     value = data.get("value")
     out: list[tuple[str, str]] = []
     if not indicator.has_counts:
         if numerator is not None or denominator is not None:
             field = "numerator" if numerator is not None else "denominator"
-            out.append((field, f"{indicator.code} takes a value only: leave this empty"))
+            out.append((field, f"{indicator.code} takes a value only: leave the {field} empty"))
         if value is None:
             out.append(("value", f"Enter the value for {indicator.code}"))
         elif indicator.unit_kind is UnitKind.PROPORTION and not 0 <= value <= indicator.multiplier:
-            out.append(("value", f"A proportion must be between 0 and {indicator.multiplier}"))
+            out.append(
+                (
+                    "value",
+                    f"Value {written(value)} is not between 0 and {indicator.multiplier:,}: "
+                    f"{indicator.code} is a proportion",
+                )
+            )
         return out
     if numerator is None:
         out.append(("numerator", f"Enter the numerator for {indicator.code}"))
     elif numerator < 0:
-        out.append(("numerator", "The numerator cannot be negative"))
+        out.append(("numerator", f"Numerator {written(numerator)} cannot be negative"))
     if denominator is None:
         out.append(("denominator", f"Enter the denominator for {indicator.code}"))
     elif denominator <= 0:
-        out.append(("denominator", "The denominator must be greater than 0"))
+        out.append(("denominator", f"Denominator {written(denominator)} must be greater than 0"))
     if out:
         return out
     if indicator.unit_kind is UnitKind.PROPORTION and numerator > denominator:
-        out.append(("numerator", "The numerator cannot be more than the denominator"))
+        out.append(
+            (
+                "numerator",
+                f"Numerator {written(numerator)} is more than the denominator "
+                f"{written(denominator)}",
+            )
+        )
         return out
     if value is not None:
         value_decimals = getattr(value, "decimals", None)
@@ -216,8 +255,8 @@ def _figure_problems(indicator: Indicator, data: dict[str, Any]) -> list[tuple[s
             out.append(
                 (
                     "value",
-                    f"The value {value:g} does not match numerator ÷ denominator × "
-                    f"{indicator.multiplier:,} = {expected:.{max(value_decimals or 2, 2)}f}",
+                    f"Value {written(value)} does not match numerator ÷ denominator × "
+                    f"{indicator.multiplier:,} = {expected:,.{max(value_decimals or 2, 2)}f}",
                 )
             )
     return out

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal
 
 from flask import current_app
@@ -38,12 +39,14 @@ from bench.publishing import checks, queries
 from bench.publishing.csvfile import HeaderProblems, NotCsv, iter_table
 from bench.publishing.schemas import (
     COLUMNS,
+    IGNORED_COLUMNS,
     OPTIONAL_COLUMNS,
     Catalogue,
     QueryResponseSchema,
     ValueRowSchema,
     normalise_period,
 )
+from bench.web import format_value, unit_text
 
 AUDITED_CORRECTIONS = 500  # the revisions table keeps every one; the log names the first
 
@@ -97,7 +100,7 @@ def validate_rows(
     first_row: dict[tuple[str, str], int] = {} if seen is None else seen
     for position, (number, row) in enumerate(numbered):
         if position in failed:
-            errors.extend(_row_errors(number, failed[position]))
+            errors.extend(_row_errors(number, failed[position], row if thousands else None))
             continue
         key = (str(row["indicator"]).strip().upper(), normalise_period(str(row["period"])))
         if key in first_row:
@@ -118,7 +121,16 @@ def validate_rows(
     return clean
 
 
-def _row_errors(number: int | None, problems_by_field: Any) -> list[RowError]:
+NOT_A_NUMBER = "Enter a number"  # StrictNumber's message, said of a form's field
+QUOTED = 40  # characters of a cell quoted back in a message
+
+
+def _row_errors(
+    number: int | None, problems_by_field: Any, cells: Mapping[str, Any] | None = None
+) -> list[RowError]:
+    """RowErrors from marshmallow's messages. Given the row's *cells* (a file's row), a
+    number that is not one is quoted back: a list of a file's problems is read away from
+    the file, where "Enter a number" would not say which cell or what is in it."""
     if isinstance(problems_by_field, list):
         return [RowError(number, "row", str(message)) for message in problems_by_field]
     out = []
@@ -128,6 +140,10 @@ def _row_errors(number: int | None, problems_by_field: Any) -> list[RowError]:
             problems = [str(p) for p in problems.values()]
         for problem in problems:
             text = "Unknown field" if problem == "Unknown field." else str(problem)
+            if text == NOT_A_NUMBER and cells is not None and name in cells:
+                cell = str(cells[name]).strip()
+                cell = cell if len(cell) <= QUOTED else f"{cell[:QUOTED]}…"
+                text = f"{name.capitalize()} '{cell}' is not a number"
             out.append(RowError(number, field_name, text))
     return out
 
@@ -209,6 +225,16 @@ class PlanContext:
     peer_ranges: dict[tuple[int, int], checks.PeerRange | None] = field(default_factory=dict)
 
 
+def figure_text(value: float, indicator: Indicator) -> str:
+    """A figure as the comparison pages write it, to the indicator's decimal places, with
+    its unit: "£1,234.5", "17.5%", "412 per 100,000"."""
+    text = format_value(value, indicator)
+    unit = unit_text(indicator)
+    if text.startswith("£"):
+        unit = unit.removeprefix("£").strip()  # "£ per week": the figure has its £ already
+    return f"{text} {unit}" if unit and not text.endswith("%") else text
+
+
 def plan_context(authority_id: int) -> PlanContext:
     indicators = {indicator.id: indicator for indicator in queries.indicators()}
     ordered_periods = queries.periods()
@@ -226,7 +252,9 @@ def plan_context(authority_id: int) -> PlanContext:
         current=current,
         history=history,
         ranges={
-            i.id: checks.IndicatorRange(i.code, i.plausible_min, i.plausible_max)
+            i.id: checks.IndicatorRange(
+                i.code, i.plausible_min, i.plausible_max, partial(figure_text, indicator=i)
+            )
             for i in indicators.values()
         },
     )
@@ -547,8 +575,44 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+@dataclass(frozen=True)
+class FileProblem(RowError):
+    """A problem in an uploaded file, with what its row is about ("DP-PCT 2022-23", as
+    written in it), so the list of a file's problems says which figure each is about."""
+
+    about: str = ""
+
+
+def _refused(errors: list[RowError], labels: Mapping[int, str] | None = None) -> ValidationFailed:
+    labels = labels or {}
+    return ValidationFailed(
+        [
+            FileProblem(e.row, e.field, e.message, labels.get(e.row, "") if e.row else "")
+            for e in errors
+        ]
+    )
+
+
+HEADER_LABEL = "column names"
+LABEL_CELL = 20  # characters of a code quoted in a row's label
+
+
+def _label(cells: Mapping[str, Any]) -> str:
+    """What a row is about, in its own words: its indicator code and period."""
+    words = [str(cells.get(name) or "").strip()[:LABEL_CELL] for name in ("indicator", "period")]
+    return " ".join(word for word in words if word)
+
+
+def _without_ignored(
+    rows: Iterable[tuple[int, dict[str, str]]],
+) -> Iterator[tuple[int, dict[str, str]]]:
+    for number, cells in rows:
+        yield number, {name: cell for name, cell in cells.items() if name not in IGNORED_COLUMNS}
+
+
 def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadBatch:
-    """Validate a CSV file and keep it for preview. Raises ValidationFailed, writes nothing.
+    """Validate a CSV file and keep it for preview. Raises ValidationFailed (of
+    FileProblems), writes nothing.
 
     The rows stream through validation and into the staging table a chunk at a time, so
     memory stays flat however long the file is.
@@ -556,14 +620,17 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
     _authority_for(user, authority_id)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if len(data) > limit:
-        raise ValidationFailed(
+        raise _refused(
             [RowError(None, "file", f"The file must be smaller than {limit // 1_000_000} MB")]
         )
     if filename and not filename.lower().endswith((".csv", ".txt")):
-        raise ValidationFailed([RowError(None, "file", "The file must be a CSV file (.csv)")])
+        raise _refused([RowError(None, "file", "The file must be a CSV file (.csv)")])
+    labels: dict[int, str] = {}
     try:
         _header, rows = iter_table(
-            data, allowed={*COLUMNS, *OPTIONAL_COLUMNS}, required={"indicator", "period"}
+            data,
+            allowed={*COLUMNS, *OPTIONAL_COLUMNS, *IGNORED_COLUMNS},
+            required={"indicator", "period"},
         )
         catalogue = catalogue_for(authority_id)
         batch = queries.add_batch(
@@ -578,11 +645,13 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
         problems: list[RowError] = []
         seen: dict[tuple[str, str], int] = {}
         total = 0
-        for chunk in _chunks(rows, CHUNK_ROWS):
+        for chunk in _chunks(_without_ignored(rows), CHUNK_ROWS):
             try:
                 clean = validate_rows(catalogue, chunk, thousands=True, seen=seen)
             except ValidationFailed as failure:
                 problems += failure.errors
+                failing = {error.row for error in failure.errors}
+                labels |= {number: _label(cells) for number, cells in chunk if number in failing}
                 if len(problems) >= MOST_PROBLEMS:
                     break
                 continue
@@ -591,19 +660,65 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
                 queries.stage_rows(batch.id, clean)
     except NotCsv as error:
         db.session.rollback()
-        raise ValidationFailed([RowError(None, "file", str(error))]) from None
+        raise _refused([RowError(None, "file", str(error))]) from None
     except HeaderProblems as failure:
         db.session.rollback()
-        raise ValidationFailed(failure.errors) from None
+        header = {error.row: HEADER_LABEL for error in failure.errors if error.row is not None}
+        raise _refused(failure.errors, header) from None
     if problems:
         db.session.rollback()
-        raise ValidationFailed(problems[:MOST_PROBLEMS])
+        raise _refused(problems[:MOST_PROBLEMS], labels)
     if not total:
         db.session.rollback()
-        raise ValidationFailed([RowError(None, "file", "The file has no rows of figures")])
+        raise _refused([RowError(None, "file", "The file has no rows of figures")])
     batch.row_count = total
     db.session.commit()
     return batch
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a refused file as the upload page lists it."""
+
+    anchor: str  # the id of its entry in the list of problems
+    row: int | None  # None: the file as a whole
+    label: str  # what the row is about ("DP-PCT 2022-23"), or ""
+    field: str
+    message: str
+
+    @property
+    def summary(self) -> str:
+        """The error summary's line: "Row 3 (DP-PCT 2022-23): numerator 50,000 is more
+        than the denominator 42,077"."""
+        if self.row is None:
+            return self.message
+        about = f" ({self.label})" if self.label else ""
+        return f"Row {self.row}{about}: {_lower_first(self.message)}"
+
+
+def _lower_first(message: str) -> str:
+    """A sentence's first word in lower case after a colon, but not a code ("COST takes
+    a value only") or a name quoted first."""
+    first = message.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        return message[0].lower() + message[1:]
+    if first == "A":
+        return "a" + message[1:]
+    return message
+
+
+def problems_of(failure: ValidationFailed) -> list[Problem]:
+    """The problems of a refused file, each with what its row is about."""
+    return [
+        Problem(
+            f"problem-{position}",
+            error.row,
+            error.about if isinstance(error, FileProblem) else "",
+            error.field,
+            error.message,
+        )
+        for position, error in enumerate(failure.errors, start=1)
+    ]
 
 
 def _batch_for(user: User, batch_id: int) -> UploadBatch:
@@ -740,7 +855,8 @@ class Template:
 
 def template(key_area: str | None, period_code: str | None) -> Template:
     """An empty row for each indicator (of one key area) for one period (the latest if
-    not given). A key area or period that does not exist is not found."""
+    not given), in TEMPLATE_COLUMNS: the indicator's name beside its code, for people (the
+    importer skips it). A key area or period that does not exist is not found."""
     try:
         area = KeyArea(key_area) if key_area else None
     except ValueError:
@@ -753,7 +869,16 @@ def template(key_area: str | None, period_code: str | None) -> Template:
     if period is None:
         return Template(area, [])
     rows = [
-        [indicator.code, period.code, None, None, None, ValueStatus.PROVISIONAL.value, ""]
+        [
+            indicator.code,
+            indicator.title,
+            period.code,
+            None,
+            None,
+            None,
+            ValueStatus.PROVISIONAL.value,
+            "",
+        ]
         for indicator in queries.indicators()
         if area is None or indicator.key_area is area
     ]

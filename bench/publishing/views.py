@@ -27,23 +27,27 @@ from bench.publishing.forms import (
     UploadForm,
     ValueForm,
 )
-from bench.publishing.schemas import COLUMNS
+from bench.publishing.schemas import COLUMNS, TEMPLATE_COLUMNS
 
 bp = Blueprint("publishing", __name__, url_prefix="/publish")
 SHOWN_ERRORS = 500
+SUMMARISED_ERRORS = 10  # the error summary's entries; the list below the form has the rest
 
 
 def _user():  # noqa: ANN202 - the proxied User
     return current_user._get_current_object()
 
 
-def _index(form: UploadForm, problems: list | None = None, status: int = 200):
+def _index(form: UploadForm, refused: ValidationFailed | None = None, status: int = 200):
     indicators, periods = service.form_choices()
+    problems = service.problems_of(refused) if refused else []
     return render_template(
         "publishing/index.html",
         form=form,
-        problems=(problems or [])[:SHOWN_ERRORS],
-        problem_count=len(problems or []),
+        file_error=_summary(refused) if refused else None,
+        problems=problems[:SHOWN_ERRORS],
+        summarised=problems[:SUMMARISED_ERRORS],
+        problem_count=len(problems),
         key_areas=list(KeyArea),
         periods=periods,
         indicators=indicators,
@@ -72,8 +76,9 @@ def upload() -> ResponseReturnValue:
     try:
         batch = service.upload(_user(), _user().authority_id, file.filename, file.read())
     except ValidationFailed as failure:
-        form.file.errors = [_summary(failure)]
-        return _index(form, failure.errors)
+        # The page's own error summary lists each problem (the row, what it is about,
+        # the figures), each linking to its entry in the list: not one link to the file.
+        return _index(form, failure)
     return redirect(url_for("publishing.preview", batch_id=batch.id))
 
 
@@ -208,7 +213,7 @@ def template() -> ResponseReturnValue:
     # Unknown key areas and periods are a 404; the name is built from the known one.
     found = service.template(request.args.get("key_area"), request.args.get("period"))
     key_area = found.key_area.value if found.key_area else "all"
-    return csv_download(f"bench-template-{key_area}.csv", COLUMNS, found.rows)
+    return csv_download(f"bench-template-{key_area}.csv", TEMPLATE_COLUMNS, found.rows)
 
 
 @bp.route("/current.csv")

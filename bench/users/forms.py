@@ -46,3 +46,16 @@ class InviteForm(FlaskForm):
 
 class ActivationForm(FlaskForm):
     """Only a CSRF token; the route says what happens."""
+
+
+class UserSearchForm(FlaskForm):
+    """The user list's search, sent with GET so a search is a link. It only draws the
+    field; UserListQuerySchema checks it (and the page number, shown on this field)."""
+
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    q = StringField("Search users", widget=GovTextInput())
+
+    def show(self, errors: list) -> None:
+        self.q.errors = [error.message for error in errors]

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
+from marshmallow import ValidationError
 
 from bench import audit, messages, security
 from bench.access import Permission, can_manage_users, has_permission
+from bench.auditlog.service import LogPage
 from bench.auth import queries
-from bench.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bench.errors import Conflict, InvalidInput, NotAllowed, NotFound, RowError
 from bench.extensions import db
 from bench.mail import Message
 from bench.models import AUTHORITY_ROLES, Authority, Invitation, Role, User, utcnow
 from bench.users import queries as user_queries
+from bench.users.schemas import UserListQuerySchema
 
 
 def may_manage(admin: User, user: User) -> bool:
@@ -23,11 +29,45 @@ def may_manage(admin: User, user: User) -> bool:
     return user.authority_id is not None and can_manage_users(admin, user.authority_id)
 
 
-def list_users(admin: User, authority_id: int | None) -> list[User]:
-    """The users *admin* may manage, optionally of one authority."""
-    if not has_permission(admin, Permission.MANAGE_NETWORK):
-        authority_id = admin.authority_id
-    return user_queries.users(authority_id)
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class UserList:
+    """One page of the users an admin may manage, found by the words searched for."""
+
+    users: list[User]
+    number: int
+    pages: int
+    total: int  # users on every page
+    words: str  # as searched for, "" for everyone
+    errors: list[RowError] = field(default_factory=list)
+
+    # First, last and the current page's neighbours, with gaps: as the audit log pages.
+    page_numbers = LogPage.page_numbers
+
+
+def list_users(admin: User, args: Mapping[str, Any]) -> UserList:
+    """The users *admin* may manage (a network admin everyone, an authority admin their
+    own authority's), 50 a page, those whose name, email address or authority has every
+    word of the search. Bad parameters come back as errors naming them, with no list; a
+    page past the last is not found."""
+    try:
+        query = UserListQuerySchema().load(args)
+    except ValidationError as error:
+        problems = error.messages if isinstance(error.messages, dict) else {}
+        errors = [
+            RowError(None, name, str(said[0] if isinstance(said, list) else said))
+            for name, said in problems.items()
+        ]
+        return UserList([], 1, 1, 0, "", errors)
+    authority_id = None if has_permission(admin, Permission.MANAGE_NETWORK) else admin.authority_id
+    words, page = query["q"], query["page"]
+    users, total = user_queries.users_page(authority_id, words.split(), page, PER_PAGE)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    if page > pages:
+        raise NotFound("No such page")
+    return UserList(users, page, pages, total, words)
 
 
 def current_authorities() -> list[Authority]:

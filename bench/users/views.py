@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -11,7 +11,7 @@ from bench import mail, messages
 from bench.access import Permission, allow, has_permission
 from bench.errors import BenchError, InvalidInput
 from bench.users import service
-from bench.users.forms import ActivationForm, InviteForm
+from bench.users.forms import ActivationForm, InviteForm, UserSearchForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -26,8 +26,18 @@ MANAGERS = (Permission.MANAGE_AUTHORITY_USERS, Permission.MANAGE_NETWORK)
 @bp.route("/")
 @allow(*MANAGERS)
 def index() -> ResponseReturnValue:
-    users = service.list_users(_admin(), None)
-    return render_template("users/index.html", users=users, form=ActivationForm(), title="Users")
+    listed = service.list_users(_admin(), request.args)
+    search = UserSearchForm(formdata=request.args)
+    search.show(listed.errors)
+    title = "Users" + (f" – page {listed.number} of {listed.pages}" if listed.pages > 1 else "")
+    return render_template(
+        "users/index.html",
+        listed=listed,
+        search=search,
+        form=search,  # base.html draws the error summary of the page's ``form``
+        activation_form=ActivationForm(),
+        title=title,
+    ), 400 if listed.errors else 200
 
 
 @bp.route("/invite", methods=["GET", "POST"])

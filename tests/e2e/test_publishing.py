@@ -32,9 +32,12 @@ def test_upload_preview_confirm(page, backend):
     )
     page.get_by_role("button", name="Check the file").click()
     summary = page.locator(".govuk-error-summary")
-    assert "The file has 1 problem: nothing was saved" in summary.inner_text()
+    assert (
+        "Row 3 (SAT 2021-22): numerator 600 is more than the denominator 550"
+        in summary.inner_text()
+    )
     problems = page.locator("#problems").inner_text()
-    assert "numerator" in problems and "cannot be more than the denominator" in problems
+    assert "numerator" in problems and "600 is more than the denominator 550" in problems
 
     good = bad.replace("SAT,2021-22,600,550", "SAT,2021-22,290,550")
     page.get_by_label("Upload a CSV file").set_input_files(

@@ -13,7 +13,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bench.models import AuditEvent, PeerGroup, PeerGroupKind, Role, UnitKind
+from bench.models import AuditEvent, AuthorityType, PeerGroup, PeerGroupKind, Role, UnitKind
 from tests import factories
 from tests.pages import check_page, csrf_token, post_form, text_of
 
@@ -445,3 +445,106 @@ def _indicator_code(session):
     from bench.models import Indicator
 
     return session.scalars(select(Indicator.code).order_by(Indicator.id.desc())).first()
+
+
+# --- the builder: filters, start from a standard group --------------------------------------
+
+NEW = "/compare/groups/new"
+
+
+def _boxes(response):
+    """(value, checked) of each council's checkbox, and the hidden ticks."""
+    body = response.get_data(as_text=True)
+    boxes = re.findall(r'name="members" type="checkbox" value="(\d+)"( checked)?', body)
+    hidden = re.findall(r'<input type="hidden" name="members" value="(\d+)">', body)
+    return {int(value): bool(checked) for value, checked in boxes}, sorted(map(int, hidden))
+
+
+@pytest.fixture
+def builder_network(sign_in_as, session):
+    viewer, peers = _network()  # 13 county councils in the North West
+    blackpool = factories.authority(name="Blackpool", type=AuthorityType.UNITARY)
+    leeds = factories.authority(
+        name="Leeds", type=AuthorityType.METROPOLITAN_DISTRICT, region="Yorkshire and The Humber"
+    )
+    return sign_in_as(Role.STAFF, viewer), viewer, peers, blackpool, leeds
+
+
+def test_the_builder_filters_by_name_type_and_region_with_links(builder_network):
+    client, _viewer, peers, blackpool, leeds = builder_network
+    response = client.get(f"{NEW}?q=council+0")
+    check_page(response)
+    assert set(_boxes(response)[0]) == {p.id for p in peers[:9]}
+    assert "Showing 9 of 15 councils" in text_of(response)
+    assert set(_boxes(client.get(f"{NEW}?q=BLACK"))[0]) == {blackpool.id}
+    assert set(_boxes(client.get(f"{NEW}?type=unitary"))[0]) == {blackpool.id}
+    by_region = client.get(f"{NEW}?region=Yorkshire+and+The+Humber")
+    assert set(_boxes(by_region)[0]) == {leeds.id}
+    both = client.get(f"{NEW}?type=county&region=North+West&q=council+13")
+    assert set(_boxes(both)[0]) == {peers[12].id}
+    assert "No council matches the filters" in text_of(client.get(f"{NEW}?q=nowhere"))
+    # Every filter offers only what exists.
+    options = dict(_options(client.get(NEW)))
+    assert options["unitary"] == "Unitary authority" and "london_borough" not in options
+    assert options["Yorkshire and The Humber"] == "Yorkshire and The Humber"
+
+
+def test_filtering_keeps_the_ticks_and_the_name_and_saves_them_all(builder_network, session):
+    client, viewer, peers, _blackpool, _leeds = builder_network
+    ticked = peers[:5]
+    response = post_form(
+        client,
+        NEW,
+        {"name": "Mixed", "members": [str(c.id) for c in ticked], "q": "council 01",
+         "action": "filter"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    page = client.get(response.location)
+    check_page(page)
+    shown, hidden = _boxes(page)
+    assert shown == {peers[0].id: True}  # shown and still ticked
+    assert hidden == sorted(c.id for c in ticked[1:])  # ticked, filtered out, kept
+    assert "5 ticked, 4 of them not shown by the filters" in text_of(page)
+    assert 'value="Mixed"' in page.get_data(as_text=True)
+    # Saved from the filtered view: the hidden ticks are in the group too.
+    members = [str(i) for i, on in shown.items() if on] + [str(i) for i in hidden]
+    assert post_form(client, NEW, {"name": "Mixed", "members": members}).status_code == 302
+    (group,) = _custom(session, viewer)
+    assert _members(group) == sorted(c.id for c in ticked)
+
+
+def test_start_from_a_standard_group_ticks_its_councils(builder_network):
+    client, _viewer, peers, blackpool, leeds = builder_network
+    response = post_form(
+        client, NEW, {"name": "", "members": [str(leeds.id)], "start": "type", "action": "start"}
+    )
+    assert response.status_code == 303 and "start=type" in response.location
+    shown, _hidden = _boxes(client.get(response.location))
+    # Same type (county councils): all 13 peers, added to what was ticked.
+    assert {i for i, on in shown.items() if on} == {p.id for p in peers} | {leeds.id}
+    assert shown[blackpool.id] is False
+    options = dict(_options(client.get(NEW)))
+    assert options["type"] == "Same type" and options["region"] == "Same region"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("type=castle", "Choose a type of council from the list"),
+        ("region=Atlantis", "Choose a region from the list"),
+        ("start=everyone", "Choose one of your groups from the list"),
+        ("members=abc", "Select councils from the list"),
+        ("members=999999", "Select councils from the list"),
+        ("q=" + "x" * 101, "The name to find must be 100 characters or fewer"),
+        ("q=a%01b", "control characters"),
+    ],
+)
+def test_bad_filters_are_refused_by_name(builder_network, query, message):
+    client = builder_network[0]
+    response = client.get(f"{NEW}?{query}")
+    assert response.status_code == 400
+    page = check_page(response)
+    assert page.title.startswith("Error:")
+    text = text_of(response)
+    assert "There is a problem" in text and message in text
+    assert len(_boxes(response)[0]) == 15  # a bad filter filters nothing

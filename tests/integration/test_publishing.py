@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -135,38 +136,83 @@ def test_a_correction_adds_a_revision_and_keeps_the_old(analyst, session, catalo
     assert event.details["corrections"][0]["old"]["numerator"] == 1890
 
 
+# (row, its column, the message, the error summary's line): each names the figures.
 BAD_ROWS = [
-    ("XYZ,2022-23,1,10,,,", "indicator", "Unknown indicator 'XYZ'"),
-    ("DP-PCT,1999-00,1,10,,,", "period", "Unknown period '1999-00'"),
-    ("DP-PCT,2022-23,lots,10,,,", "numerator", "Enter a number"),
-    ("DP-PCT,2022-23,11,10,,,", "numerator", "cannot be more than the denominator"),
-    ("DP-PCT,2022-23,0,0,,,", "denominator", "must be greater than 0"),
-    ("ADM65,2022-23,5,-10,,,", "denominator", "must be greater than 0"),
-    ("ADM65,2022-23,-5,10,,,", "numerator", "cannot be negative"),
-    ("DP-PCT,2022-23,1,10,12.5,,", "value", "does not match numerator ÷ denominator × 100"),
-    ("DP-PCT,2022-23,,10,,,", "numerator", "Enter the numerator for DP-PCT"),
-    ("COST,2022-23,,,,,", "value", "Enter the value for COST"),
-    ("COST,2022-23,5,10,900,,", "numerator", "takes a value only"),
-    ("DP-PCT,2022-23,1_000,2000,,,", "numerator", "Enter a number"),
-    ("DP-PCT,2022-23,１２,20,,,", "numerator", "Enter a number"),
-    ("COST,2022-23,,,NaN,,", "value", "Enter a number"),
-    ("COST,2022-23,,,inf,,", "value", "Enter a number"),
-    ("COST,2022-23,,,900,maybe,", "status", "Status must be provisional or final"),
-    ("COST,2022-23,,,900,final," + "x" * 1001, "note", "1000 characters or fewer"),
-    ("COST,2022-23,,,900,final", "row", "This row has 6 cells"),
-]
+    ("XYZ,2022-23,1,10,,,", "indicator", "Unknown indicator 'XYZ'",
+     "Row 3 (XYZ 2022-23): unknown indicator 'XYZ'"),
+    ("DP-PCT,1999-00,1,10,,,", "period", "Unknown period '1999-00'",
+     "Row 3 (DP-PCT 1999-00): unknown period '1999-00'"),
+    ("DP-PCT,2022-23,lots,10,,,", "numerator", "Numerator 'lots' is not a number",
+     "Row 3 (DP-PCT 2022-23): numerator 'lots' is not a number"),
+    ('DP-PCT,2022-23,"50,000","42,077",,,', "numerator",
+     "Numerator 50,000 is more than the denominator 42,077",
+     "Row 3 (DP-PCT 2022-23): numerator 50,000 is more than the denominator 42,077"),
+    ("DP-PCT,2022-23,0,0,,,", "denominator", "Denominator 0 must be greater than 0",
+     "Row 3 (DP-PCT 2022-23): denominator 0 must be greater than 0"),
+    ("ADM65,2022-23,5,-10,,,", "denominator", "Denominator -10 must be greater than 0",
+     "Row 3 (ADM65 2022-23): denominator -10 must be greater than 0"),
+    ("ADM65,2022-23,-5,10,,,", "numerator", "Numerator -5 cannot be negative",
+     "Row 3 (ADM65 2022-23): numerator -5 cannot be negative"),
+    ("DP-PCT,2022-23,1,10,12.5,,", "value",
+     "Value 12.5 does not match numerator ÷ denominator × 100 = 10.00",
+     "Row 3 (DP-PCT 2022-23): value 12.5 does not match numerator ÷ denominator × 100 = 10.00"),
+    ("DP-PCT,2022-23,,10,,,", "numerator", "Enter the numerator for DP-PCT",
+     "Row 3 (DP-PCT 2022-23): enter the numerator for DP-PCT"),
+    ("COST,2022-23,,,,,", "value", "Enter the value for COST",
+     "Row 3 (COST 2022-23): enter the value for COST"),
+    ("COST,2022-23,5,10,900,,", "numerator", "COST takes a value only: leave the numerator empty",
+     "Row 3 (COST 2022-23): COST takes a value only: leave the numerator empty"),
+    ("DP-PCT,2022-23,1_000,2000,,,", "numerator", "Numerator '1_000' is not a number",
+     "Row 3 (DP-PCT 2022-23): numerator '1_000' is not a number"),
+    ("DP-PCT,2022-23,１２,20,,,", "numerator", "Numerator '１２' is not a number",
+     "Row 3 (DP-PCT 2022-23): numerator '１２' is not a number"),
+    ("COST,2022-23,,,NaN,,", "value", "Value 'NaN' is not a number",
+     "Row 3 (COST 2022-23): value 'NaN' is not a number"),
+    ("COST,2022-23,,,inf,,", "value", "Value 'inf' is not a number",
+     "Row 3 (COST 2022-23): value 'inf' is not a number"),
+    ("COST,2022-23,,,900,maybe,", "status", "Status must be provisional or final",
+     "Row 3 (COST 2022-23): status must be provisional or final"),
+    ("COST,2022-23,,,900,final," + "x" * 1001, "note", "Note must be 1000 characters or fewer",
+     "Row 3 (COST 2022-23): note must be 1000 characters or fewer"),
+    ("COST,2022-23,,,900,final", "row", "This row has 6 cells, not one per column",
+     "Row 3 (COST 2022-23): this row has 6 cells, not one per column"),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(("row", "column", "message"), BAD_ROWS, ids=[r[2] for r in BAD_ROWS])
-def test_each_rule_names_row_column_and_problem(analyst, session, row, column, message):
+def summary_links(response) -> list[tuple[str, str]]:
+    """(href, text) of each entry of the page's GOV.UK error summary."""
+    body = response.get_data(as_text=True)
+    found = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', body, re.S)
+    assert found, "no error summary"
+    return [
+        (href, html.unescape(re.sub(r"\s+", " ", text).strip()))
+        for href, text in re.findall(r'<a href="([^"]*)">(.*?)</a>', found.group(1), re.S)
+    ]
+
+
+def anchored(response, anchor: str) -> str:
+    """The text of the list's row the error summary's *anchor* links to."""
+    body = response.get_data(as_text=True)
+    row = rf'<tr class="govuk-table__row">\s*<th[^>]*id="{anchor}"[^>]*>(.*?)</tr>'
+    found = re.search(row, body, re.S)
+    assert found, f"nothing has the id {anchor}"
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", found.group(1)))).strip()
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message", "summary"), BAD_ROWS, ids=[r[2][:50] for r in BAD_ROWS]
+)
+def test_each_rule_names_row_column_and_problem(analyst, session, row, column, message, summary):
     content = HEADER + "COST,2022-23,,,900,final,\r\n" + row + "\r\n"
     response = upload(analyst, content)
     assert response.status_code == 200
     page = check_page(response)
     assert page.title.startswith("Error:")
-    text = text_of(response)
-    # The problems table reads: row, column, problem.
-    assert re.search(rf"\b3 {column} [^|]{{0,40}}?{re.escape(message)}", text), text[-800:]
+    # The error summary names the row, what it is about and the figures, and links to the
+    # problem in the list, which reads: row (what it is about), column, problem.
+    assert summary_links(response) == [("#problem-1", summary)]
+    label = summary.partition("(")[2].partition(")")[0]
+    assert anchored(response, "problem-1") == f"3 {label} {column} {message}"
     assert count(session, Value) == 0 and count(session, UploadBatch) == 0
 
 
@@ -189,9 +235,17 @@ def test_another_authoritys_code_is_refused(analyst, session):
 
 def test_every_problem_is_reported_at_once(analyst, session):
     content = HEADER + "XYZ,2022-23,1,10,,,\r\nDP-PCT,2022-23,11,10,,,\r\nCOST,nope,,,1,,\r\n"
-    text = text_of(upload(analyst, content))
+    response = upload(analyst, content)
+    text = text_of(response)
     assert "3 problems to fix" in text
-    assert "2 indicator" in text and "3 numerator" in text and "4 period" in text
+    assert "The file has 3 problems: nothing was saved" in text  # on the file, and above
+    assert "The file has 3 problems" not in dict(summary_links(response)).values()
+    assert summary_links(response) == [
+        ("#problem-1", "Row 2 (XYZ 2022-23): unknown indicator 'XYZ'"),
+        ("#problem-2", "Row 3 (DP-PCT 2022-23): numerator 11 is more than the denominator 10"),
+        ("#problem-3", "Row 4 (COST nope): unknown period 'nope'"),
+    ]
+    assert anchored(response, "problem-3") == "4 COST nope period Unknown period 'nope'"
 
 
 @pytest.mark.parametrize(
@@ -261,7 +315,8 @@ def test_implausible_figures_must_be_confirmed(analyst, session, catalogue):
     content = HEADER + "COST,2022-23,,,5000,,\r\n"
     preview_url = upload(analyst, content).headers["Location"]
     text = text_of(analyst.get(preview_url))
-    assert "outside the plausible range for COST (300 to 3000)" in text
+    # Figures to the indicator's decimal places, with its unit.
+    assert "£5,000.0 is outside the plausible range for COST (£300.0 to £3,000.0)" in text
     refused = confirm(analyst, preview_url)
     assert refused.status_code == 200
     assert "Confirm that you have checked the warnings" in text_of(refused)
@@ -344,8 +399,11 @@ def test_staff_cannot_publish_and_uploads_are_private(sign_in_as, app_context, s
 def test_templates_list_each_indicator_for_the_latest_period(analyst, session, catalogue):
     response = analyst.get("/publish/template.csv?key_area=national_framework")
     lines = response.get_data(as_text=True).splitlines()
-    assert lines[0] == "indicator,period,numerator,denominator,value,status,note"
-    assert {line.split(",")[0] for line in lines[1:]} == {"DP-PCT", "ADM65", "COST"}
+    assert lines[0] == "indicator,indicator_name,period,numerator,denominator,value,status,note"
+    # Each indicator's name beside its code, for people; the importer skips the column.
+    assert {tuple(line.split(",")[:2]) for line in lines[1:]} == {
+        (catalogue[key].code, catalogue[key].title) for key in ("dp", "adm", "cost")
+    }
     assert all(",2023-24," in line for line in lines[1:])
 
 
@@ -438,3 +496,59 @@ def test_an_over_long_note_gets_the_schemas_message(analyst, session, catalogue)
     assert "Note must be 1000 characters or fewer" in text
     assert "Field cannot be longer" not in text
     assert count(session, Value) == 0
+
+
+def test_the_error_summary_lists_the_first_problems_and_links_to_the_rest(analyst, session):
+    content = HEADER + "".join(f"DP-PCT,2022-23,{n + 20},{n + 10},,,\r\n" for n in range(12))
+    response = upload(analyst, content)
+    links = summary_links(response)
+    assert len(links) == 11
+    assert links[0] == (
+        "#problem-1",
+        "Row 2 (DP-PCT 2022-23): numerator 20 is more than the denominator 10",
+    )
+    assert links[9][0] == "#problem-10"
+    assert links[-1] == ("#problems", "2 more problems in the list of problems")
+    assert anchored(response, "problem-12").startswith("13 DP-PCT 2022-23 numerator")
+    assert 'id="problems"' in response.get_data(as_text=True)
+
+
+def test_header_and_file_problems_in_the_error_summary(analyst, session):
+    response = upload(analyst, "indicator,period,colour\r\nCOST,2022-23,red\r\n")
+    assert summary_links(response) == [
+        ("#problem-1", "Row 1 (column names): unknown column 'colour'")
+    ]
+    # A problem with the file as a whole links to the file input, which says it too.
+    response = upload(analyst, b"")
+    assert summary_links(response) == [("#file", "The file is empty")]
+    assert 'id="file-error"' in response.get_data(as_text=True)
+
+
+def test_warnings_show_figures_to_the_indicators_decimals_with_units(analyst, session, catalogue):
+    factories.indicator(
+        code="RATE", unit_kind=UnitKind.RATE, multiplier=100_000, has_counts=False,
+        decimals=0, plausible_max=1000,
+    )  # fmt: skip
+    content = HEADER + "RATE,2022-23,,,1500.4,,\r\n"
+    text = text_of(analyst.get(upload(analyst, content).headers["Location"]))
+    assert (
+        "1,500 per 100,000 is outside the plausible range for RATE (at most 1,000 per 100,000)"
+        in text
+    )
+
+
+def test_a_filled_in_template_uploads_as_it_is_and_the_preview_names_indicators(
+    analyst, session, catalogue
+):
+    template = analyst.get("/publish/template.csv?period=2022-23").get_data(as_text=True)
+    figures = {"DP-PCT": "1890,10796,", "ADM65": "1912,278794,", "COST": ",,928"}
+    lines = template.splitlines()
+    filled = [lines[0]] + [
+        line.replace(",,,,provisional", f",{figures[line.split(',')[0]]},provisional")
+        for line in lines[1:]
+    ]
+    response = upload(analyst, "\r\n".join(filled) + "\r\n")
+    assert response.status_code == 302, text_of(response)[-600:]
+    text = text_of(analyst.get(response.headers["Location"]))
+    assert "New figures 3" in text
+    assert f"COST {catalogue['cost'].title}" in text  # the name beside the code

@@ -91,7 +91,7 @@ def upload_preview_warnings(client, period: str, figure: float, code: str = "COS
     assert response.status_code == 302, text_of(response)
     preview_url = response.headers["Location"]
     page = client.get(preview_url).get_data(as_text=True)
-    table = re.search(r'<table class="govuk-table" id="warnings">(.*?)</table>', page, re.S)
+    table = re.search(r'<table class="[^"]*" id="warnings">(.*?)</table>', page, re.S)
     discarded = post_form(client, f"{preview_url}/discard", {}, form_page=preview_url)
     assert discarded.status_code == 302
     if table is None:

@@ -148,3 +148,95 @@ def test_user_list_shows_only_own_authority(app_context, sign_in_as, session):
     assert colleague.email in text
     assert stranger.email not in text
     assert stranger.authority.name not in text
+
+
+# --- the list: search and pages ------------------------------------------------------------
+
+
+@pytest.fixture
+def network_admin_and_many(sign_in_as, session):
+    """A network admin, and 120 users of three councils (with the admin, 121 in all)."""
+    admin = sign_in_as(Role.NETWORK_ADMIN, name="Aaron Admin")
+    councils = [
+        factories.authority(name=name) for name in ("Hartlepool", "Middlesbrough", "Stockton")
+    ]
+    for number in range(120):
+        factories.user(
+            Role.STAFF,
+            councils[number % 3],
+            name=f"Person {number:03d}",
+            email=f"person{number:03d}@{councils[number % 3].name.lower()}.example",
+        )
+    return admin
+
+
+def test_the_list_is_paged_fifty_at_a_time_with_the_count(network_admin_and_many):
+    admin = network_admin_and_many
+    first = admin.get("/users/")
+    page = check_page(first)
+    text = text_of(first)
+    assert "121 users, page 1 of 3" in text
+    assert page.title.startswith("Users – page 1 of 3")
+    body = first.get_data(as_text=True)
+    assert body.count('<tr class="govuk-table__row">') == 51  # the heading row and 50
+    assert 'class="govuk-pagination"' in body and 'href="/users/?page=2"' in body
+    last = admin.get("/users/?page=3")
+    check_page(last)
+    assert "121 users, page 3 of 3" in text_of(last)
+    assert "Person 119" in text_of(last) and "Person 000" not in text_of(last)
+
+
+def test_search_by_name_email_or_authority(network_admin_and_many):
+    admin = network_admin_and_many
+    by_name = text_of(admin.get("/users/?q=person+007"))
+    assert "1 user matches ‘person 007’" in by_name and "Person 007" in by_name
+    by_authority = admin.get("/users/?q=hartlepool")
+    assert "40 users match ‘hartlepool’" in text_of(by_authority)
+    by_email = text_of(admin.get("/users/?q=%40stockton.example"))
+    assert "40 users match ‘@stockton.example’" in by_email
+    # Words each narrow the search, any case, and the pages keep the search.
+    both = admin.get("/users/?q=MIDDLESBROUGH+person+01")
+    assert "5 users match" in text_of(both)  # 001, 010, 013, 016, 019
+    many = admin.get("/users/?q=person")
+    assert 'href="/users/?q=person&amp;page=2"' in many.get_data(as_text=True)
+    # LIKE's wildcards are letters like any other.
+    assert "0 users match ‘%’" in text_of(admin.get("/users/?q=%25"))
+    assert "0 users match ‘_’" in text_of(admin.get("/users/?q=_"))
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("page=two", "Page must be a whole number, like 2"),
+        ("page=1.5", "Page must be a whole number, like 2"),
+        ("page=0", "Page must be from 1 to 1,000,000"),
+        ("page=-3", "Page must be from 1 to 1,000,000"),
+        ("page=99999999999999999999", "Page must be from 1 to 1,000,000"),
+        ("q=" + "x" * 201, "Search must be 200 characters or fewer"),
+        ("q=" + "+".join("abcdefghijk"), "Search for 10 words or fewer"),
+        ("q=a%01b", "control characters"),
+    ],
+)
+def test_bad_search_or_page_is_refused_by_name(network_admin_and_many, query, message):
+    response = network_admin_and_many.get(f"/users/?{query}")
+    assert response.status_code == 400
+    page = check_page(response)
+    assert page.title.startswith("Error:")
+    text = text_of(response)
+    assert "There is a problem" in text and message in text
+    assert "Person 000" not in text
+
+
+def test_a_page_past_the_last_is_not_found(network_admin_and_many):
+    assert network_admin_and_many.get("/users/?page=4").status_code == 404
+    assert network_admin_and_many.get("/users/?q=stockton&page=2").status_code == 404
+
+
+def test_an_authority_admins_search_stays_in_their_authority(sign_in_as, session):
+    admin = sign_in_as(Role.AUTHORITY_ADMIN)
+    colleague = factories.user(Role.STAFF, admin.user.authority, name="Shared Name")
+    stranger = factories.user(Role.STAFF, name="Shared Name")
+    text = text_of(admin.get("/users/?q=shared"))
+    assert "1 user matches ‘shared’" in text
+    assert colleague.email in text and stranger.email not in text
+    assert "0 users match" in text_of(admin.get(f"/users/?q={stranger.authority.name}"))
