@@ -17,13 +17,14 @@ const options = {
 
 const PNG_SCALE = 2; // sharp on high-density screens and in documents
 const RESIZE_WAIT = 250; // ms after the last resize before the files are drawn again
+const KEEP_OLD_FILES = 60_000; // ms a replaced file stays downloadable
 
 // Point a chart's download links at files of the chart as it is drawn now. They are
 // ordinary links (href and download), so a keyboard, a mouse or "Save link as" all work;
 // they stay hidden until there is a chart to download.
 function downloads(container, view) {
-  const links = document.querySelectorAll(`[data-chart-downloads="${container.id}"]`);
-  if (!links.length) return;
+  const blocks = document.querySelectorAll(`[data-chart-downloads="${container.id}"]`);
+  if (!blocks.length) return;
   let urls = [];
   const refresh = async () => {
     const fresh = [];
@@ -35,9 +36,12 @@ function downloads(container, view) {
       link.href = url;
       fresh.push(url);
     }
-    for (const url of urls) if (url.startsWith("blob:")) URL.revokeObjectURL(url);
+    // Let go of the previous files a while later, not at once: a download that has just
+    // started from one of them must be able to finish.
+    const stale = urls.filter((url) => url.startsWith("blob:"));
+    setTimeout(() => stale.forEach((url) => URL.revokeObjectURL(url)), KEEP_OLD_FILES);
     urls = fresh;
-    for (const block of links) block.hidden = false;
+    for (const block of blocks) block.hidden = false;
   };
   let timer;
   view.addResizeListener(() => {
