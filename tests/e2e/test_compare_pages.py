@@ -135,3 +135,28 @@ def test_indicator_page_fits_and_its_charts_download(page, backend, pending_corr
     assert mouse.value.suggested_filename == "dp-pct-2022-23.png"
     assert Path(mouse.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert page.problems == []
+
+
+@pytest.mark.parametrize(
+    ("email", "paths"),
+    [
+        (f"analyst@{KENT.lower()}.demo.example", ["/compare/norms"]),
+        (
+            "inspector@inspectorate.demo.example",
+            [
+                "/compare/network/",
+                "/compare/network/issues",
+                "/compare/network/indicators/DP-PCT",
+                "/compare/?authority=E10000017",
+            ],
+        ),
+    ],
+)
+def test_the_other_comparison_pages_reflow_at_320_px(page, backend, email, paths):
+    sign_in(page, email)
+    page.set_viewport_size({"width": 320, "height": 900})
+    for path in paths:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        assert _overflow(page) <= 0, f"{path} is wider than the window at 320 px"
+    assert page.problems == []
