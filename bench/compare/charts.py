@@ -8,13 +8,15 @@ kind that names a peer. Every chart has a description (its accessible name) and 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from bench.web import format_number, format_value
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-WIDTH = 560
 HEIGHT = 320
+NARROW = 400  # px: below this width, the period axis turns its labels to fit them all
+MAX_TICKS = 6
 OWN_COLOUR = "#1d70b8"  # GOV.UK blue
 PEER_COLOUR = "#505a5f"  # GOV.UK dark grey
 LIMIT_COLOUR = "#b1b4b6"
@@ -28,21 +30,66 @@ CONFIG = {
 
 
 def _base(description: str) -> dict[str, Any]:
+    """A chart as wide as its container, whatever the window (WCAG 1.4.10, reflow): no
+    fixed width that would make a page at 320 px scroll sideways."""
     return {
         "$schema": SCHEMA,
         "description": description,
-        "width": WIDTH,
+        "width": "container",
         "height": HEIGHT,
+        "autosize": {"type": "fit", "contains": "padding"},
         "config": CONFIG,
     }
 
 
 def _unit(indicator: Any) -> str:
-    if indicator.unit_label:
-        return f"{indicator.title} ({indicator.unit_label})"
-    if str(indicator.unit_kind) == "rate":
-        return f"{indicator.title} (per {indicator.multiplier:,})"
-    return indicator.title
+    """The value axis's title: the unit alone ("Per cent", "Per 100,000", "£ per week"), so
+    that it fits beside a chart 300 px tall; the chart's caption names the indicator."""
+    label = indicator.unit_label
+    if not label and str(indicator.unit_kind) == "rate":
+        label = f"per {indicator.multiplier:,}"
+    if not label and str(indicator.unit_kind) == "proportion" and indicator.multiplier == 100:
+        label = "per cent"
+    if not label:
+        return "Figure"
+    return label[:1].upper() + label[1:]
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Round ticks for a log axis from *low* to *high*, each to be labelled: 1, 2 and 5 of
+    each power of ten where that gives at least three, finer steps where it gives fewer,
+    only the powers of ten where it gives too many to read at 320 px."""
+    if not (0 < low < high):
+        return []
+    steps = ((1,), (1, 2, 5), (1, 2, 3, 5, 7), tuple(range(1, 10)))
+    powers = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    found: list[float] = []
+    for step in steps:
+        ticks = [float(m * 10**p) for p in powers for m in step if low <= m * 10**p <= high]
+        if len(ticks) > MAX_TICKS and found:
+            break
+        found = ticks
+        if len(ticks) >= 3:
+            break
+    return found
+
+
+def _period_axis(order: list[str]) -> dict[str, Any]:
+    """Periods along the bottom, every one labelled: level on a wide chart, turned where
+    the chart is narrow, so that no label overlaps another or is dropped."""
+    narrow = f"width < {NARROW}"
+    return {
+        "field": "period",
+        "type": "ordinal",
+        "sort": order,
+        "title": "Period",
+        "axis": {
+            "labelAngle": {"expr": f"{narrow} ? -45 : 0"},
+            "labelAlign": {"expr": f"{narrow} ? 'right' : 'center'"},
+            "labelBaseline": {"expr": f"{narrow} ? 'middle' : 'top'"},
+            "labelOverlap": False,
+        },
+    }
 
 
 def band_text(band: Any) -> str:
@@ -80,12 +127,14 @@ def main_spec(page: Any) -> dict[str, Any] | None:
 
 def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
     indicator, standing = page.indicator, page.standing
+    grid = [row["denominator"] for row in page.funnel]
     x = {
         "field": "denominator",
         "type": "quantitative",
-        "scale": {"type": "log", "nice": False},
-        "title": "Denominator (each peer at the middle of its band of at least "
-        f"{page.min_peers} peers)",
+        "scale": {"type": "log", "nice": False, "domain": [min(grid), max(grid)]},
+        "title": "Denominator (log scale)",
+        # Every tick labelled (the default log axis leaves most of them bare).
+        "axis": {"values": log_ticks(min(grid), max(grid)), "format": ",", "labelOverlap": False},
     }
     y_title = _unit(indicator)
     limits = [
@@ -166,9 +215,9 @@ def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
     )
     description = (
         f"Funnel plot of {indicator.title}: your council's figure {own_text} (the blue diamond) "
-        f"and {len(peers)} anonymous peers (grey dots) against their denominators, with 95% and "
-        f"99.8% limits around the group's pooled value "
-        f"{format_value(standing.target, indicator)}."
+        f"and {len(peers)} anonymous peers (grey dots) against their denominators (each peer "
+        f"at the middle of its band of at least {page.min_peers} peers), with 95% and 99.8% "
+        f"limits around the group's pooled value {format_value(standing.target, indicator)}."
     )
     return {**_base(description), "layer": layers}
 
@@ -265,8 +314,7 @@ def series_spec(page: Any) -> dict[str, Any] | None:
     if not any(row["value"] is not None or row["median"] is not None for row in rows):
         return None
     order = [row["period"] for row in rows]
-    x = {"field": "period", "type": "ordinal", "sort": order, "title": "Period",
-         "axis": {"labelAngle": 0}}  # fmt: skip
+    x = _period_axis(order)
     y_title = _unit(indicator)
     band = [row for row in rows if row["band"] >= 0]
     own = [row for row in rows if row["own"] >= 0]
@@ -407,8 +455,7 @@ def trend_spec(page: Any) -> dict[str, Any] | None:
     if not rows:
         return None
     order = [item.period.label for item in page.series]
-    x = {"field": "period", "type": "ordinal", "sort": order, "title": "Period",
-         "axis": {"labelAngle": 0}}  # fmt: skip
+    x = _period_axis(order)
     detail = {"field": "segment", "type": "nominal"}
     layers = [
         {

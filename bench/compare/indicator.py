@@ -305,7 +305,9 @@ def _round(number: float) -> float:
 
 
 def _sentence(page: IndicatorPage) -> str:
-    """ "Your X (v) is lower than n of your m peers ..., but ...: the norm."
+    """The answer in one sentence a person would write: "Your figure for adults receiving
+    direct payments is 17.5%: lower than 11 of your 15 peers (nearest neighbours), but
+    within the range chance explains: the norm among your peers."
 
     The counts are exact, over the figures the table lists, as they are listed (to the
     indicator's decimals, against the viewer's own figure as shown): the table gives them
@@ -320,34 +322,60 @@ def _sentence(page: IndicatorPage) -> str:
     below = sum(1 for value in listed if value < own)
     total = len(listed)
     side, count = ("lower", above) if above >= below else ("higher", below)
-    figure = format_value(own, indicator)
-    unit = indicator.unit_label or (
-        f"per {indicator.multiplier:,}" if indicator.unit_kind is UnitKind.RATE else ""
-    )
-    if unit and not figure.endswith("%"):
-        figure = f"{figure} {unit}"
-    title = indicator.title[0].lower() + indicator.title[1:]
-    start = (
-        f"Your {title} ({figure}) is {side} than {count} of your {total} peers "
-        f"({page.group.label.lower()})"
-    )
-    funnel = standing.method == engine.METHOD_FUNNEL
+    group = page.group.label if page.group.key.startswith("custom-") else page.group.label.lower()
+    if count == 0:
+        against = f"the same as all {total} of your peers ({group})"
+    elif count == total and total > 1:
+        against = f"{side} than all {total} of your peers ({group})"
+    else:
+        against = f"{side} than {count} of your {total} peers ({group})"
+    title = _title_in_sentence(indicator.title)
+    start = f"Your figure for {title} is {figure_words(own, indicator)}"
+    funnel = standing.method in (engine.METHOD_FUNNEL, engine.METHOD_FUNNEL_ADJUSTED)
     if standing.level == engine.NORM:
-        reason = (
-            "within the range expected by chance"
-            if funnel
-            else "within the usual spread of your peers"
-        )
-        return f"{start}, but {reason}: among your peers this is the norm."
+        reason = "within the range chance explains"
+        if not funnel:
+            reason = "within the usual spread of your peers"
+        return f"{start}: {against}, but {reason}: the norm among your peers."
     if standing.level in (engine.POSSIBLE, engine.EXCEPTION):
         if funnel:
             limits = "95%" if standing.level == engine.POSSIBLE else "99.8%"
-            reason = f"outside the range expected by chance (beyond the {limits} limits)"
+            reason = f"outside the range chance explains (beyond the {limits} limits)"
         else:
             reason = "far from the usual spread of your peers"
         words = service.LEVEL_WORDS[standing.level].lower()
-        return f"{start}, and {reason}: {words} ({standing.judgement})."
-    return f"{start}."
+        return f"{start}: {against}, and {reason}: {words}, {standing.judgement} than your peers."
+    return f"{start}: {against}."
+
+
+def _title_in_sentence(title: str) -> str:
+    """An indicator's title inside a sentence: lower case unless it starts with an
+    abbreviation; a subtitle after a colon in brackets; a trailing phrase after a comma
+    closed by a comma ("care homes, people aged 65 and over, is")."""
+    if not title[1:2].isupper():
+        title = title[:1].lower() + title[1:]
+    head, colon, tail = title.partition(": ")
+    if colon:
+        title = f"{head} ({tail})"
+    return f"{title}," if ", " in title else title
+
+
+def figure_words(value: float, indicator: Indicator) -> str:
+    """A figure with its unit, as a sentence reads it: "17.5%", "612 per 100,000",
+    "£702 per week", "7.3 out of 12"."""
+    figure = format_value(value, indicator)
+    label = indicator.unit_label
+    if indicator.unit_kind is UnitKind.CURRENCY:
+        label = label.removeprefix("£").strip()  # "£ per week": the pound sign is there
+    elif indicator.unit_kind is UnitKind.SCORE:
+        # "score out of 12": "7.3 out of 12"; a label naming only the score says nothing
+        # the title does not.
+        label = label.removeprefix("score").strip() if label.startswith("score ") else ""
+    elif not label and indicator.unit_kind is UnitKind.RATE:
+        label = f"per {indicator.multiplier:,}"
+    if figure.endswith("%") or not label:
+        return figure
+    return f"{figure} {label}"
 
 
 def _runs(present: list[bool], segment_of: list[int]) -> list[int]:

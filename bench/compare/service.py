@@ -314,6 +314,10 @@ class Standing:
     adjustment: str = "multiplicative"
     trend: str = ""  # the viewer's trend and how it stands against the peers' trends
     trend_fact: TrendFact | None = None
+    # With no figure in the period: the viewer's latest earlier figure and its period, so a
+    # biennial survey shows what the council last had rather than a bare "No figure".
+    earlier_value: float | None = None
+    earlier_period: str | None = None
 
     @property
     def words(self) -> str:
@@ -333,6 +337,26 @@ class Standing:
             return "higher" if self.direction > 0 else "lower"
         better = (self.direction > 0) == (polarity is Polarity.HIGHER_IS_BETTER)
         return "better" if better else "worse"
+
+    @property
+    def level_key(self) -> str:
+        """Which count of the page's summary the row falls in (and the ``show`` filter)."""
+        return {
+            engine.EXCEPTION: "exceptions",
+            engine.POSSIBLE: "possible",
+            engine.NORM: "norm",
+        }.get(self.level, "unclassified")
+
+    @property
+    def trend_short(self) -> str:
+        """The trend in a word or two, for a row that must stay one line: the sentence
+        (:attr:`trend`) is on the indicator's page."""
+        fact = self.trend_fact
+        if fact is None:
+            return ""
+        if not fact.clear or fact.slope == 0:
+            return "No clear trend"
+        return _trend_heading(self.indicator, fact.slope)
 
     @property
     def method_words(self) -> str:
@@ -391,6 +415,54 @@ class StandingPage:
     view: Viewing | None = field(default=None, repr=False, compare=False)
     results: PeriodResults | None = field(default=None, repr=False, compare=False)
     admission: admission.ViewerAdmission | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def standings(self) -> list[Standing]:
+        return [standing for _, rows in self.sections for standing in rows]
+
+    @property
+    def summary(self) -> list[SummaryCount]:
+        """How many indicators fall in each classification against the chosen group, in
+        the order a reader acts on them: the page's headline, each count a filter."""
+        rows = self.standings
+        out = []
+        for key, one, many, filtered in SUMMARY_WORDS:
+            mine = [s for s in rows if s.level_key == key]
+            judged = [s.judgement for s in mine if key in ("exceptions", "possible")]
+            split = ", ".join(
+                f"{judged.count(word)} {word}"
+                for word in ("worse", "better", "higher", "lower")
+                if judged.count(word)
+            )
+            words = one if len(mine) == 1 else many
+            out.append(SummaryCount(key, len(mine), words, filtered, split))
+        return out
+
+    def shown_sections(self, show: str | None) -> list[tuple[str, list[Standing]]]:
+        """The key areas with only the rows of one summary count (*show*), or every row
+        when *show* is not one of the counts' keys."""
+        if show not in {key for key, *_ in SUMMARY_WORDS}:
+            return self.sections
+        kept = [(area, [s for s in rows if s.level_key == show]) for area, rows in self.sections]
+        return [(area, rows) for area, rows in kept if rows]
+
+
+# (key, one, many, the rows shown when filtered): the counts at the top of Where we stand.
+SUMMARY_WORDS = (
+    ("exceptions", "exception", "exceptions", "the exceptions"),
+    ("possible", "possible exception", "possible exceptions", "the possible exceptions"),
+    ("norm", "the norm", "the norm", "the indicators that are the norm"),
+    ("unclassified", "not classified", "not classified", "the indicators not classified"),
+)
+
+
+@dataclass(frozen=True)
+class SummaryCount:
+    key: str
+    count: int
+    words: str  # "exceptions", "the norm"
+    filtered: str  # "the exceptions": what the page shows when filtered to this count
+    split: str = ""  # "1 worse, 1 better" for exceptions and possible exceptions
 
 
 @dataclass(frozen=True)
@@ -628,11 +700,15 @@ def where_we_stand(
         for (period_id, indicator_id), figures in view.own().items()
         if period_id == period.id
     }
+    earlier = _earlier_figures(view, period, periods)
     indicators = queries.indicators()
     sections: dict[str, list[Standing]] = {}
     for indicator in indicators:
         column = results.column[indicator.id]
         figures = own.get(indicator.id) or OwnFigure(None, None, None, None)
+        earlier_value, earlier_period = (
+            earlier.get(indicator.id, (None, None)) if figures.value is None else (None, None)
+        )
         numerator, denominator, value = figures.numerator, figures.denominator, figures.value
         visible_from = figures.visible_from
         admitted = viewer.admitted(option.key, indicator.id)
@@ -680,6 +756,8 @@ def where_we_stand(
                 robustness=_robustness(indicator, results, viewer, option, row, column),
                 trend=_trend_words(indicator, trend),
                 trend_fact=trend,
+                earlier_value=earlier_value,
+                earlier_period=earlier_period,
                 phi=disclosure.significant(shown(result.phi), 2) if widened else None,
                 tau2=disclosure.significant(shown(result.tau2), 2) if widened else None,
                 adjustment=result.adjustment,
@@ -700,6 +778,22 @@ def where_we_stand(
         results=results,
         admission=viewer,
     )
+
+
+def _earlier_figures(
+    view: Viewing, period: Period, periods: list[Period]
+) -> dict[int, tuple[float, str]]:
+    """The viewer's latest figure before *period* for each indicator, with its period's
+    label: its own figures, exact, over the released periods (DESIGN.md: an authority
+    always sees its own figures)."""
+    before = {p.id: p for p in periods if p.starts_on < period.starts_on}
+    found = sorted(
+        (before[period_id].starts_on, indicator_id, figures.value, before[period_id].label)
+        for (period_id, indicator_id), figures in view.own().items()
+        if period_id in before and figures.value is not None
+    )
+    # Oldest first, so each indicator's newest earlier figure is the one kept.
+    return {indicator_id: (value, label) for _, indicator_id, value, label in found}
 
 
 @dataclass(frozen=True)
@@ -740,22 +834,64 @@ def _trend(
     )
 
 
+def change_words(indicator: Indicator, change: float) -> str:
+    """The size of a change in the indicator's figure, with its unit: a percentage changes
+    in percentage points (GOV.UK style), a rate per its multiplier, a cost in pounds."""
+    number = f"{abs(change):,.{indicator.decimals}f}"
+    one = abs(change) == 1 and indicator.decimals == 0
+    kind = indicator.unit_kind
+    if kind is UnitKind.PROPORTION and indicator.multiplier == 100:
+        return f"{number} percentage point{'' if one else 's'}"
+    if kind is UnitKind.CURRENCY:
+        per = indicator.unit_label.removeprefix("£").strip()  # "£ per week": "per week"
+        return f"£{number}" + (f" {per}" if per else "")
+    if kind is UnitKind.SCORE:
+        return f"{number} point{'' if one else 's'}"
+    if indicator.unit_label:
+        return f"{number} {indicator.unit_label}"
+    if kind in (UnitKind.RATE, UnitKind.PROPORTION) and indicator.multiplier > 1:
+        return f"{number} per {indicator.multiplier:,}"
+    return number
+
+
+def _trend_heading(indicator: Indicator, slope: float) -> str:
+    """ "Improving" or "Worsening" by the indicator's polarity; "Rising" or "Falling" where
+    neither higher nor lower is better."""
+    if indicator.polarity is Polarity.NEITHER:
+        return "Rising" if slope > 0 else "Falling"
+    better = (slope > 0) == (indicator.polarity is Polarity.HIGHER_IS_BETTER)
+    return "Improving" if better else "Worsening"
+
+
+_AGAINST = {
+    # Slope above (faster) or below (slower) the peers' slopes, by the indicator's polarity.
+    Polarity.HIGHER_IS_BETTER: {"faster": "better", "slower": "worse"},
+    Polarity.LOWER_IS_BETTER: {"faster": "worse", "slower": "better"},
+    Polarity.NEITHER: {"faster": "more upward", "slower": "more downward"},
+}
+
+
 def _trend_words(indicator: Indicator, trend: TrendFact | None) -> str:
+    """The trend as a sentence: improving or worsening (by polarity) and by how much a year,
+    in the indicator's unit; whether it is clear; how it stands against peers' trends."""
     if trend is None:
         return ""
-    unit = "%" if indicator.unit_kind is UnitKind.PROPORTION and indicator.multiplier == 100 else ""
-    size = f"{abs(trend.slope):,.{indicator.decimals}f}{unit}"
     if trend.slope == 0:
-        text = "Flat"
+        text = "Flat: no change a year"
     else:
-        text = f"{'Rising' if trend.slope > 0 else 'Falling'} by {size} a year"
-    text += " (a clear trend)" if trend.clear else " (could be chance)"
+        moving = "rising" if trend.slope > 0 else "falling"
+        text = f"{moving} by {change_words(indicator, trend.slope)} a year"
+        heading = _trend_heading(indicator, trend.slope)
+        text = text[0].upper() + text[1:] if heading.lower() == moving else f"{heading}: {text}"
+        text += " (a clear trend)" if trend.clear else " (could be chance)"
     if trend.since:
         text += f", since the series break in {trend.since}"
     if trend.against_peers == "in_line":
         text += "; in line with peers' trends"
     elif trend.against_peers:
-        text += f"; {trend.against_peers.replace('_', ' ')} than peers' trends"
+        much, _, pace = trend.against_peers.rpartition("_")
+        words = _AGAINST[indicator.polarity][pace]
+        text += f"; {'much ' if much else ''}{words} than peers' trends"
     return text + "."
 
 

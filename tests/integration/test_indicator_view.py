@@ -73,8 +73,10 @@ def test_peers_are_unlabelled_and_ordered_by_value(sign_in_as, session):
             if "who" in row} == {"Your council", *(f"Peer {n}" for n in range(1, 6))}  # fmt: skip
     # Higher than all 5 peers, far from their spread: an exception. The counts are exact,
     # as the table beside them lists every figure (DESIGN.md, Anonymity 11).
-    assert "Your cost per week (£200.0) is higher than 5 of your 5 peers" in text
-    assert "an exception (better)" in text
+    assert (
+        "Your figure for cost per week is £200.0: higher than all 5 of your peers (same type), "
+        "and far from the usual spread of your peers: an exception, better than your peers."
+    ) in text
     assert "rounded slightly" not in text
 
 
@@ -105,7 +107,7 @@ def test_small_counts_are_shown_as_under_5_without_their_rate(sign_in_as, sessio
     assert "1234" not in points and "1049" not in points and "987" not in points
     # The funnel's limits are drawn around the pooled value.
     assert any(layer["encoding"]["y"]["field"] == "upper998" for layer in data["layer"])
-    assert "within the range expected by chance: among your peers this is the norm" in text
+    assert "but within the range chance explains: the norm among your peers." in text
 
 
 def test_no_peer_figures_from_fewer_than_k_peers(sign_in_as, session):

@@ -262,8 +262,15 @@ def test_an_older_version_that_would_leave_one_council_alone_is_withheld(
     lists = {viewer.gss_code: [p.gss_code for p in peers[:6]]}
     assert apply(admin, upload(admin, json.dumps(lists), "v2.json")).status_code == 302
     client = sign_in_as(Role.STAFF, viewer)
-    options = dict(_options(client.get("/compare/")))
-    assert options["neighbours-v1"].strip() == "Nearest neighbours (version 1) (figures withheld)"
+    page = client.get("/compare/")
+    # Not offered as a choice that would show no figures; said once, below the chooser,
+    # with the reason.
+    assert "neighbours-v1" not in dict(_options(page))
+    assert (
+        "These groups are not offered, because they show no peers' figures in 2022-23: "
+        "Computed neighbours has fewer than 5 councils. Nearest neighbours (version 1) overlaps"
+    ) in text_of(page)
+    assert "Nearest neighbours (version 1) overlaps your other groups so closely" in text_of(page)
     text = text_of(client.get("/compare/?group=neighbours-v1"))
     assert "130" not in text  # the lone council's figure
 
