@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 def test_where_we_stand_spines_match_the_table(page, backend):
     sign_in(page, "staff@e10000017.demo.example")  # Lancashire
-    page.get_by_role("link", name="Where we stand").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Where we stand").click()
     page.wait_for_url("**/compare/")
     assert page.locator("h1").inner_text() == "Where we stand"
     page.get_by_label("Period").select_option("2022-23")
