@@ -40,7 +40,7 @@ from bench.models import (
 )
 from bench.publishing import service as publishing
 from bench.users import service as users
-from tests.e2e.conftest import DEMO_PASSWORD, screenshot, tab_to
+from tests.e2e.conftest import DEMO_PASSWORD, RESULTS, screenshot, tab_to
 from tests.e2e.test_publishing import sign_in
 
 pytestmark = pytest.mark.browser
@@ -48,6 +48,21 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FAILING_IMPACTS = {"serious", "critical"}
+# axe's best-practice rules on a page's structure fail too, whatever their impact: people
+# who use a screen reader move by headings and landmarks, so these must hold everywhere.
+STRUCTURE_RULES = {
+    "heading-order",
+    "page-has-heading-one",
+    "landmark-one-main",
+    "landmark-unique",
+    "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo",
+    "landmark-no-duplicate-main",
+    "landmark-banner-is-top-level",
+    "landmark-contentinfo-is-top-level",
+    "landmark-main-is-top-level",
+    "region",
+}
 WIDE, NARROW = 1280, 320
 LANCASHIRE = "E10000017"  # the demo council with reviews, visits, allies and a grant
 
@@ -83,9 +98,29 @@ MAIN_PAGES = {
     "auth.sign_in",
 }
 
-# Violations on pages other helpers of issue 13 own, expected until their branches merge:
-# (endpoint, axe rule). The lead removes entries as the fixes land.
-KNOWN_ELSEWHERE: set[tuple[str, str]] = set()
+# Failures on pages other helpers of issue 13 own, expected until their branches merge:
+# (endpoint, axe rule or "reflow"). The lead removes entries as the fixes land (an entry
+# no role meets any more fails test_every_page_is_checked, so none outlives its fix).
+KNOWN_ELSEWHERE: set[tuple[str, str]] = {
+    # compare: vega-embed's "..." menu has no accessible name.
+    ("compare.indicator_view", "summary-name"),
+    ("compare.network_indicator", "summary-name"),
+    # compare: tables and fixed-width charts wider than 320 px.
+    ("compare.where_we_stand", "reflow"),
+    ("compare.indicator_view", "reflow"),
+    ("compare.network_overview", "reflow"),
+    ("compare.network_issues", "reflow"),
+    ("compare.network_indicator", "reflow"),
+    # home: the national framework tables.
+    ("home.index", "reflow"),
+    # publishing: the figures table, and the preview's corrections.
+    ("publishing.index", "reflow"),
+    ("publishing.preview", "reflow"),
+    # users: the users table.
+    ("users.index", "reflow"),
+    # peer groups: the network admin's versions table.
+    ("peer_imports.versions", "reflow"),
+}
 
 
 def is_page(rule_path: str, endpoint: str) -> bool:
@@ -102,7 +137,8 @@ class PageResult:
     url: str
     endpoint: str
     status: int
-    violations: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)  # fail the test
+    advice: list[str] = field(default_factory=list)  # reported in test-results/ only
     overflow: list[str] = field(default_factory=list)
 
 
@@ -116,7 +152,7 @@ class RoleAudit:
 AXE_RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
   return result.violations.map((v) => ({
-    id: v.id, impact: v.impact, help: v.help,
+    id: v.id, impact: v.impact, help: v.help, tags: v.tags,
     targets: v.nodes.map((n) => n.target.join(' ')),
   }));
 }"""
@@ -218,7 +254,7 @@ class Crawler:
             return
         result = PageResult(final, final_endpoint, status)
         page.wait_for_function(CHARTS_DRAWN, timeout=15_000)
-        result.violations = self.axe()
+        self.axe(result)
         result.overflow = [f"at {WIDE}px: {problem}" for problem in page.evaluate(OVERFLOW)]
         main = status == 200 and final_endpoint in MAIN_PAGES
         name = f"{self.audit.role}-{final_endpoint.replace('.', '-')}"
@@ -239,15 +275,18 @@ class Crawler:
         else:
             self.audit.errors[status] = result
 
-    def axe(self) -> list[str]:
+    def axe(self, result: PageResult) -> None:
+        """WCAG A and AA rules fail the page when serious or critical, and the structure
+        rules whatever their impact; everything else axe finds goes to the report only."""
         self.page.add_script_tag(path=str(AXE))
-        found = self.page.evaluate(AXE_RUN, AXE_TAGS)
-        return [
-            f"{violation['id']} ({violation['impact']}: {violation['help']}): {target}"
-            for violation in found
-            if violation["impact"] in FAILING_IMPACTS
-            for target in violation["targets"]
-        ]
+        for violation in self.page.evaluate(AXE_RUN, [*AXE_TAGS, "best-practice"]):
+            wcag = bool(set(violation["tags"]) & set(AXE_TAGS))
+            failing = (wcag and violation["impact"] in FAILING_IMPACTS) or (
+                violation["id"] in STRUCTURE_RULES
+            )
+            for target in violation["targets"]:
+                words = f"{violation['id']} ({violation['impact']}: {violation['help']}): {target}"
+                (result.violations if failing else result.advice).append(words)
 
 
 @pytest.fixture(scope="module")
@@ -337,6 +376,19 @@ def start_urls(app: Flask, fallbacks: list[str]) -> list[str]:
     return ["/", *plain, *fallbacks]
 
 
+def report(audit: RoleAudit) -> Path:
+    """Everything found for one role, failing or not, page by page, for people to read."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"a11y-{audit.role}.txt"
+    lines = []
+    for result in [*audit.pages.values(), *audit.errors.values()]:
+        lines.append(f"{result.url} ({result.endpoint}, {result.status})")
+        lines += [f"  fails: {problem}" for problem in result.violations + result.overflow]
+        lines += [f"  advice: {problem}" for problem in result.advice]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 @pytest.fixture(scope="module")
 def audits(browser, live_server, live_app, states) -> Iterator[Callable[[str], RoleAudit]]:
     """Each role's crawl, run the first time a test asks for it."""
@@ -353,6 +405,7 @@ def audits(browser, live_server, live_app, states) -> Iterator[Callable[[str], R
                 sign_in(page, ROLES[role])
             crawler = Crawler(live_app, page, live_server, role)
             done[role] = crawler.run(start_urls(live_app, states))
+            report(done[role])
             context.close()
         return done[role]
 
@@ -400,6 +453,17 @@ def test_every_page_is_checked(audits, live_app, backend):
         for rule in live_app.url_map.iter_rules()
         if "GET" in rule.methods and is_page(rule.rule, rule.endpoint)
     }
+    # An entry of KNOWN_ELSEWHERE no role meets any more has been fixed: it must go, so
+    # the list only ever holds what still fails.
+    met = set()
+    for role in ROLES:
+        audit = audits(role)
+        for result in [*audit.pages.values(), *audit.errors.values()]:
+            met |= {(result.endpoint, words.split(" ", 1)[0]) for words in result.violations}
+            if result.overflow:
+                met.add((result.endpoint, "reflow"))
+    stale = sorted(KNOWN_ELSEWHERE - met)
+    assert not stale, f"fixed, so remove from KNOWN_ELSEWHERE: {stale}"
     missing = sorted(pages - checked)
     assert not missing, f"pages no role opened (add ids to fallback_urls): {missing}"
     statuses = set()
@@ -444,3 +508,30 @@ def test_keyboard_only_from_sign_in_to_a_download(page, backend):
         page.keyboard.press("Enter")
     assert download.value.suggested_filename.endswith(".csv")
     assert page.problems == []
+
+
+def test_header_keeps_the_account_links_apart_from_the_sections(page, backend):
+    """The authority admin has the most sections: at 1,280 px they take at most two rows,
+    with Your account and Sign out at the header's right, the sign-out button in the same
+    colours as the link beside it; at 320 px both stay in view with the menu closed."""
+    sign_in(page, ROLES["authority-admin"])
+    page.set_viewport_size({"width": WIDE, "height": 900})
+    sections = page.locator(".govuk-service-navigation__item")
+    rows = {round(sections.nth(i).bounding_box()["y"]) for i in range(sections.count())}
+    assert len(rows) <= 2, f"the service navigation takes {len(rows)} rows"
+    assert page.locator(".govuk-service-navigation").get_by_text("Sign out").count() == 0
+    account = page.get_by_role("navigation", name="Your account")
+    link = account.get_by_role("link", name="Your account")
+    button = account.get_by_role("button", name="Sign out")
+    colour = "el => getComputedStyle(el).color"
+    assert button.evaluate(colour) == link.evaluate(colour) == "rgb(255, 255, 255)"
+    header = page.locator(".bench-header").bounding_box()
+    assert button.bounding_box()["y"] < header["y"] + header["height"]
+
+    page.set_viewport_size({"width": NARROW, "height": 800})
+    assert page.get_by_role("button", name="Menu").get_attribute("aria-expanded") == "false"
+    assert link.is_visible() and button.is_visible()
+    assert page.locator("header").evaluate("el => el.scrollWidth") <= NARROW
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sign-in")
