@@ -84,3 +84,42 @@ def screenshot(page, name: str) -> Path:
     path = RESULTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# The focused element as the keyboard user sees it: its name, and whether it wears GOV.UK's
+# focus style (the yellow #ffdd00 as background, outline or box shadow, at least 3 px).
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const yellow = 'rgb(255, 221, 0)';
+  const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 3
+    && style.outlineColor === yellow;
+  const shown = style.backgroundColor === yellow || outlined || style.boxShadow.includes(yellow);
+  const rect = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(),
+    text: (el.innerText || el.value || el.getAttribute('aria-label') || el.id || '').trim(),
+    label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : '',
+    href: el.getAttribute('href') || '',
+    govuk_focus: shown && rect.width > 0 && rect.height > 0,
+  };
+}"""
+
+
+def focused(page) -> dict | None:
+    """What has the keyboard focus (None: nothing, the page itself)."""
+    return page.evaluate(FOCUSED)
+
+
+def tab_to(page, wanted, most: int = 120) -> dict:
+    """Press Tab until *wanted(focused)* holds; every stop on the way must show GOV.UK's
+    focus style (WCAG 2.4.7, and 2.4.11's focus not hidden), or the test fails there."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        assert now is not None, f"Tab left the page at {page.url}"
+        assert now["govuk_focus"], f"focus is not visible on {now} at {page.url}"
+        if wanted(now):
+            return now
+    raise AssertionError(f"Tab never reached the element wanted on {page.url}")

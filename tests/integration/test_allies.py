@@ -702,3 +702,26 @@ def test_query_counts_do_not_grow_with_allies_or_recipients(app_context, sign_in
     }
     for name, call in calls.items():
         assert statements(2, call) == statements(9, call), name
+
+
+def test_a_contact_without_an_email_shows_no_empty_mail_link(network, session):
+    """Alliances formed before contacts were asked for (the demo's) have names but no
+    email: the pages show the name alone, not an unnamed mailto link (axe link-name)."""
+    asker, recipient = network.asker, network.recipient
+    alliance = factories.alliance(
+        asker.authority,
+        recipient.authority,
+        first_contact_name="Lead (demo)",
+        first_contact_email="",
+        second_contact_name="Review manager (demo)",
+        second_contact_email="",
+    )
+    listing = asker.client.get("/allies/")
+    check_page(listing)
+    assert 'href="mailto:"' not in listing.get_data(as_text=True)
+    assert "Recipientshire Council" in text_of(listing)
+    page = asker.client.get(f"/allies/{alliance.public_id}")
+    check_page(page)
+    text = text_of(page)
+    assert "(demo)," not in text  # no comma left waiting for an address
+    assert "Lead (demo)" in text and "Review manager (demo)" in text
