@@ -101,26 +101,7 @@ MAIN_PAGES = {
 # Failures on pages other helpers of issue 13 own, expected until their branches merge:
 # (endpoint, axe rule or "reflow"). The lead removes entries as the fixes land (an entry
 # no role meets any more fails test_every_page_is_checked, so none outlives its fix).
-KNOWN_ELSEWHERE: set[tuple[str, str]] = {
-    # compare: vega-embed's "..." menu has no accessible name.
-    ("compare.indicator_view", "summary-name"),
-    ("compare.network_indicator", "summary-name"),
-    # compare: tables and fixed-width charts wider than 320 px.
-    ("compare.where_we_stand", "reflow"),
-    ("compare.indicator_view", "reflow"),
-    ("compare.network_overview", "reflow"),
-    ("compare.network_issues", "reflow"),
-    ("compare.network_indicator", "reflow"),
-    # home: the national framework tables.
-    ("home.index", "reflow"),
-    # publishing: the figures table, and the preview's corrections.
-    ("publishing.index", "reflow"),
-    ("publishing.preview", "reflow"),
-    # users: the users table.
-    ("users.index", "reflow"),
-    # peer groups: the network admin's versions table.
-    ("peer_imports.versions", "reflow"),
-}
+KNOWN_ELSEWHERE: set[tuple[str, str]] = set()  # (endpoint, rule) failing on others' pages
 
 
 def is_page(rule_path: str, endpoint: str) -> bool:

@@ -91,8 +91,16 @@ def pack(inspector, authority, as_of: datetime | None = None) -> dict[str, list[
         for row in parsed[1:]:
             for column, cell in zip(table.columns, row, strict=True):
                 _check_cell(table, column, cell)
-        found[table.filename] = [dict(zip(table.header, row, strict=True)) for row in parsed[1:]]
+        # Read as a spreadsheet user reads them: a cell the writer neutralised (a random id
+        # can start with "-") compared by its text.
+        found[table.filename] = [
+            dict(zip(table.header, map(_text, row), strict=True)) for row in parsed[1:]
+        ]
     return found
+
+
+def _text(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and neutralise(cell[1:]) == cell else cell
 
 
 def every_cell(files: dict[str, list[dict[str, str]]]) -> str:
