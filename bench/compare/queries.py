@@ -249,16 +249,14 @@ def flags() -> list[tuple[int, int, str, str | None, bool, bool, str]]:
     ]
 
 
-def data_version(now: datetime) -> tuple[Any, ...]:
-    """Changes whenever anything the engine reads changes, including what time has made
-    visible (a release date or a release round passing)."""
-    values = db.session.execute(select(func.count(Value.id), func.max(Value.id))).one()
-    released = db.session.scalar(
-        select(func.max(Period.released_at)).where(Period.released_at <= now)
-    )
-    # Late figures and corrections become visible at release rounds (the 1st of each
-    # month): the latest round passed is a date, not a scan of every value.
-    round_passed = (now.year, now.month)
+def stored_version() -> tuple[Any, ...]:
+    """Changes whenever anything the engine reads is written.
+
+    Values are only ever added (a correction is a new revision; nothing deletes one but a
+    cascade from its authority, indicator or period, which the counts below see), so the
+    newest id stands for them all: one index look-up, where counting 480,000 rows took
+    75 ms on PostgreSQL at national scale."""
+    newest_value = db.session.scalar(select(func.max(Value.id)))
     # Newest creation time too: a group deleted and another saved can reuse an id (SQLite).
     groups = db.session.execute(
         select(
@@ -272,12 +270,23 @@ def data_version(now: datetime) -> tuple[Any, ...]:
     flag_state = db.session.execute(
         select(func.count(IssueFlag.id), func.max(IssueFlag.updated_at))
     ).one()
-    catalogue = db.session.execute(select(func.count(Indicator.id), func.max(Indicator.id))).one()
-    breaks = db.session.scalar(select(func.count(SeriesBreak.id)))
-    return (
-        values, released, round_passed, tuple(groups), members, tuple(flag_state),
-        tuple(catalogue), breaks,
-    )  # fmt: skip
+    catalogue = db.session.execute(
+        select(
+            select(func.count(Indicator.id)).scalar_subquery(),
+            select(func.max(Indicator.id)).scalar_subquery(),
+            select(func.count(Authority.id)).scalar_subquery(),
+            select(func.count(Period.id)).scalar_subquery(),
+            select(func.count(SeriesBreak.id)).scalar_subquery(),
+        )
+    ).one()
+    return (newest_value, tuple(groups), members, tuple(flag_state), tuple(catalogue))
+
+
+def release_dates() -> list[datetime]:
+    """Every period's release date set, for :func:`bench.compare.service.data_version`."""
+    return list(
+        db.session.scalars(select(Period.released_at).where(Period.released_at.is_not(None)))
+    )
 
 
 def visible_state(now: datetime) -> tuple[Any, ...]:

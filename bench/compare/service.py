@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 from flask import current_app, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from bench import audit, disclosure, stats
 from bench.access import Permission, has_permission
@@ -121,13 +123,53 @@ class History:
     admission: admission.NetworkAdmission
 
 
+def data_version(now: datetime) -> tuple[Any, ...]:
+    """Changes whenever anything the engine reads changes, including what time has made
+    visible: the newest release date passed, and the release round (late figures and
+    corrections become visible on the 1st of each month). What is stored is read once a
+    request (a home page asks for every indicator's results) and again after anything in
+    the request writes."""
+    if has_request_context():
+        stored = request.__dict__.get(_STORED_VERSION)
+        if stored is None:
+            stored = request.__dict__[_STORED_VERSION] = _stored()
+    else:
+        stored = _stored()
+    version, release_dates = stored
+    released = max((moment for moment in release_dates if moment <= now), default=None)
+    return (version, released, (now.year, now.month))
+
+
+def _stored() -> tuple[tuple[Any, ...], list[datetime]]:
+    return queries.stored_version(), queries.release_dates()
+
+
+_STORED_VERSION = "bench_stored_version"
+
+
+def _forget_stored_version(*_arguments: Any) -> None:
+    if has_request_context():
+        request.__dict__.pop(_STORED_VERSION, None)
+
+
+def _forget_after_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        _forget_stored_version()
+
+
+event.listen(Session, "after_flush", _forget_stored_version)
+event.listen(Session, "after_commit", _forget_stored_version)
+event.listen(Session, "after_soft_rollback", _forget_stored_version)
+event.listen(Session, "do_orm_execute", _forget_after_write)
+
+
 def _app_key() -> str:
     return current_app.extensions.setdefault("bench.compare.cache_key", uuid.uuid4().hex)
 
 
 def history_for(now: datetime | None = None) -> History:
     now = now or utcnow()
-    key = (_app_key(), queries.data_version(now), "history")
+    key = (_app_key(), data_version(now), "history")
     cached = CACHE.get(key)
     if cached is not None:
         return cached
@@ -191,7 +233,7 @@ def _admit(
 
 def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
     now = now or utcnow()
-    key = (_app_key(), queries.data_version(now), period.id)
+    key = (_app_key(), data_version(now), period.id)
     cached = CACHE.get(key)
     if cached is not None:
         return cached

@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from bench import audit, messages
-from bench.compare import queries as compare_queries
 from bench.compare import service as compare
 from bench.errors import InvalidInput
 from bench.extensions import db
@@ -54,7 +53,7 @@ def options(user: User) -> PinOptions | None:
 def data_version(now: datetime) -> str:
     """The release round, and a short fingerprint of everything the engine read: two
     pins with the same version were classified from the same figures."""
-    fingerprint = hashlib.sha256(repr(compare_queries.data_version(now)).encode()).hexdigest()
+    fingerprint = hashlib.sha256(repr(compare.data_version(now)).encode()).hexdigest()
     return f"release round {now:%Y-%m}, data {fingerprint[:12]}"
 
 

@@ -1,0 +1,416 @@
+"""``make load``: bench under gunicorn on PostgreSQL, driven by many signed-in users at once.
+
+What it does, every step bounded and on loopback only:
+
+1. Prepares a national-scale network in its own PostgreSQL database (``bench_load`` unless
+   ``BENCH_LOAD_DATABASE_URL`` says otherwise): 400 authorities, 100 indicators, 12 periods,
+   15 neighbours each, as ``make bench`` builds it, plus staff, an analyst and an inspector.
+   The first run builds it (about a minute); later runs reuse it.
+2. Starts gunicorn with the production configuration (``gunicorn.conf.py``; 2 workers on
+   this 2-core machine unless ``BENCH_WORKERS`` says otherwise) on a free loopback port,
+   with Redis for the rate limits.
+3. Signs every user in through the real sign-in form, warms each worker, then runs closed
+   loops of 10, 50 and 100 users for ``--seconds`` each: staff browsing home, Where we
+   stand (each peer-group kind), indicator pages and Norm or exception?; one analyst
+   previewing an upload of their figures and confirming it once a phase; one inspector
+   downloading the network's figures as CSV. Users wait ``--think`` seconds between pages
+   (0: back to back, the harshest case, as wrk measures).
+4. Prints requests a second, errors and p50/p95/p99 per phase and per page kind, and one
+   JSON line per phase for machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_DATABASE = "bench_load"
+PASSWORD = "load-test-password-not-for-production"  # noqa: S105 - a throw-away database
+STAFF = 110  # more than the largest phase, so that no two users share a session
+LEVELS = (10, 50, 100)
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+UPLOAD_BATCH = re.compile(r"/publish/uploads/(\d+)")
+
+
+def _database_url() -> str:
+    if os.environ.get("BENCH_LOAD_DATABASE_URL"):
+        return os.environ["BENCH_LOAD_DATABASE_URL"]
+    admin = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_ADMIN_URL))
+    return admin.set(database=DEFAULT_DATABASE).render_as_string(hide_password=False)
+
+
+def prepare(url: str) -> dict[str, Any]:
+    """The national network in *url*'s database (made once); returns who signs in as what."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from bench import create_app, security
+    from bench.extensions import db
+    from bench.models import Authority, Indicator, InspectorGrant, Role, User, utcnow
+    from benchmarks.compare import _load_national
+
+    app = create_app("test", DATABASE_URL=url)
+    with app.app_context():
+        upgrade()
+        if not db.session.scalar(select(func.count(Authority.id))):
+            print("load: building the national network (once)...", flush=True)
+            _load_national()
+        authorities = list(db.session.scalars(select(Authority).order_by(Authority.id)))
+        users = {user.email: user for user in db.session.scalars(select(User))}
+        password_hash = security.hash_password(PASSWORD)
+
+        def account(email: str, role: Role, authority: Authority | None) -> str:
+            user = users.get(email)
+            if user is None:
+                user = User(email=email, name=email.split("@")[0], role=role)
+                db.session.add(user)
+            user.password_hash = password_hash
+            user.authority_id = authority.id if authority else None
+            user.active = True
+            return email
+
+        staff = [
+            account(f"staff{n}@load.example.gov.uk", Role.STAFF, authorities[n % 60])
+            for n in range(STAFF)
+        ]
+        analyst = account("analyst@load.example.gov.uk", Role.ANALYST, authorities[0])
+        inspector = account("inspector@load.example.gov.uk", Role.INSPECTOR, None)
+        db.session.flush()
+        inspector_user = db.session.scalar(select(User).where(User.email == inspector))
+        if not db.session.scalar(
+            select(func.count(InspectorGrant.id)).where(
+                InspectorGrant.inspector_id == inspector_user.id
+            )
+        ):
+            now = utcnow()
+            from datetime import timedelta
+
+            db.session.add(
+                InspectorGrant(
+                    inspector_id=inspector_user.id,
+                    authority_id=authorities[1].id,
+                    starts_at=now - timedelta(days=1),
+                    expires_at=now + timedelta(days=3650),
+                    reason="Load test",
+                )
+            )
+        db.session.commit()
+        codes = list(db.session.scalars(select(Indicator.code).order_by(Indicator.code)))
+        db.engine.dispose()
+    return {"staff": staff, "analyst": analyst, "inspector": inspector, "codes": codes}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "BENCH_CONFIG": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": url,
+        "REDIS_URL": os.environ.get("BENCH_LOAD_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "BENCH_WORKERS": str(workers),
+        "BENCH_LOG_LEVEL": "WARNING",
+    }
+    settings = ROOT / "gunicorn.conf.py"
+    command = [
+        sys.executable, "-m", "gunicorn",
+        *(["--config", str(settings)] if settings.exists() else []),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app",
+    ]  # fmt: skip
+    log = open(ROOT / "instance" / "load-server.log", "ab")  # noqa: SIM115 - the server's
+    server = subprocess.Popen(  # noqa: S603
+        command, cwd=ROOT, env=environment, stdout=log, stderr=log, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/sign-in", timeout=10).status_code == 200:
+                return server, base
+        except requests.RequestException:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("load: gunicorn did not answer within 90 s (instance/load-server.log)")
+
+
+class User:
+    """One browser: its own session cookie, sent by hand (the cookie is Secure in
+    production, and requests will not send a Secure cookie over plain HTTP)."""
+
+    def __init__(self, base: str, email: str) -> None:
+        self.base = base
+        self.email = email
+        self.http = requests.Session()
+        self.cookie = ""
+
+    def _headers(self) -> dict[str, str]:
+        return {"Cookie": self.cookie} if self.cookie else {}
+
+    def _keep(self, response: requests.Response) -> None:
+        for value in response.raw.headers.getlist("Set-Cookie"):
+            self.cookie = value.split(";", 1)[0]
+
+    def get(self, path: str) -> requests.Response:
+        response = self.http.get(
+            self.base + path, headers=self._headers(), allow_redirects=False, timeout=60
+        )
+        self._keep(response)
+        return response
+
+    def post(self, path: str, data: dict[str, Any], files: Any = None) -> requests.Response:
+        response = self.http.post(
+            self.base + path, data=data, files=files, headers=self._headers(),
+            allow_redirects=False, timeout=60,
+        )  # fmt: skip
+        self._keep(response)
+        return response
+
+    def csrf(self, path: str) -> str:
+        match = CSRF.search(self.get(path).text)
+        if match is None:
+            raise RuntimeError(f"no CSRF token on {path}")
+        return match.group(1)
+
+    def sign_in(self) -> None:
+        token = self.csrf("/sign-in")
+        response = self.post(
+            "/sign-in", {"csrf_token": token, "email": self.email, "password": PASSWORD}
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"{self.email} could not sign in: {response.status_code}")
+
+
+@dataclass
+class Tally:
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, seconds: float, ok: bool) -> None:
+        with self.lock:
+            self.times[kind].append(seconds)
+            if not ok:
+                self.errors[kind] += 1
+
+
+def _browse(user: User, codes: list[str], rng: random.Random) -> tuple[str, str]:
+    group = rng.choice(["neighbours", "type", "region", "all"])
+    roll = rng.random()
+    if roll < 0.2:
+        return "home", "/"
+    if roll < 0.45:
+        return "where_we_stand", f"/compare/?group={group}"
+    if roll < 0.8:
+        return "indicator", f"/compare/indicators/{rng.choice(codes)}?group={group}"
+    return "norms", f"/compare/norms?group={group}"
+
+
+def _upload_csv(codes: list[str], rng: random.Random) -> bytes:
+    """The analyst's figures for the newest period, as the template lays them out."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["indicator", "period", "numerator", "denominator", "value", "status", "note"])
+    for code in codes[:60]:
+        denominator = rng.randint(1000, 40000)
+        numerator = rng.randint(50, denominator // 2)
+        writer.writerow([code, "2021-22", numerator, denominator, "", "final", "load test"])
+    return buffer.getvalue().encode()
+
+
+def _analyst(user: User, codes: list[str], rng: random.Random, tally: Tally, stop: float) -> None:
+    """Preview an upload now and then; confirm one a phase."""
+    confirmed = False
+    while time.monotonic() < stop:
+        start = time.perf_counter()
+        token = user.csrf("/publish/")
+        response = user.post(
+            "/publish/upload",
+            {"csrf_token": token},
+            files={"file": ("figures.csv", _upload_csv(codes, rng), "text/csv")},
+        )
+        batch = UPLOAD_BATCH.search(response.headers.get("Location", ""))
+        ok = response.status_code == 302 and batch is not None
+        if ok:
+            preview = user.get(f"/publish/uploads/{batch.group(1)}")
+            ok = preview.status_code == 200
+            if ok and not confirmed:
+                token = CSRF.search(preview.text)
+                answer = user.post(
+                    f"/publish/uploads/{batch.group(1)}/confirm",
+                    {"csrf_token": token.group(1) if token else ""},
+                )
+                ok = answer.status_code == 302
+                confirmed = True
+            elif ok:
+                token = CSRF.search(preview.text)
+                user.post(
+                    f"/publish/uploads/{batch.group(1)}/discard",
+                    {"csrf_token": token.group(1) if token else ""},
+                )
+        tally.add("upload", time.perf_counter() - start, ok)
+        time.sleep(5)
+
+
+def _inspector(user: User, tally: Tally, stop: float) -> None:
+    while time.monotonic() < stop:
+        start = time.perf_counter()
+        response = user.get("/compare/network/export/figures.csv")
+        ok = response.status_code == 200 and response.content.startswith(b"")
+        tally.add("export", time.perf_counter() - start, ok)
+        time.sleep(2)
+
+
+def _staff(
+    user: User, codes: list[str], seed: int, think: float, tally: Tally, stop: float
+) -> None:
+    rng = random.Random(seed)
+    while time.monotonic() < stop:
+        kind, path = _browse(user, codes, rng)
+        start = time.perf_counter()
+        try:
+            response = user.get(path)
+            ok = response.status_code == 200
+        except requests.RequestException:
+            ok = False
+        tally.add(kind, time.perf_counter() - start, ok)
+        if think:
+            time.sleep(rng.expovariate(1 / think))
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def phase(
+    users: list[User], analyst: User, inspector: User, codes: list[str],
+    seconds: float, think: float,
+) -> dict[str, Any]:  # fmt: skip
+    tally = Tally()
+    stop = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=_staff, args=(user, codes, n, think, tally, stop))
+        for n, user in enumerate(users)
+    ]
+    threads.append(
+        threading.Thread(target=_analyst, args=(analyst, codes, random.Random(7), tally, stop))
+    )
+    threads.append(threading.Thread(target=_inspector, args=(inspector, tally, stop)))
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    elapsed = time.monotonic() - started
+    pages = [t for kind, times in tally.times.items() if kind in PAGES for t in times]
+    report: dict[str, Any] = {
+        "users": len(users),
+        "seconds": round(elapsed, 1),
+        "requests": sum(len(times) for times in tally.times.values()),
+        "errors": sum(tally.errors.values()),
+        "pages_per_s": round(len(pages) / elapsed, 1),
+        "p50_ms": round(1000 * _percentile(pages, 0.5)),
+        "p95_ms": round(1000 * _percentile(pages, 0.95)),
+        "p99_ms": round(1000 * _percentile(pages, 0.99)),
+        "kinds": {
+            kind: {
+                "n": len(times),
+                "errors": tally.errors.get(kind, 0),
+                "p50_ms": round(1000 * statistics.median(times)),
+                "p95_ms": round(1000 * _percentile(times, 0.95)),
+            }
+            for kind, times in sorted(tally.times.items())
+        },
+    }
+    return report
+
+
+PAGES = ("home", "where_we_stand", "indicator", "norms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30, help="length of each phase")
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause between pages")
+    parser.add_argument("--users", type=int, action="append", help="phases (10, 50, 100)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
+    arguments = parser.parse_args()
+    levels = tuple(arguments.users or LEVELS)
+    if max(levels) > STAFF:
+        raise SystemExit(f"load: at most {STAFF} users")
+    url = _database_url()
+    people = prepare(url)
+    server, base = start_server(url, arguments.workers)
+    try:
+        staff = [User(base, email) for email in people["staff"][: max(levels)]]
+        analyst, inspector = User(base, people["analyst"]), User(base, people["inspector"])
+        for user in (*staff, analyst, inspector):
+            user.sign_in()
+        # Warm every worker's comparison cache (the first page after a publish pays it).
+        for user in staff[: 4 * arguments.workers]:
+            user.get("/compare/")
+        print(
+            f"load: {arguments.workers} workers, {len(staff)} users signed in, "
+            f"think {arguments.think} s, {arguments.seconds:.0f} s a phase",
+            flush=True,
+        )
+        for level in levels:
+            report = phase(
+                staff[:level], analyst, inspector, people["codes"],
+                arguments.seconds, arguments.think,
+            )  # fmt: skip
+            print(
+                f"{level:>4} users: {report['pages_per_s']:>6} pages/s, "
+                f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
+                f"p99 {report['p99_ms']} ms, {report['errors']} errors of {report['requests']}"
+            )
+            for kind, figures in report["kinds"].items():
+                print(f"       {kind:<15} n {figures['n']:>5}  p50 {figures['p50_ms']:>5} ms  "
+                      f"p95 {figures['p95_ms']:>5} ms  errors {figures['errors']}")  # fmt: skip
+            print(json.dumps({"suite": "load", **report}), flush=True)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

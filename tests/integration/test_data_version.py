@@ -1,0 +1,75 @@
+"""The comparison cache's key: read once a request, and again after the request writes.
+
+A home page asks for every indicator's results; reading what is stored once per request
+made it 20 times faster at national scale (7.9 s to 0.35 s). These tests hold the other
+side of that bargain: nothing written, in this request or another, is served stale.
+"""
+
+from datetime import timedelta
+
+from bench.compare import service
+from bench.models import UnitKind, utcnow
+from tests import factories
+
+
+def _figures(session):
+    indicator = factories.indicator(unit_kind=UnitKind.SCORE, multiplier=1, has_counts=False)
+    period = factories.period("2022-23")
+    authority = factories.authority(name="Council A")
+    factories.value(authority, indicator, period, value=10.0)
+    session.commit()
+    return authority, indicator, period
+
+
+def test_a_value_written_in_the_same_request_changes_the_version(app_context, session):
+    authority, indicator, period = _figures(session)
+    other = factories.authority(name="Council B")
+    session.commit()
+    with app_context.test_request_context("/"):
+        now = utcnow()
+        before = service.data_version(now)
+        assert service.data_version(now) == before  # read once, kept for the request
+        factories.value(other, indicator, period, value=12.0)  # a flush in this request
+        assert service.data_version(now) != before
+
+
+def test_a_core_insert_in_the_same_request_changes_the_version(app_context, session):
+    from sqlalchemy import insert
+
+    from bench.models import Value
+
+    _, indicator, period = _figures(session)
+    authority = factories.authority(name="Council D")
+    session.commit()
+    with app_context.test_request_context("/"):
+        now = utcnow()
+        before = service.data_version(now)
+        session.execute(
+            insert(Value),
+            [{"authority_id": authority.id, "indicator_id": indicator.id,
+              "period_id": period.id, "unit_kind": "score", "revision": 1, "is_latest": True,
+              "value": 11.0, "status": "final", "note": "", "source": "test",
+              "published_at": now}],
+        )  # fmt: skip
+        assert service.data_version(now) != before
+
+
+def test_each_request_reads_the_stored_version_afresh(app_context, session):
+    authority, indicator, period = _figures(session)
+    now = utcnow()
+    with app_context.test_request_context("/"):
+        before = service.data_version(now)
+    factories.value(factories.authority(name="Council C"), indicator, period, value=9.0)
+    session.commit()
+    with app_context.test_request_context("/"):
+        assert service.data_version(now) != before
+
+
+def test_a_release_date_passing_changes_the_version_without_a_write(app_context, session):
+    authority, indicator, _ = _figures(session)
+    now = utcnow()
+    factories.period("2023-24", released=False, released_at=now + timedelta(hours=1))
+    session.commit()
+    with app_context.test_request_context("/"):
+        before = service.data_version(now)
+        assert service.data_version(now + timedelta(hours=2)) != before
