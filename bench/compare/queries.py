@@ -250,13 +250,9 @@ def flags() -> list[tuple[int, int, str, str | None, bool, bool, str]]:
 
 
 def stored_version() -> tuple[Any, ...]:
-    """Changes whenever anything the engine reads is written.
-
-    Values are only ever added (a correction is a new revision; nothing deletes one but a
-    cascade from its authority, indicator or period, which the counts below see), so the
-    newest id stands for them all: one index look-up, where counting 480,000 rows took
-    75 ms on PostgreSQL at national scale."""
-    newest_value = db.session.scalar(select(func.max(Value.id)))
+    """Changes whenever anything the engine reads, but the values, is written (for the
+    values, see :func:`newest_visible_value`). Deleting a value is only ever a cascade
+    from its authority, indicator or period, which the counts below see."""
     # Newest creation time too: a group deleted and another saved can reuse an id (SQLite).
     groups = db.session.execute(
         select(
@@ -279,7 +275,25 @@ def stored_version() -> tuple[Any, ...]:
             select(func.count(SeriesBreak.id)).scalar_subquery(),
         )
     ).one()
-    return (newest_value, tuple(groups), members, tuple(flag_state), tuple(catalogue))
+    return (tuple(groups), members, tuple(flag_state), tuple(catalogue))
+
+
+def newest_visible_value(now: datetime) -> int | None:
+    """The newest revision peers may see at *now*: the engine reads only those.
+
+    Values are only ever added, and what time makes visible changes only at a release
+    date or a release round (both in :func:`bench.compare.service.data_version`), so this
+    id changes exactly when a figure peers may see is added. A correction waiting for its
+    round leaves it as it is: the comparisons, which cannot show it yet, stay cached.
+    Read from the newest id down (one index scan that stops at the first visible row),
+    where counting 480,000 rows took 75 ms on PostgreSQL at national scale."""
+    return db.session.scalar(
+        select(Value.id)
+        .join(Period, Period.id == Value.period_id)
+        .where(visible_to_peers(now))
+        .order_by(Value.id.desc())
+        .limit(1)
+    )
 
 
 def release_dates() -> list[datetime]:

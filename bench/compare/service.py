@@ -126,22 +126,16 @@ class History:
 def data_version(now: datetime) -> tuple[Any, ...]:
     """Changes whenever anything the engine reads changes, including what time has made
     visible: the newest release date passed, and the release round (late figures and
-    corrections become visible on the 1st of each month). What is stored is read once a
-    request (a home page asks for every indicator's results) and again after anything in
-    the request writes."""
-    if has_request_context():
-        stored = request.__dict__.get(_STORED_VERSION)
-        if stored is None:
-            stored = request.__dict__[_STORED_VERSION] = _stored()
-    else:
-        stored = _stored()
-    version, release_dates = stored
+    corrections become visible on the 1st of each month). Read once a request (a home page
+    asks for every indicator's results) and again after anything in the request writes."""
+    memo = request.__dict__.setdefault(_STORED_VERSION, {}) if has_request_context() else {}
+    if "stored" not in memo:
+        memo["stored"] = (queries.stored_version(), queries.release_dates())
+    if now not in memo:
+        memo[now] = queries.newest_visible_value(now)
+    version, release_dates = memo["stored"]
     released = max((moment for moment in release_dates if moment <= now), default=None)
-    return (version, released, (now.year, now.month))
-
-
-def _stored() -> tuple[tuple[Any, ...], list[datetime]]:
-    return queries.stored_version(), queries.release_dates()
+    return (memo[now], version, released, (now.year, now.month))
 
 
 _STORED_VERSION = "bench_stored_version"

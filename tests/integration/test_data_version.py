@@ -73,3 +73,25 @@ def test_a_release_date_passing_changes_the_version_without_a_write(app_context,
     with app_context.test_request_context("/"):
         before = service.data_version(now)
         assert service.data_version(now + timedelta(hours=2)) != before
+
+
+def test_a_late_figure_waiting_for_its_round_keeps_the_comparisons_cached(app_context, session):
+    """The engine reads only what peers may see: a correction published after the release
+    waits for the next round, so the cached comparisons stay right until then, and the
+    round passing changes the version."""
+    _, indicator, period = _figures(session)
+    now = utcnow()
+    round_start = (now.replace(day=1) + timedelta(days=32)).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    late = factories.authority(name="Council Late")
+    session.commit()
+    with app_context.test_request_context("/"):
+        before = service.data_version(now)
+    factories.value(late, indicator, period, value=20.0, visible_from=round_start)
+    session.commit()
+    with app_context.test_request_context("/"):
+        assert service.data_version(now) == before
+        after_round = service.data_version(round_start + timedelta(minutes=1))
+    with app_context.test_request_context("/"):
+        assert after_round != service.data_version(round_start - timedelta(minutes=1))
