@@ -72,12 +72,21 @@ def register_template_helpers(app: Flask) -> None:
 
     # Offer a link or form only where the route's own rule admits the viewer. A global,
     # not a context variable, so imported macros (the Follow button) can ask too.
-    app.add_template_global(lambda endpoint: access.may_use(current_user, endpoint), "may")
+    app.add_template_global(_may, "may")
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_value, "indicator_value")
     app.add_template_filter(unit_text, "unit_text")
     app.add_template_filter(utc_text, "utc_time")
     app.add_template_filter(london_text, "london_time")
+
+
+def _may(endpoint: str) -> bool:
+    """``may`` in templates, answered once a request for each endpoint: a Where we stand
+    page asks for its Follow buttons a hundred times."""
+    answers = request.__dict__.setdefault("bench_may", {})
+    if endpoint not in answers:
+        answers[endpoint] = access.may_use(current_user, endpoint)
+    return answers[endpoint]
 
 
 # Features bench never uses, refused to its pages and anything they might embed.
