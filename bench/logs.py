@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask, g, has_request_context, request
 from flask.logging import default_handler
 from flask.wrappers import Response
+from sqlalchemy import inspect
 
 import config as bench_config
 
@@ -46,12 +47,14 @@ def request_id() -> str | None:
 
 def _user_id() -> int | None:
     # Only a user this request already loaded (the log never touches the database), and
-    # only its number: read from the instance's loaded state, so an expired object (after
-    # a rollback) is not refreshed from a database that may be away.
+    # only its number: its identity, which an expired object (after a rollback) keeps,
+    # so nothing is refreshed from a database that may be away.
     user = g.get("_login_user")  # Flask-Login's per-request user
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return vars(user).get("id")
+    state = inspect(user, raiseerr=False)
+    identity = state.identity if state is not None else None
+    return identity[0] if identity else None
 
 
 def _logged_path() -> str:
