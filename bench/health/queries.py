@@ -51,14 +51,16 @@ def database_revisions(app: Flask) -> frozenset[str]:
         return frozenset(connection.scalars(select(VERSION_TABLE.c.version_num)))
 
 
-def code_heads(app: Flask) -> frozenset[str]:
-    """The migrations' head revisions, read from the scripts once a process."""
-    heads = app.extensions.get(HEADS_KEY)
-    if heads is None:
-        directory = app.extensions["migrate"].directory
-        heads = frozenset(ScriptDirectory(directory).get_heads())
-        app.extensions[HEADS_KEY] = heads
-    return heads
+def code_revisions(app: Flask) -> tuple[frozenset[str], frozenset[str]]:
+    """The migrations' head revisions and every revision they know, read from the
+    scripts once a process."""
+    found = app.extensions.get(HEADS_KEY)
+    if found is None:
+        scripts = ScriptDirectory(app.extensions["migrate"].directory)
+        known = frozenset(script.revision for script in scripts.walk_revisions())
+        found = (frozenset(scripts.get_heads()), known)
+        app.extensions[HEADS_KEY] = found
+    return found
 
 
 def redis_answers(url: str, timeout: float) -> bool:

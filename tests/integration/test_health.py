@@ -95,6 +95,15 @@ def test_readyz_says_when_migrations_are_not_at_head(fresh_database):
     assert body["checks"]["migrations"]["database"] == ["0001"] != head
     assert body["checks"]["migrations"]["reason"] == "not at head"
 
+    # A newer release migrated the database (a rolling release): this one still serves.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    status, body = _ready(client)
+    assert status == 200, body
+    assert body["checks"]["migrations"]["database"] == ["9999"]
+    assert body["checks"]["migrations"]["note"] == "database ahead of this release"
+
 
 def test_database_down_or_hung_readyz_503_fast_healthz_200(postgres_via_proxy):  # noqa: F811
     app, proxy, _ = postgres_via_proxy
