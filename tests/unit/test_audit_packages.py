@@ -5,6 +5,7 @@ BENCH_REQUIRE_AUDIT=1, never pass silently as pip-audit alone does."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "audit_packages.py"
 spec = importlib.util.spec_from_file_location("audit_packages", SCRIPT)
 audit = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = audit  # dataclasses look their module up there
 spec.loader.exec_module(audit)
 
 # Shaped as pip-audit 2.10's `--format json` report.
