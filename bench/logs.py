@@ -19,7 +19,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask.logging import default_handler
 from flask.wrappers import Response
 from sqlalchemy import inspect
@@ -50,11 +50,20 @@ def _user_id() -> int | None:
     # only its number: its identity, which an expired object (after a rollback) keeps,
     # so nothing is refreshed from a database that may be away.
     user = g.get("_login_user")  # Flask-Login's per-request user
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or _untraced():
         return None
     state = inspect(user, raiseerr=False)
     identity = state.identity if state is not None else None
     return identity[0] if identity else None
+
+
+def _untraced() -> bool:
+    """Whether the view must leave no trace of who sent the request (giving a staff
+    view, which may be anonymous): then no line of the request names the user."""
+    from bench.access import UNTRACED_ATTRIBUTE
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, UNTRACED_ATTRIBUTE, False))
 
 
 def _logged_path() -> str:

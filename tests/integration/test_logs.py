@@ -199,3 +199,21 @@ def test_production_mails_through_the_log_without_the_message(monkeypatch):
         logs.configure("text", "INFO")  # production logs JSON; the suite reads text
     assert app.extensions[mail.EXTENSION_KEY].whole is False
     assert create_app("test", MAIL_BACKEND="").extensions[mail.EXTENSION_KEY].whole is True
+
+
+def test_giving_a_staff_view_logs_no_user(app_context, sign_in_as, json_log):
+    """A staff view may be anonymous: the log must not say who gave one (by page or API),
+    as the view's own row does not."""
+    from tests.integration.test_staff_views_anonymity import Council
+
+    council = Council(app_context, sign_in_as)
+    json_log()  # forget the set-up's lines
+    assert council.give_page("The rota changes too late").status_code == 302
+    assert council.give_api("The rota changes too late to plan").status_code == 201
+    giving = [
+        line
+        for line in _access(json_log())
+        if line["method"] == "POST" and line["path"] in ("/staff-views/", "/api/v1/staff-views")
+    ]
+    assert len(giving) == 2
+    assert [line["user_id"] for line in giving] == [None, None]
