@@ -62,6 +62,11 @@ def _serve_in_production(app: Flask) -> None:
     from bench import logs
 
     logs.init_app(app)
+    if app.config.get("PLAIN_HTTP"):
+        app.logger.warning(
+            "BENCH_PLAIN_HTTP=1: session cookies are not Secure and there is no HSTS; "
+            "for a trial on 127.0.0.1 only"
+        )
     hops = app.config["PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
