@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMPS := .make
 export FLASK_APP := wsgi.py
 
-.PHONY: run test bench assets install migration clean browser libreoffice test-tools
+.PHONY: run test serve audit bench assets install migration clean browser libreoffice test-tools
 
 ## make run: migrate, seed the demo network (first run only) and serve on 127.0.0.1:5000
 run: install assets
@@ -17,11 +17,34 @@ run: install assets
 	$(BIN)/flask seed demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## make test: lint, architecture contracts, migrations check, the whole suite
+## make test: lint, architecture contracts, security audit, migrations check, the whole suite
 test: install assets test-tools
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(MAKE) --no-print-directory audit
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make audit: bandit (fails on high-severity findings in bench's code) and pip-audit (fails
+## on any known vulnerability in the pinned packages; see README, "Security checks")
+audit: install
+	$(BIN)/bandit -q -c pyproject.toml -r bench seed config.py wsgi.py gunicorn.conf.py \
+	  --severity-level high --confidence-level medium
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python .ci/audit_packages.py
+
+## make serve: gunicorn with the production configuration on PostgreSQL and Redis, over
+## plain HTTP on http://127.0.0.1:8000 (BENCH_PLAIN_HTTP=1: cookies not Secure, no HSTS).
+## Makes the database if missing and migrates it first; SECRET_KEY, if not set, is made
+## once into instance/secret_key. Any setting can be given: make serve BENCH_WORKERS=3
+serve: install assets
+	mkdir -p instance
+	@test -s instance/secret_key || (umask 077 && $(BIN)/python -c \
+	  "import secrets; print(secrets.token_urlsafe(48))" > instance/secret_key)
+	export BENCH_CONFIG=production BENCH_PLAIN_HTTP=1 BENCH_PROXY_HOPS=$${BENCH_PROXY_HOPS:-0} \
+	  SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" \
+	  DATABASE_URL="$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/bench}" \
+	  REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" && \
+	$(BIN)/flask database create && $(BIN)/flask db upgrade && \
+	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 install: $(STAMPS)/python $(STAMPS)/node
 

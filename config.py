@@ -112,6 +112,16 @@ class Config:
 
     MAX_CONTENT_LENGTH = _env_int("BENCH_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
+    # Logs: one line a record on stderr, `json` (one object a line) or `text`; see bench/logs.py.
+    LOG_FORMAT = os.environ.get("BENCH_LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("BENCH_LOG_LEVEL", "INFO")
+    # How many proxies in front set X-Forwarded-For and X-Forwarded-Proto (0: none, the
+    # client talks to bench directly). Trusting more hops than there are lets a client
+    # choose the address its sign-in attempts are counted against.
+    PROXY_HOPS = max(0, _env_int("BENCH_PROXY_HOPS", 0))
+    # /readyz: how long to wait for the database (libpq counts whole seconds, at least 2).
+    READINESS_TIMEOUT = _env_seconds("BENCH_READINESS_TIMEOUT", 2)
+
 
 class DevelopmentConfig(Config):
     NAME = "development"
@@ -131,17 +141,32 @@ class TestConfig(Config):
     MAIL_BACKEND = "memory"
 
 
+def _plain_http() -> bool:
+    return os.environ.get("BENCH_PLAIN_HTTP", "") == "1"
+
+
 class ProductionConfig(Config):
     NAME = "production"
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+    # BENCH_PLAIN_HTTP=1 (`make serve`, compose.yaml: a trial on http://127.0.0.1 with no
+    # TLS proxy) drops what needs HTTPS: Secure cookies (a browser would not send them
+    # back over plain HTTP, so nobody could sign in) and Strict-Transport-Security.
+    PLAIN_HTTP = _plain_http()
+    SESSION_COOKIE_SECURE = not PLAIN_HTTP
+    REMEMBER_COOKIE_SECURE = not PLAIN_HTTP
     SEED_ALLOWED = False
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "")
-    PREFERRED_URL_SCHEME = "https"
+    PREFERRED_URL_SCHEME = "http" if PLAIN_HTTP else "https"
     # Two years, the HSTS preload list's minimum; browsers then refuse plain HTTP.
-    STRICT_TRANSPORT_SECURITY = os.environ.get(
-        "BENCH_STRICT_TRANSPORT_SECURITY", "max-age=63072000; includeSubDomains"
+    STRICT_TRANSPORT_SECURITY = (
+        ""
+        if PLAIN_HTTP
+        else os.environ.get(
+            "BENCH_STRICT_TRANSPORT_SECURITY", "max-age=63072000; includeSubDomains"
+        )
     )
+    LOG_FORMAT = os.environ.get("BENCH_LOG_FORMAT", "json")
+    # Production runs behind one TLS-terminating proxy (README, "Production").
+    PROXY_HOPS = max(0, _env_int("BENCH_PROXY_HOPS", 1))
 
 
 CONFIGS: dict[str, type[Config]] = {

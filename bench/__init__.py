@@ -50,7 +50,26 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     from bench.cli import register_commands
 
     register_commands(app)
+    _serve_in_production(app)
     return app
+
+
+def _serve_in_production(app: Flask) -> None:
+    """Logs with a request id (bench/logs.py) and, behind BENCH_PROXY_HOPS proxies, the
+    client's address and scheme from their X-Forwarded-For and X-Forwarded-Proto."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from bench import logs
+
+    logs.init_app(app)
+    if app.config.get("PLAIN_HTTP"):
+        app.logger.warning(
+            "BENCH_PLAIN_HTTP=1: session cookies are not Secure and there is no HSTS; "
+            "for a trial on 127.0.0.1 only"
+        )
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -92,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from bench.exports import views as exports_views
     from bench.extensions import csrf
     from bench.grants.views import bp as grants_bp
+    from bench.health.views import bp as health_bp
     from bench.home.views import bp as home_bp
     from bench.issues.views import admin_bp as issue_types_bp
     from bench.issues.views import bp as issues_bp
@@ -142,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
         alerts_bp,
         grants_bp,
         allies_bp,
+        health_bp,
         *(module.bp for module in area_pages),
         *(module.bp for module in area_apis),
     ):

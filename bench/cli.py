@@ -102,6 +102,9 @@ def expire_ally_requests() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from bench.database_cli import database_cli
+
+    app.cli.add_command(database_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(publishing_cli)

@@ -17,6 +17,7 @@ from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from bench.models.base import Base
 
@@ -58,10 +59,11 @@ def build_engine(url: str, timeouts: Timeouts | None = None, **kwargs: Any) -> E
         engine = create_engine(url, connect_args={"timeout": timeouts.statement}, **kwargs)
         _configure_sqlite(engine, timeouts, memory)
         return engine
+    if kwargs.get("poolclass") is not NullPool:  # a pool: checked, with a wait limit
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_timeout", timeouts.pool)
     engine = create_engine(
         url,
-        pool_pre_ping=True,
-        pool_timeout=timeouts.pool,
         # libpq waits at least 2 s and counts whole seconds.
         connect_args={"connect_timeout": max(2, math.ceil(timeouts.connect))},
         **kwargs,

@@ -19,10 +19,23 @@ class Message:
 
 
 class LogSender:
-    """Development: write messages to the application log instead of sending them."""
+    """No SMTP host: write messages to the application log instead of sending them.
+
+    In development the whole message (its links are how a developer accepts an
+    invitation); in production only that a message was not sent and its subject, as the
+    log holds no personal data or secrets (the address, an invitation's token).
+    """
+
+    def __init__(self, whole: bool = True) -> None:
+        self.whole = whole
 
     def send(self, message: Message) -> None:
-        current_app.logger.info("Email to %s: %s\n%s", message.to, message.subject, message.body)
+        if self.whole:
+            current_app.logger.info(
+                "Email to %s: %s\n%s", message.to, message.subject, message.body
+            )
+        else:
+            current_app.logger.warning("Email not sent (no BENCH_SMTP_HOST): %s", message.subject)
 
 
 class MemorySender:
@@ -68,7 +81,8 @@ def init_app(app: Flask) -> None:
             app.config.get("SMTP_PASSWORD", ""),
         )
     else:
-        app.extensions.setdefault(EXTENSION_KEY, LogSender())
+        whole = app.config.get("NAME") != "production"
+        app.extensions.setdefault(EXTENSION_KEY, LogSender(whole))
 
 
 def send(message: Message) -> None:

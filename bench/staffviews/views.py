@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from bench import messages
-from bench.access import Permission, allow
+from bench.access import Permission, allow, untraced
 from bench.errors import Conflict, InvalidInput
 from bench.markdown import plain_text, render
 from bench.staffviews import service
@@ -42,6 +42,7 @@ def _field_error(form: Any, error: InvalidInput, fallback: str) -> None:
 
 @bp.route("/", methods=["GET", "POST"])
 @allow(Permission.RECORD_VISITS)
+@untraced  # the server log does not say who gives a view (bench/logs.py)
 def index() -> ResponseReturnValue:
     user = _user()
     page = service.give_page(user)

@@ -71,6 +71,9 @@ ALLY_ADMINS_MISSING = {**AUTHORITY_ADMINS, Role.AUTHORITY_ADMIN: 404}
 
 ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
+    # Load balancers' probes: open to all (tests/integration/test_health.py).
+    ("GET", "/healthz"): {ANONYMOUS: 200, **dict.fromkeys(Role, 200)},
+    ("GET", "/readyz"): {ANONYMOUS: 200, **dict.fromkeys(Role, 200)},
     ("GET", "/sign-in"): {ANONYMOUS: 200, **dict.fromkeys(Role, 302)},
     ("POST", "/sign-in"): {ANONYMOUS: 200, **dict.fromkeys(Role, 302)},
     ("POST", "/sign-out"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 302)},
