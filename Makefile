@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMPS := .make
 export FLASK_APP := wsgi.py
 
-.PHONY: run test serve audit bench assets install migration clean browser libreoffice test-tools
+.PHONY: run test serve audit bench load assets install migration clean browser libreoffice test-tools
 
 ## make run: migrate, seed the demo network (first run only) and serve on 127.0.0.1:5000
 run: install assets
@@ -89,6 +89,12 @@ libreoffice:
 bench: install assets
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 	  $(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+## make load: gunicorn (production configuration) on PostgreSQL and Redis, at national
+## scale, driven by 10, 50 and 100 signed-in users on loopback; LOAD_ARGS="--think 5"
+load: install assets
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+	  $(BIN)/python -m benchmarks.load $(LOAD_ARGS)
 
 ## make migration message="...": autogenerate a migration to read, number and pin
 migration: install

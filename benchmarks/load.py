@@ -129,8 +129,12 @@ def prepare(url: str) -> dict[str, Any]:
             )
         db.session.commit()
         codes = list(db.session.scalars(select(Indicator.code).order_by(Indicator.code)))
+        inspected = authorities[1].gss_code
         db.engine.dispose()
-    return {"staff": staff, "analyst": analyst, "inspector": inspector, "codes": codes}
+    return {
+        "staff": staff, "analyst": analyst, "inspector": inspector,
+        "inspected": inspected, "codes": codes,
+    }  # fmt: skip
 
 
 def _free_port() -> int:
@@ -257,45 +261,42 @@ def _upload_csv(codes: list[str], rng: random.Random) -> bytes:
 
 
 def _analyst(user: User, codes: list[str], rng: random.Random, tally: Tally, stop: float) -> None:
-    """Preview an upload now and then; confirm one a phase."""
+    """Preview an upload every few seconds; confirm one a phase, discard the others."""
     confirmed = False
     while time.monotonic() < stop:
         start = time.perf_counter()
         token = user.csrf("/publish/")
-        response = user.post(
-            "/publish/upload",
-            {"csrf_token": token},
-            files={"file": ("figures.csv", _upload_csv(codes, rng), "text/csv")},
-        )
+        files = {"file": ("figures.csv", _upload_csv(codes, rng), "text/csv")}
+        response = user.post("/publish/upload", {"csrf_token": token}, files=files)
         batch = UPLOAD_BATCH.search(response.headers.get("Location", ""))
-        ok = response.status_code == 302 and batch is not None
-        if ok:
-            preview = user.get(f"/publish/uploads/{batch.group(1)}")
-            ok = preview.status_code == 200
-            if ok and not confirmed:
-                token = CSRF.search(preview.text)
-                answer = user.post(
-                    f"/publish/uploads/{batch.group(1)}/confirm",
-                    {"csrf_token": token.group(1) if token else ""},
+        if response.status_code == 302 and batch is not None:
+            response = user.get(f"/publish/uploads/{batch.group(1)}")
+            token = CSRF.search(response.text)
+            if response.status_code == 200 and token is not None:
+                verb = "discard" if confirmed else "confirm"
+                response = user.post(
+                    f"/publish/uploads/{batch.group(1)}/{verb}", {"csrf_token": token.group(1)}
                 )
-                ok = answer.status_code == 302
                 confirmed = True
-            elif ok:
-                token = CSRF.search(preview.text)
-                user.post(
-                    f"/publish/uploads/{batch.group(1)}/discard",
-                    {"csrf_token": token.group(1) if token else ""},
-                )
+        ok = response.status_code in (200, 302) and "/sign-in" not in response.headers.get(
+            "Location", ""
+        )
+        if not ok:
+            print(f"load: upload step answered {response.status_code}", file=sys.stderr)
         tally.add("upload", time.perf_counter() - start, ok)
         time.sleep(5)
 
 
-def _inspector(user: User, tally: Tally, stop: float) -> None:
+def _inspector(user: User, authority: str, tally: Tally, stop: float) -> None:
+    """An inspector preparing a visit: the authority's comparisons as CSV, now and then."""
+    files = ("where-we-stand.csv", "norm-or-exception.csv", "trends.csv")
+    turn = 0
     while time.monotonic() < stop:
         start = time.perf_counter()
-        response = user.get("/compare/network/export/figures.csv")
-        ok = response.status_code == 200 and response.content.startswith(b"")
+        response = user.get(f"/compare/export/{files[turn % 3]}?authority={authority}")
+        ok = response.status_code == 200 and b"\n" in response.content
         tally.add("export", time.perf_counter() - start, ok)
+        turn += 1
         time.sleep(2)
 
 
@@ -322,7 +323,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def phase(
-    users: list[User], analyst: User, inspector: User, codes: list[str],
+    users: list[User], analyst: User, inspector: User, inspected: str, codes: list[str],
     seconds: float, think: float,
 ) -> dict[str, Any]:  # fmt: skip
     tally = Tally()
@@ -334,7 +335,9 @@ def phase(
     threads.append(
         threading.Thread(target=_analyst, args=(analyst, codes, random.Random(7), tally, stop))
     )
-    threads.append(threading.Thread(target=_inspector, args=(inspector, tally, stop)))
+    threads.append(
+        threading.Thread(target=_inspector, args=(inspector, inspected, tally, stop))
+    )
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -385,9 +388,10 @@ def main() -> None:
         analyst, inspector = User(base, people["analyst"]), User(base, people["inspector"])
         for user in (*staff, analyst, inspector):
             user.sign_in()
-        # Warm every worker's comparison cache (the first page after a publish pays it).
+        # Warm every worker's comparison cache (the first page after a publish pays it):
+        # an indicator page reads every period's results.
         for user in staff[: 4 * arguments.workers]:
-            user.get("/compare/")
+            user.get(f"/compare/indicators/{people['codes'][0]}")
         print(
             f"load: {arguments.workers} workers, {len(staff)} users signed in, "
             f"think {arguments.think} s, {arguments.seconds:.0f} s a phase",
@@ -395,7 +399,7 @@ def main() -> None:
         )
         for level in levels:
             report = phase(
-                staff[:level], analyst, inspector, people["codes"],
+                staff[:level], analyst, inspector, people["inspected"], people["codes"],
                 arguments.seconds, arguments.think,
             )  # fmt: skip
             print(
