@@ -106,7 +106,9 @@ def indicator_page(
     *ties* orders peers whose shown figures tie (fresh and random unless an export that
     reproduces a date gives its own)."""
     indicator = _indicator(indicator_code)
-    standing_page = service.where_we_stand(view, group_key, period_code, custom=True)
+    standing_page = service.where_we_stand(
+        view, group_key, period_code, custom=True, only=indicator
+    )
     return from_standing(view, indicator, standing_page, series=series, ties=ties)
 
 

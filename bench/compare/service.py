@@ -711,9 +711,12 @@ def where_we_stand(
     period_code: str | None,
     *,
     custom: bool = False,
+    only: Indicator | None = None,
 ) -> StandingPage:
     """The viewer's standing on every indicator against one group. With *custom*, the
-    authority's custom groups are offered too (classified for this viewer on demand)."""
+    authority's custom groups are offered too (classified for this viewer on demand).
+    With *only*, the page holds that one indicator's standing (the indicator page: a
+    hundred standings worked out to show one was most of its time)."""
     authority_id, now = view.authority_id, view.now
     periods = released_periods(now)
     if not periods:
@@ -737,7 +740,7 @@ def where_we_stand(
         if period_id == period.id
     }
     earlier = _earlier_figures(view, period, periods)
-    indicators = queries.indicators()
+    indicators = queries.indicators() if only is None else [only]
     sections: dict[str, list[Standing]] = {}
     for indicator in indicators:
         column = results.column[indicator.id]
