@@ -101,116 +101,154 @@ class KindResult:
     adjustment: str = "multiplicative"
 
 
-def _quantile_of_sorted(ordered: np.ndarray, count: np.ndarray, q: float, axis: int) -> np.ndarray:
-    """The q-quantile (type 7) of each slice of *ordered* (sorted, NaN last)."""
+def _quantile_of_sorted(ordered: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
+    """The q-quantile (type 7) of each row of *ordered* (sorted along its last axis, NaN
+    last), *count* the values present in each row."""
     position = q * (count - 1)
-    low = np.clip(np.floor(position).astype(int), 0, None)
+    low = np.clip(np.floor(position).astype(np.intp), 0, None)
     high = np.clip(low + 1, None, np.maximum(count - 1, 0))
     fraction = position - low
-    lower_value = np.take_along_axis(ordered, np.expand_dims(low, axis), axis).squeeze(axis)
-    upper_value = np.take_along_axis(ordered, np.expand_dims(high, axis), axis).squeeze(axis)
+    lower_value = np.take_along_axis(ordered, low[..., None], -1)[..., 0]
+    upper_value = np.take_along_axis(ordered, high[..., None], -1)[..., 0]
     return np.where(count > 0, lower_value + fraction * (upper_value - lower_value), np.nan)
 
 
-def _quartiles_and_mad(block: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """Quartiles (type 7, as numpy and Excel) and the MAD along *axis*, NaN-aware.
+def _quartiles_and_mad(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Quartiles (type 7, as numpy and Excel) and the MAD of each row of *rows* (groups
+    along the last axis, NaN for no figure).
 
-    One sort instead of np.nanquantile's per-slice work: NaN sorts last, so each slice's
-    n present values are its first n, and the quantile is read off by position.
+    One sort instead of np.nanquantile's per-slice work: NaN sorts last, so each row's n
+    present values are its first n, and a quantile is read off by position. The absolute
+    deviations are taken from the sorted row (the same values) and sorted in place.
     """
-    ordered = np.sort(block, axis=axis)
-    count = (~np.isnan(block)).sum(axis=axis)
-    quartiles = np.stack([_quantile_of_sorted(ordered, count, q, axis) for q in (0.25, 0.5, 0.75)])
-    deviations = np.sort(np.abs(block - np.expand_dims(quartiles[1], axis)), axis=axis)
-    return quartiles, _quantile_of_sorted(deviations, count, 0.5, axis)
+    ordered = np.sort(rows, axis=-1)
+    count = np.count_nonzero(~np.isnan(rows), axis=-1)
+    quartiles = np.stack([_quantile_of_sorted(ordered, count, q) for q in (0.25, 0.5, 0.75)])
+    deviations = np.abs(np.subtract(ordered, quartiles[1][..., None], out=ordered), out=ordered)
+    deviations.sort(axis=-1)
+    return quartiles, _quantile_of_sorted(deviations, count, 0.5)
 
 
-def _phi(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """Spiegelhalter's over-dispersion factor of each slice of z-scores: the mean square
-    after winsorising at the 10th and 90th percentiles; and how many areas made it."""
-    ordered = np.sort(z, axis=axis)
-    count = (~np.isnan(z)).sum(axis=axis)
-    low = np.expand_dims(_quantile_of_sorted(ordered, count, WINSORISE, axis), axis)
-    high = np.expand_dims(_quantile_of_sorted(ordered, count, 1 - WINSORISE, axis), axis)
-    clipped = np.clip(z, low, high)
+def _phi(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spiegelhalter's over-dispersion factor of each row of z-scores (last axis): the mean
+    square after winsorising at the 10th and 90th percentiles; and how many areas made it."""
+    ordered = np.sort(z, axis=-1)
+    count = np.count_nonzero(~np.isnan(z), axis=-1)
+    low = _quantile_of_sorted(ordered, count, WINSORISE)[..., None]
+    high = _quantile_of_sorted(ordered, count, 1 - WINSORISE)[..., None]
+    clipped = np.clip(z, low, high, out=ordered)
     with np.errstate(invalid="ignore", divide="ignore"):
-        phi = np.nansum(clipped**2, axis=axis) / count
+        phi = np.nansum(np.square(clipped, out=clipped), axis=-1) / count
     return np.where(count > 0, phi, np.nan), count
 
 
+def _scale(y: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """The variance-stabilising transform (Spiegelhalter 2005, Table I): arcsine square
+    root for proportions, square root for rates."""
+    with np.errstate(invalid="ignore"):
+        return np.where(rate, np.sqrt(np.clip(y, 0, None)), np.arcsin(np.sqrt(np.clip(y, 0, 1))))
+
+
 def _stabilised(y: np.ndarray, target: np.ndarray, n: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """z-scores on the variance-stabilising scale (Spiegelhalter 2005, Table I): arcsine
-    square root for proportions, square root for rates; s = 1 / (2 sqrt(n))."""
+    """z-scores on the variance-stabilising scale: (scale(y) - scale(target)) / s, with
+    s = 1 / (2 sqrt(n))."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(rate, np.sqrt(np.clip(y, 0, None)), np.arcsin(np.sqrt(np.clip(y, 0, 1))))
-        centre = np.where(
-            rate, np.sqrt(np.clip(target, 0, None)), np.arcsin(np.sqrt(np.clip(target, 0, 1)))
-        )
-        return (scale - centre) * 2 * np.sqrt(n)
+        return (_scale(y, rate) - _scale(target, rate)) * 2 * np.sqrt(n)
+
+
+def _group_index(groups: Partition | Lists, authorities: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every comparison group as a row of authority indexes, padded with *authorities* (an
+    index past the last, which gathers a blank), and the row of each authority's group.
+
+    Lists: one row per authority, itself first, then its peers. Partitions: one row per
+    group, since such groups split the network (one grouped pass, not a gather per
+    authority); authorities in no group (label -1) point at a row with no members.
+    """
+    if isinstance(groups, Lists):
+        peers = np.where(groups.members >= 0, groups.members, authorities)
+        itself = np.arange(authorities)
+        return np.concatenate([itself[:, None], peers], axis=1), itself
+    labels = np.asarray(groups.labels)
+    grouped = np.flatnonzero(labels >= 0)
+    _, group_of = np.unique(labels[grouped], return_inverse=True)
+    sizes = np.bincount(group_of)
+    row_of = np.full(authorities, len(sizes))
+    row_of[grouped] = group_of
+    width = max(int(sizes.max(initial=0)), 1)
+    index = np.full((len(sizes) + int(len(grouped) < authorities), width), authorities)
+    order = np.argsort(group_of, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rows = group_of[order]
+    index[rows, np.arange(len(order)) - starts[rows]] = grouped[order]
+    return index, row_of
+
+
+def _gather(array: np.ndarray, index: np.ndarray, blank: float) -> np.ndarray:
+    """Columns of *array* (A, C) gathered into groups: (C, groups, members), contiguous
+    along the members, with *blank* where *index* points past the last authority."""
+    padded = np.empty((array.shape[1], array.shape[0] + 1))
+    padded[:, :-1] = array.T
+    padded[:, -1] = blank
+    return padded[:, index]
 
 
 def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, np.ndarray]:
-    """Sums, counts and order statistics of each authority's group, shape (A, I) each."""
+    """Sums, counts and order statistics of each authority's group, shape (A, I) each.
+
+    The groups are gathered once into (column, group, member) blocks, and every statistic
+    is taken along the members: order statistics of every column, pooled sums and the
+    over-dispersion factor of the count columns only (the others have no pooled value).
+    """
     value, num, den = network.summarised()
-    present = ~np.isnan(value)
-    if isinstance(groups, Partition):
-        labels = groups.labels
-        out = {name: np.full(value.shape, np.nan) for name in ("q1", "q2", "q3", "mad", "phi")}
-        out.update(
-            {
-                "count": np.zeros(value.shape),
-                "num": np.zeros(value.shape),
-                "den": np.zeros(value.shape),
-                "areas": np.zeros(value.shape),
-                "den2": np.zeros(value.shape),
-            }
-        )
-        for label in np.unique(labels[labels >= 0]):
-            rows = labels == label
-            block = value[rows]
-            summary = {"count": present[rows].sum(axis=0)}
-            counted = ~np.isnan(num[rows]) & ~np.isnan(den[rows])
-            summary["num"] = np.where(counted, num[rows], 0).sum(axis=0)
-            summary["den"] = np.where(counted, den[rows], 0).sum(axis=0)
-            summary["den2"] = np.where(counted, den[rows] ** 2, 0).sum(axis=0)
-            q, mad = _quartiles_and_mad(block, axis=0)
-            summary.update(q1=q[0], q2=q[1], q3=q[2], mad=mad)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                target = summary["num"] / summary["den"]
-                rows_num = np.where(counted, num[rows], np.nan)
-                rows_den = np.where(counted, den[rows], np.nan)
-                z = _stabilised(rows_num / rows_den, target, rows_den, network.rate)
-            summary["phi"], summary["areas"] = _phi(z, axis=0)
-            for name, column in summary.items():
-                out[name][rows] = column
+    authorities, indicators = value.shape
+    index, row_of = _group_index(groups, authorities)
+
+    def spread(per_group: np.ndarray, fill: float, columns: np.ndarray | None = None) -> np.ndarray:
+        """(C, G) per group -> (A, I) per authority, *fill* in the columns not given."""
+        by_authority = per_group.T[row_of]
+        if columns is None:
+            return by_authority
+        out = np.full((authorities, indicators), fill)
+        out[:, columns] = by_authority
         return out
-    # Lists: gather each authority's group (itself first, then its peers).
-    members = np.concatenate([np.arange(value.shape[0])[:, None], groups.members], axis=1)
-    valid = members >= 0
-    safe = np.where(valid, members, 0)
-    gathered = np.where(valid[:, :, None], value[safe], np.nan)  # (A, M+1, I)
-    g_num = np.where(valid[:, :, None], num[safe], np.nan)
-    g_den = np.where(valid[:, :, None], den[safe], np.nan)
-    counted = ~np.isnan(g_num) & ~np.isnan(g_den)
-    q, mad = _quartiles_and_mad(gathered, axis=1)
-    sum_num = np.where(counted, g_num, 0).sum(axis=1)
-    sum_den = np.where(counted, g_den, 0).sum(axis=1)
+
+    gathered = _gather(value, index, np.nan)
+    count = np.count_nonzero(~np.isnan(gathered), axis=-1).astype(float)
+    q, mad = _quartiles_and_mad(gathered)
+    out = {"count": spread(count, 0)}
+    out.update(q1=spread(q[0], 0), q2=spread(q[1], 0), q3=spread(q[2], 0), mad=spread(mad, 0))
+
+    columns = np.flatnonzero(network.counts)
+    c_num, c_den = num[:, columns], den[:, columns]
+    counted = ~np.isnan(c_num) & ~np.isnan(c_den)
+    sums = _gather(
+        np.concatenate(
+            [
+                np.where(counted, c_num, 0),
+                np.where(counted, c_den, 0),
+                np.where(counted, c_den**2, 0),
+            ],
+            axis=1,
+        ),
+        index,
+        0.0,
+    ).sum(axis=-1)
+    sum_num, sum_den, sum_den2 = np.split(sums, 3)
+    rate = network.rate[columns]
     with np.errstate(invalid="ignore", divide="ignore"):
-        target = (sum_num / sum_den)[:, None, :]
-        z = _stabilised(g_num / g_den, target, g_den, network.rate[None, None, :])
-    phi, areas = _phi(np.where(counted, z, np.nan), axis=1)
-    return {
-        "phi": phi,
-        "areas": areas,
-        "den2": np.where(counted, g_den**2, 0).sum(axis=1),
-        "count": (~np.isnan(gathered)).sum(axis=1).astype(float),
-        "num": sum_num,
-        "den": sum_den,
-        "q1": q[0],
-        "q2": q[1],
-        "q3": q[2],
-        "mad": mad,
-    }
+        own_scale = np.where(counted, _scale(c_num / c_den, rate), np.nan)
+        root = np.sqrt(c_den)
+        centre = _scale(sum_num / sum_den, rate[:, None])
+    z = (_gather(own_scale, index, np.nan) - centre[..., None]) * 2 * _gather(root, index, np.nan)
+    phi, areas = _phi(z)
+    out.update(
+        num=spread(sum_num, 0, columns),
+        den=spread(sum_den, 0, columns),
+        den2=spread(sum_den2, 0, columns),
+        phi=spread(phi, np.nan, columns),
+        areas=spread(areas.astype(float), 0, columns),
+    )
+    return out
 
 
 ADJUSTMENTS = ("multiplicative", "additive")
