@@ -193,60 +193,48 @@ def _gather(array: np.ndarray, index: np.ndarray, blank: float) -> np.ndarray:
 
 
 def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, np.ndarray]:
-    """Sums, counts and order statistics of each authority's group, shape (A, I) each.
+    """Counts and order statistics of each authority's group, (A, I) each; pooled sums and
+    the over-dispersion factor of the count columns (``columns``), (A, C) each.
 
-    The groups are gathered once into (column, group, member) blocks, and every statistic
-    is taken along the members: order statistics of every column, pooled sums and the
-    over-dispersion factor of the count columns only (the others have no pooled value).
+    The groups are gathered once into (column, group, member) blocks and every statistic
+    is taken along the members: order statistics of every column; sums and the
+    over-dispersion factor only of the count columns (the others have no pooled value).
     """
     value, num, den = network.summarised()
-    authorities, indicators = value.shape
-    index, row_of = _group_index(groups, authorities)
+    index, row_of = _group_index(groups, value.shape[0])
 
-    def spread(per_group: np.ndarray, fill: float, columns: np.ndarray | None = None) -> np.ndarray:
-        """(C, G) per group -> (A, I) per authority, *fill* in the columns not given."""
-        by_authority = per_group.T[row_of]
-        if columns is None:
-            return by_authority
-        out = np.full((authorities, indicators), fill)
-        out[:, columns] = by_authority
-        return out
+    def by_authority(per_group: np.ndarray) -> np.ndarray:
+        return per_group.T[row_of]
 
     gathered = _gather(value, index, np.nan)
-    count = np.count_nonzero(~np.isnan(gathered), axis=-1).astype(float)
+    count = np.count_nonzero(~np.isnan(gathered), axis=-1)
     q, mad = _quartiles_and_mad(gathered)
-    out = {"count": spread(count, 0)}
-    out.update(q1=spread(q[0], 0), q2=spread(q[1], 0), q3=spread(q[2], 0), mad=spread(mad, 0))
+    out = {"count": by_authority(count.astype(float))}
+    out.update(
+        q1=by_authority(q[0]), q2=by_authority(q[1]), q3=by_authority(q[2]), mad=by_authority(mad)
+    )
 
     columns = np.flatnonzero(network.counts)
     c_num, c_den = num[:, columns], den[:, columns]
     counted = ~np.isnan(c_num) & ~np.isnan(c_den)
-    sums = _gather(
-        np.concatenate(
-            [
-                np.where(counted, c_num, 0),
-                np.where(counted, c_den, 0),
-                np.where(counted, c_den**2, 0),
-            ],
-            axis=1,
-        ),
-        index,
-        0.0,
-    ).sum(axis=-1)
+    filled = [np.where(counted, c_num, 0), np.where(counted, c_den, 0)]
+    filled.append(filled[1] ** 2)
+    sums = _gather(np.concatenate(filled, axis=1), index, 0.0).sum(axis=-1)
     sum_num, sum_den, sum_den2 = np.split(sums, 3)
     rate = network.rate[columns]
     with np.errstate(invalid="ignore", divide="ignore"):
         own_scale = np.where(counted, _scale(c_num / c_den, rate), np.nan)
-        root = np.sqrt(c_den)
         centre = _scale(sum_num / sum_den, rate[:, None])
+        root = np.sqrt(c_den)
     z = (_gather(own_scale, index, np.nan) - centre[..., None]) * 2 * _gather(root, index, np.nan)
     phi, areas = _phi(z)
     out.update(
-        num=spread(sum_num, 0, columns),
-        den=spread(sum_den, 0, columns),
-        den2=spread(sum_den2, 0, columns),
-        phi=spread(phi, np.nan, columns),
-        areas=spread(areas.astype(float), 0, columns),
+        columns=columns,
+        num=by_authority(sum_num),
+        den=by_authority(sum_den),
+        den2=by_authority(sum_den2),
+        phi=by_authority(phi),
+        areas=by_authority(areas.astype(float)),
     )
     return out
 
@@ -266,46 +254,94 @@ def classify(
     if adjustment not in ADJUSTMENTS:
         raise ValueError(f"adjustment must be one of {ADJUSTMENTS}")
     summary = _group_summaries(network, groups)
-    value, num, den = network.value, network.numerator, network.denominator
+    value = network.value
+    shape = value.shape
     present = ~np.isnan(value)
     # Peers are the group's contributors other than the authority itself.
     contributes = present if network.excluded is None else present & ~network.excluded
     peers = summary["count"] - contributes
+    median = summary["q2"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = summary["num"] / summary["den"]  # per unit, not yet × multiplier
         spread = 1.4826 * summary["mad"]
-        z = np.where(
-            spread > 0,
-            (value - summary["q2"]) / spread,
-            np.where(value == summary["q2"], 0.0, np.nan),
+        z = np.where(spread > 0, (value - median) / spread, np.where(value == median, 0.0, np.nan))
+    # Every cell's robust standing first; the count cells judged by their interval below.
+    size = np.abs(z)
+    level = np.where(size > 3, EXCEPTION, np.where(size > 2, POSSIBLE, NORM))
+    direction = np.sign(np.nan_to_num(value - median)).astype(int)
+    method = np.full(shape, METHOD_ROBUST)
+    target = np.full(shape, np.nan)
+    significance = np.zeros(shape, dtype=int)
+    phi_shown = np.full(shape, np.nan)
+    tau2_shown = np.full(shape, np.nan)
+    columns = summary["columns"]
+    if columns.size:
+        c = _funnel_columns(network, summary, adjustment)
+        target[:, columns] = c["pooled"] * network.multiplier[columns]
+        significance[:, columns] = c["significance"]
+        has_counts = c["has_counts"]
+        level[:, columns] = np.where(has_counts, np.abs(c["significance"]), level[:, columns])
+        direction[:, columns] = np.where(
+            has_counts, np.sign(c["significance"]), direction[:, columns]
         )
-    target = pooled * network.multiplier
-    has_counts = network.counts[None, :] & ~np.isnan(num) & ~np.isnan(den) & (den > 0)
-    significance = np.zeros(value.shape, dtype=int)
+        method[:, columns] = np.where(
+            c["adjusted"],
+            METHOD_FUNNEL_ADJUSTED,
+            np.where(has_counts, METHOD_FUNNEL, METHOD_ROBUST),
+        )
+        phi_shown[:, columns] = np.where(c["judged"], summary["phi"], np.nan)
+        tau2_shown[:, columns] = np.where(c["adjusted"], c["tau2"], np.nan)
+    direction[level == NORM] = 0
+    level[peers < k] = TOO_FEW_PEERS
+    level[~present] = NO_FIGURE
+    return KindResult(
+        peers=peers,
+        target=target,
+        median=median,
+        lower_quartile=summary["q1"],
+        upper_quartile=summary["q3"],
+        z=z,
+        significance=significance,
+        level=level,
+        direction=direction,
+        method=method,
+        phi=phi_shown,
+        tau2=tau2_shown,
+        adjustment=adjustment,
+    )
+
+
+def _funnel_columns(
+    network: Network, summary: dict[str, np.ndarray], adjustment: str
+) -> dict[str, np.ndarray]:
+    """The count columns' interval test against the pooled value, (A, C) each: which cells
+    it judged, their significance (-2..+2), and where the funnel was widened."""
+    columns = summary["columns"]
+    num, den = network.numerator[:, columns], network.denominator[:, columns]
+    rate = network.rate[columns]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = summary["num"] / summary["den"]  # per unit, not yet x multiplier
+    has_counts = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+    significance = np.zeros(num.shape, dtype=int)
     for rate_kind, kind in ((False, "proportion"), (True, "rate")):
-        cells = has_counts & (network.rate[None, :] == rate_kind) & ~np.isnan(pooled)
+        cells = has_counts & (rate == rate_kind) & ~np.isnan(pooled)
         if cells.any():
             significance[cells] = stats.compare_to_benchmark(
                 kind, num[cells], den[cells], pooled[cells]
             )
     # Cells the interval test could not judge fall back to the robust score.
     has_counts &= np.abs(significance) <= 2
-    significance = np.where(has_counts, significance, 0)
+    significance[~has_counts] = 0
     # Over-dispersed groups (Spiegelhalter 2005): widen the limits by sqrt(phi), i.e.
     # judge the area's z-score divided by it, when enough areas show the excess.
-    phi = summary["phi"]
-    adjusted = (
-        has_counts
-        & (summary["areas"] >= FEWEST_AREAS)
-        & (phi > 1 + 2 * np.sqrt(2 / np.maximum(summary["areas"], 1)))
-    )
-    areas = summary["areas"]
+    phi, areas = summary["phi"], summary["areas"]
+    judged = has_counts & (areas >= FEWEST_AREAS)
+    adjusted = judged & (phi > 1 + 2 * np.sqrt(2 / np.maximum(areas, 1)))
     with np.errstate(invalid="ignore", divide="ignore"):
         weights, weights2 = 4 * summary["den"], 16 * summary["den2"]
         tau2 = np.clip((areas * phi - (areas - 1)) / (weights - weights2 / weights), 0, None)
     if adjusted.any():
         with np.errstate(invalid="ignore", divide="ignore"):
-            plain_z = _stabilised(num / den, pooled, den, network.rate[None, :])
+            plain_z = _stabilised(num / den, pooled, den, rate)
             if adjustment == "multiplicative":
                 own_z = plain_z / np.sqrt(phi)
             else:
@@ -314,31 +350,14 @@ def classify(
             np.abs(own_z) > Z_998, 2, np.where(np.abs(own_z) > Z_95, 1, 0)
         ) * np.sign(own_z)
         significance = np.where(adjusted, np.nan_to_num(widened).astype(int), significance)
-    robust_level = np.where(np.abs(z) > 3, EXCEPTION, np.where(np.abs(z) > 2, POSSIBLE, NORM))
-    level = np.where(has_counts, np.abs(significance), robust_level)
-    direction = np.where(
-        has_counts, np.sign(significance), np.sign(np.nan_to_num(value - summary["q2"]))
-    ).astype(int)
-    direction = np.where(level == NORM, 0, direction)
-    level = np.where(peers < k, TOO_FEW_PEERS, level)
-    level = np.where(present, level, NO_FIGURE)
-    return KindResult(
-        peers=peers,
-        target=np.where(network.counts[None, :], target, np.nan),
-        median=summary["q2"],
-        lower_quartile=summary["q1"],
-        upper_quartile=summary["q3"],
-        z=z,
-        significance=significance,
-        level=level.astype(int),
-        direction=direction,
-        method=np.where(
-            adjusted, METHOD_FUNNEL_ADJUSTED, np.where(has_counts, METHOD_FUNNEL, METHOD_ROBUST)
-        ),
-        phi=np.where(has_counts & (summary["areas"] >= FEWEST_AREAS), phi, np.nan),
-        tau2=np.where(adjusted, tau2, np.nan),
-        adjustment=adjustment,
-    )
+    return {
+        "pooled": pooled,
+        "has_counts": has_counts,
+        "significance": significance,
+        "judged": judged,
+        "adjusted": adjusted,
+        "tau2": tau2,
+    }
 
 
 @dataclass(frozen=True)

@@ -51,13 +51,18 @@ def poisson_limits(x: NDArray, confidence: float) -> tuple[NDArray, NDArray]:
 
     ``chi2.ppf(q, 2x) / 2`` is the regularised incomplete gamma inverse ``P^-1(x, q)``
     (scipy computes it so, as ``2 gammaincinv(df / 2, q)``): called directly, the same
-    numbers without scipy.stats' per-call overhead.
+    numbers without scipy.stats' per-call overhead. The inverse is costly and counts repeat
+    (whole numbers of events), so it is worked out once for each distinct count.
     """
     tail = (1 - confidence) / 2
+    counts, each = np.unique(np.ravel(x), return_inverse=True)
     with np.errstate(invalid="ignore"):
-        lower = np.where(x == 0, 0.0, special.gammaincinv(np.where(x > 0, x, np.nan), tail))
-        upper = special.gammaincinv(x + 1, 1 - tail)
-    return lower, upper
+        lower = np.where(
+            counts == 0, 0.0, special.gammaincinv(np.where(counts > 0, counts, np.nan), tail)
+        )
+        upper = special.gammaincinv(counts + 1, 1 - tail)
+    shape = np.shape(x)
+    return lower[each].reshape(shape), upper[each].reshape(shape)
 
 
 def rate_limits(x: NDArray, denominator: NDArray, confidence: float) -> tuple[NDArray, NDArray]:
