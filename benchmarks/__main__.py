@@ -47,7 +47,8 @@ def _engine_table(figures: dict[str, float]) -> None:
         print(
             f"  {kind:<12}{figures[f'classify_{kind}_ms']:>7.1f} ms"
             f"{figures[f'anchor_{kind}_ms']:>7.1f} ms{figures[f'ratio_{kind}']:>7.1f}x"
-            f"  {figures[f'codes_differ_{kind}']:.0f} ({figures[f'codes_differ_unwidened_{kind}']:.0f})"
+            f"  {figures[f'codes_differ_{kind}']:.0f}"
+            f" ({figures[f'codes_differ_unwidened_{kind}']:.0f})"
         )
     print(
         f"  {'all kinds':<12}{figures['classify_all_kinds_ms']:>7.1f} ms"
