@@ -261,13 +261,18 @@ def classify(
     contributes = present if network.excluded is None else present & ~network.excluded
     peers = summary["count"] - contributes
     median = summary["q2"]
+    difference = value - median
     with np.errstate(invalid="ignore", divide="ignore"):
         spread = 1.4826 * summary["mad"]
-        z = np.where(spread > 0, (value - median) / spread, np.where(value == median, 0.0, np.nan))
+        z = difference / spread
+    # No spread: level with the median scores 0, anything else has no score.
+    flat = spread == 0
+    if flat.any():
+        z[flat] = np.where(difference[flat] == 0, 0.0, np.nan)
     # Every cell's robust standing first; the count cells judged by their interval below.
     size = np.abs(z)
-    level = np.where(size > 3, EXCEPTION, np.where(size > 2, POSSIBLE, NORM))
-    direction = np.sign(np.nan_to_num(value - median)).astype(int)
+    level = (size > 2).astype(int) + (size > 3)  # NORM, POSSIBLE or EXCEPTION
+    direction = (difference > 0).astype(int) - (difference < 0)
     method = np.full(shape, METHOD_ROBUST)
     target = np.full(shape, np.nan)
     significance = np.zeros(shape, dtype=int)
