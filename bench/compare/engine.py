@@ -108,25 +108,28 @@ def _quantile_of_sorted(ordered: np.ndarray, count: np.ndarray, q: float) -> np.
     low = np.clip(np.floor(position).astype(np.intp), 0, None)
     high = np.clip(low + 1, None, np.maximum(count - 1, 0))
     fraction = position - low
-    lower_value = np.take_along_axis(ordered, low[..., None], -1)[..., 0]
-    upper_value = np.take_along_axis(ordered, high[..., None], -1)[..., 0]
+    # Flat positions: row r's k-th value is at r * width + k.
+    start = np.arange(0, count.size * ordered.shape[-1], ordered.shape[-1]).reshape(count.shape)
+    flat = ordered.reshape(-1)
+    lower_value = flat.take(start + low)
+    upper_value = flat.take(start + high)
     return np.where(count > 0, lower_value + fraction * (upper_value - lower_value), np.nan)
 
 
-def _quartiles_and_mad(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Quartiles (type 7, as numpy and Excel) and the MAD of each row of *rows* (groups
-    along the last axis, NaN for no figure).
+def _quartiles_and_mad(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quartiles (type 7, as numpy and Excel), the MAD and the count of values of each row
+    of *rows* (groups along the last axis, NaN for no figure), which it sorts in place.
 
     One sort instead of np.nanquantile's per-slice work: NaN sorts last, so each row's n
     present values are its first n, and a quantile is read off by position. The absolute
-    deviations are taken from the sorted row (the same values) and sorted in place.
+    deviations are taken from the sorted rows (the same values), in place, and sorted.
     """
-    ordered = np.sort(rows, axis=-1)
     count = np.count_nonzero(~np.isnan(rows), axis=-1)
-    quartiles = np.stack([_quantile_of_sorted(ordered, count, q) for q in (0.25, 0.5, 0.75)])
-    deviations = np.abs(np.subtract(ordered, quartiles[1][..., None], out=ordered), out=ordered)
+    rows.sort(axis=-1)
+    quartiles = np.stack([_quantile_of_sorted(rows, count, q) for q in (0.25, 0.5, 0.75)])
+    deviations = np.abs(np.subtract(rows, quartiles[1][..., None], out=rows), out=rows)
     deviations.sort(axis=-1)
-    return quartiles, _quantile_of_sorted(deviations, count, 0.5)
+    return quartiles, _quantile_of_sorted(deviations, count, 0.5), count
 
 
 def _phi(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -136,9 +139,10 @@ def _phi(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     count = np.count_nonzero(~np.isnan(z), axis=-1)
     low = _quantile_of_sorted(ordered, count, WINSORISE)[..., None]
     high = _quantile_of_sorted(ordered, count, 1 - WINSORISE)[..., None]
-    clipped = np.clip(z, low, high, out=ordered)
+    squares = np.square(np.clip(z, low, high, out=ordered), out=ordered)
+    squares[np.isnan(squares)] = 0  # as np.nansum does, without its copy
     with np.errstate(invalid="ignore", divide="ignore"):
-        phi = np.nansum(np.square(clipped, out=clipped), axis=-1) / count
+        phi = squares.sum(axis=-1) / count
     return np.where(count > 0, phi, np.nan), count
 
 
@@ -192,49 +196,75 @@ def _gather(array: np.ndarray, index: np.ndarray, blank: float) -> np.ndarray:
     return padded[:, index]
 
 
+def _member_sums(array: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Sums of the rows of *array* (A, C) over each group's members: (groups, C).
+
+    Short rows (neighbour lists) are added one member at a time, so that no (groups x
+    members x columns) block is ever made: at national scale that block would be 9 MB, and
+    fresh memory of that size costs more than the additions on a busy machine. Either way
+    the members are added in order, as a loop over them would.
+    """
+    padded = np.zeros((array.shape[0] + 1, array.shape[1]))
+    padded[:-1] = array
+    if index.shape[1] > 32:
+        return padded[index].sum(axis=1)
+    total = padded[index[:, 0]]
+    for slot in range(1, index.shape[1]):
+        total += padded[index[:, slot]]
+    return total
+
+
 def _group_summaries(network: Network, groups: Partition | Lists) -> dict[str, np.ndarray]:
     """Counts and order statistics of each authority's group, (A, I) each; pooled sums and
     the over-dispersion factor of the count columns (``columns``), (A, C) each.
 
-    The groups are gathered once into (column, group, member) blocks and every statistic
-    is taken along the members: order statistics of every column; sums and the
+    The groups are gathered into (column, group, member) blocks and every statistic is
+    taken along the members: order statistics of every column; sums and the
     over-dispersion factor only of the count columns (the others have no pooled value).
+    Each block is worked in place and let go before the next is made, so the memory a
+    classification touches stays small.
     """
     value, num, den = network.summarised()
     index, row_of = _group_index(groups, value.shape[0])
-
-    def by_authority(per_group: np.ndarray) -> np.ndarray:
-        return per_group.T[row_of]
-
-    gathered = _gather(value, index, np.nan)
-    count = np.count_nonzero(~np.isnan(gathered), axis=-1)
-    q, mad = _quartiles_and_mad(gathered)
-    out = {"count": by_authority(count.astype(float))}
-    out.update(
-        q1=by_authority(q[0]), q2=by_authority(q[1]), q3=by_authority(q[2]), mad=by_authority(mad)
-    )
+    q, mad, count = _quartiles_and_mad(_gather(value, index, np.nan))
+    out = {
+        name: statistic.T[row_of]
+        for name, statistic in (
+            ("count", count.astype(float)),
+            ("q1", q[0]),
+            ("q2", q[1]),
+            ("q3", q[2]),
+            ("mad", mad),
+        )
+    }
 
     columns = np.flatnonzero(network.counts)
     c_num, c_den = num[:, columns], den[:, columns]
     counted = ~np.isnan(c_num) & ~np.isnan(c_den)
-    filled = [np.where(counted, c_num, 0), np.where(counted, c_den, 0)]
-    filled.append(filled[1] ** 2)
-    sums = _gather(np.concatenate(filled, axis=1), index, 0.0).sum(axis=-1)
-    sum_num, sum_den, sum_den2 = np.split(sums, 3)
+    filled = np.zeros((len(c_num), 3 * len(columns)))
+    sum_num, sum_den, sum_den2 = np.split(filled, 3, axis=1)
+    np.copyto(sum_num, c_num, where=counted)
+    np.copyto(sum_den, c_den, where=counted)
+    np.square(sum_den, out=sum_den2)
+    sum_num, sum_den, sum_den2 = np.split(_member_sums(filled, index), 3, axis=1)
     rate = network.rate[columns]
     with np.errstate(invalid="ignore", divide="ignore"):
         own_scale = np.where(counted, _scale(c_num / c_den, rate), np.nan)
-        centre = _scale(sum_num / sum_den, rate[:, None])
+        centre = _scale(sum_num / sum_den, rate)
         root = np.sqrt(c_den)
-    z = (_gather(own_scale, index, np.nan) - centre[..., None]) * 2 * _gather(root, index, np.nan)
+    z = _gather(own_scale, index, np.nan)
+    z -= centre.T[..., None]
+    z *= 2
+    z *= _gather(root, index, np.nan)
     phi, areas = _phi(z)
+    del z
     out.update(
         columns=columns,
-        num=by_authority(sum_num),
-        den=by_authority(sum_den),
-        den2=by_authority(sum_den2),
-        phi=by_authority(phi),
-        areas=by_authority(areas.astype(float)),
+        num=sum_num[row_of],
+        den=sum_den[row_of],
+        den2=sum_den2[row_of],
+        phi=phi.T[row_of],
+        areas=areas.astype(float).T[row_of],
     )
     return out
 
