@@ -84,8 +84,16 @@ def _worse_than_england(result: engine.KindResult, polarity: Polarity) -> np.nda
     return (result.level >= engine.POSSIBLE) & (result.direction == -sign)
 
 
-def norm_or_exception(view: Viewing, group_key: str | None, period_code: str | None) -> NormPage:
-    page = where_we_stand(view, group_key, period_code, custom=True)
+def norm_or_exception(
+    view: Viewing,
+    group_key: str | None,
+    period_code: str | None,
+    *,
+    standing: StandingPage | None = None,
+) -> NormPage:
+    """Norm or exception? against one group; *standing*: that group's Where we stand page
+    (with custom groups), when the caller has it already."""
+    page = standing or where_we_stand(view, group_key, period_code, custom=True)
     authority_id = view.authority_id
     option = page.group
     results = page.results

@@ -254,7 +254,11 @@ def _figures(user: User) -> tuple[list[Attention], Standing] | None:
         first = compare.where_we_stand(view, None, None)
         admitted = [option for option in first.options if option.admitted]
         key = admitted[0].key if admitted else first.group.key
-        page = norms.norm_or_exception(view, key, None)
+        # Most often the first group is the one: its page is not worked out twice (home
+        # reads no group choices off it, so the custom groups' absence does not matter).
+        page = norms.norm_or_exception(
+            view, key, None, standing=first if first.group.key == key else None
+        )
     except NotFound:
         return None  # no period released yet
     group, period = page.group, page.standing.period
