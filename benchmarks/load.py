@@ -375,7 +375,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="length of each phase")
     parser.add_argument("--think", type=float, default=0.0, help="mean pause between pages")
     parser.add_argument("--users", type=int, action="append", help="phases (10, 50, 100)")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1) + 1)
+    )
     arguments = parser.parse_args()
     levels = tuple(arguments.users or LEVELS)
     if max(levels) > STAFF:
