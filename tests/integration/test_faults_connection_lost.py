@@ -14,7 +14,7 @@ from bench.extensions import db
 from tests.integration.test_faults import _seed_user, postgres_via_proxy  # noqa: F401
 
 
-def test_a_connection_lost_as_the_request_ends_keeps_the_answer(
+def test_postgresql_connection_lost_as_the_request_ends_keeps_the_answer(
     postgres_via_proxy,  # noqa: F811 - the fixture imported above
 ):
     app, proxy, _ = postgres_via_proxy
