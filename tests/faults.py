@@ -158,19 +158,32 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+GUNICORN_CONFIG = """
+def post_fork(server, worker):
+    # The master loaded the application: each worker forgets any database connection it
+    # inherited, without closing it under the master (SQLAlchemy's advice after fork).
+    from bench.extensions import db
+
+    with worker.app.wsgi().app_context():
+        db.engine.dispose(close=False)
+"""
+
+
 class Gunicorn:
     """``gunicorn wsgi:app`` with *workers* sync workers on a free loopback port.
 
-    Started with explicit flags and an empty configuration file, so that no
-    gunicorn.conf.py in the tree changes what is tested. *env* is added to this process's
-    environment (BENCH_CONFIG, SECRET_KEY, DATABASE_URL, REDIS_URL, ...).
+    Started with explicit flags and a configuration file of its own (GUNICORN_CONFIG), so
+    that no gunicorn.conf.py in the tree changes what is tested. The application is loaded
+    once, before the workers are forked (as production does), so a worker starts in a
+    moment. *env* is added to this process's environment (BENCH_CONFIG, SECRET_KEY,
+    DATABASE_URL, REDIS_URL, ...).
     """
 
     def __init__(self, env: dict[str, str], log_path: Any, workers: int = 2) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         config = Path(log_path).with_suffix(".conf.py")
-        config.write_text("# empty: every setting is a flag\n")
+        config.write_text(GUNICORN_CONFIG)
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -184,6 +197,7 @@ class Gunicorn:
                 str(workers),
                 "--worker-class",
                 "sync",
+                "--preload",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--timeout",

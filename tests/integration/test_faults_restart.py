@@ -153,6 +153,22 @@ def _summary(label: str, seconds: list[float]) -> str:
     )
 
 
+class Steps:
+    """Seconds each step of a test took, for its printed figures."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+        self.taken: list[str] = []
+
+    def __call__(self, name: str) -> None:
+        now = time.monotonic()
+        self.taken.append(f"{name} {now - self.last:.1f} s")
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(self.taken)
+
+
 # --- PostgreSQL restarted mid-load ---------------------------------------------------------
 
 
@@ -402,6 +418,7 @@ def _backend_writing_values(database: Database) -> tuple[int, int, str] | None:
 def test_postgresql_worker_killed_mid_upload_writes_nothing_and_confirms_again(
     database: Database, server_on
 ):
+    steps = Steps()
     with database.app.app_context():
         indicators = [factories.indicator() for _ in range(UPLOAD_INDICATORS)]
         periods = [factories.period(code) for code in _periods(UPLOAD_PERIODS)]
@@ -417,7 +434,9 @@ def test_postgresql_worker_killed_mid_upload_writes_nothing_and_confirms_again(
         )
     ]
     csv = "indicator,period,numerator,denominator,value,status,note\r\n" + "\r\n".join(rows)
+    steps("seeded")
     server = server_on(database.url)
+    steps("gunicorn started")
     browser = Http(server.base)
     api = Http(server.base, {"Authorization": f"Bearer {secret}"})
     _sign_in(browser, email)
@@ -440,6 +459,7 @@ def test_postgresql_worker_killed_mid_upload_writes_nothing_and_confirms_again(
     upload_seconds = time.monotonic() - started
     preview = browser.get(preview_path, timeout=120)
     assert preview.status == 200
+    steps("uploaded and previewed")
     token = parse(preview.text).csrf_tokens[0]
     assert published() == 0
 
@@ -482,6 +502,7 @@ def test_postgresql_worker_killed_mid_upload_writes_nothing_and_confirms_again(
         assert time.monotonic() < deadline, "the dead worker's transaction never ended"
         time.sleep(0.1)
     rolled_back_after = time.monotonic() - started
+    steps("killed mid-confirm")
 
     # Nothing half-written; gunicorn has started a new worker in the dead one's place.
     assert published() == 0
@@ -504,6 +525,7 @@ def test_postgresql_worker_killed_mid_upload_writes_nothing_and_confirms_again(
     assert preview.status == 200
     page = parse(preview.text)
     assert page.csrf_tokens, "the upload can no longer be confirmed"
+    steps("worker replaced, previewed again")
     started = time.monotonic()
     confirmed = browser.post_form(
         f"{preview_path}/confirm",
@@ -529,11 +551,12 @@ def test_postgresql_worker_killed_mid_upload_writes_nothing_and_confirms_again(
     )
     assert again.status in (200, 302)
     assert published() == len(rows)  # confirming twice writes nothing more
+    steps("confirmed again")
 
     print(
         f"\nWorker killed mid-upload ({len(rows):,} rows, {len(csv) / 1e6:.1f} MB): upload and "
         f"check {upload_seconds:.1f} s; killed {killed_after:.2f} s into the confirm "
         f"(backend {state}, holding the figures' write lock); transaction gone "
         f"{rolled_back_after:.2f} s in; 0 rows written; confirmed again in "
-        f"{confirm_seconds:.1f} s, {len(rows):,} rows once"
+        f"{confirm_seconds:.1f} s, {len(rows):,} rows once\n  steps: {steps}"
     )
