@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench.dates import LONDON
 from bench.extensions import db
 from bench.models import Role, TokenScope, User
 from seed.demo import INSPECTOR_EMAIL, load_demo
@@ -39,7 +40,7 @@ pytestmark = pytest.mark.faults
 
 ANALYSTS = ("E10000017", "E08000025")  # Lancashire, Birmingham
 GRANTED = "E10000017"  # the demo inspector's grant
-AS_OF = date.today().isoformat()
+AS_OF = datetime.now(LONDON).date().isoformat()  # today where bench reads dates: not future
 
 
 def _libpq(url: str) -> str:
