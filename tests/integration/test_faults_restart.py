@@ -402,11 +402,11 @@ def _periods(count: int) -> list[str]:
     return [f"{year}-{(year + 1) % 100:02d}" for year in range(1900, 1900 + count)]
 
 
-def _backend_writing_values(database: Database) -> tuple[int, int, str] | None:
-    """The server process (pid, client port, state) of a transaction that has begun
-    writing figures: it holds the lock an INSERT, UPDATE or COPY takes on "values"."""
+def _backend_writing_values(database: Database) -> tuple[int, int, str | None] | None:
+    """The server process (pid, client port, what it waits for) of a transaction that has
+    begun writing figures: it holds the lock an INSERT, UPDATE or COPY takes on "values"."""
     found = database.rows(
-        "SELECT a.pid, a.client_port, a.state FROM pg_locks l "
+        "SELECT a.pid, a.client_port, a.wait_event_type FROM pg_locks l "
         "JOIN pg_class c ON c.oid = l.relation "
         "JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE c.relname = 'values' AND l.mode = 'RowExclusiveLock' AND a.datname = :name",
@@ -476,21 +476,48 @@ def test_postgresql_worker_killed_mid_upload_writes_nothing_and_confirms_again(
         except (OSError, HTTPException) as error:
             outcome["error"] = error
 
+    # To widen the moment to strike, another session holds the upload's own row: the
+    # confirm writes its figures, then waits to mark the upload applied, all inside its
+    # transaction. A confirm that takes that row first, before writing, is let through
+    # at once and caught while it writes.
+    holder_engine = create_engine(database.url)
+    holder = holder_engine.connect()
+    holder.execute(
+        text("SELECT id FROM upload_batches WHERE id = :id FOR UPDATE"),
+        {"id": int(preview_path.rstrip("/").rsplit("/", 1)[1])},
+    )
+
+    def release() -> None:
+        if not holder.closed:
+            holder.rollback()
+            holder.close()
+            holder_engine.dispose()
+
     workers = server.workers()
     confirming = threading.Thread(target=confirm, daemon=True)
     started = time.monotonic()
     confirming.start()
     writing = None
-    while writing is None and time.monotonic() - started < 90 and confirming.is_alive():
-        writing = _backend_writing_values(database)
-        if writing is None:
-            time.sleep(0.01)
-    assert writing is not None, f"the confirm never began writing: {outcome}"
-    backend_pid, client_port, state = writing
-    worker = process_owning(client_port, workers)
-    assert worker is not None, "no worker holds the backend's connection"
-    os.kill(worker, signal.SIGKILL)
-    killed_after = time.monotonic() - started
+    try:
+        while writing is None and time.monotonic() - started < 90 and confirming.is_alive():
+            writing = _backend_writing_values(database)
+            if writing is None:
+                if database.scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = :name "
+                    "AND wait_event_type = 'Lock'",
+                    name=database.name,
+                ):
+                    release()  # it wants the upload's row before writing anything
+                time.sleep(0.01)
+        assert writing is not None, f"the confirm never began writing: {outcome}"
+        backend_pid, client_port, waiting = writing
+        worker = process_owning(client_port, workers)
+        assert worker is not None, "no worker holds the backend's connection"
+        os.kill(worker, signal.SIGKILL)
+        killed_after = time.monotonic() - started
+    finally:
+        release()
+    state = "every figure written, waiting to commit" if waiting == "Lock" else "writing"
     confirming.join(30)
     assert "error" in outcome, f"the confirm was answered: {outcome}"  # the worker died
 
@@ -556,7 +583,7 @@ def test_postgresql_worker_killed_mid_upload_writes_nothing_and_confirms_again(
     print(
         f"\nWorker killed mid-upload ({len(rows):,} rows, {len(csv) / 1e6:.1f} MB): upload and "
         f"check {upload_seconds:.1f} s; killed {killed_after:.2f} s into the confirm "
-        f"(backend {state}, holding the figures' write lock); transaction gone "
+        f"({state}); transaction gone "
         f"{rolled_back_after:.2f} s in; 0 rows written; confirmed again in "
         f"{confirm_seconds:.1f} s, {len(rows):,} rows once\n  steps: {steps}"
     )
