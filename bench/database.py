@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -143,7 +144,16 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
-            app.extensions[EXTENSION_KEY].session.remove()
+            session = app.extensions[EXTENSION_KEY].session
+            try:
+                session.remove()
+            except DBAPIError:
+                # The connection was lost as the request ended (a restart, a failover): its
+                # transaction is gone with it and the pool drops it. The answer stands (a
+                # read has read; a write committed or never did), so it is not replaced
+                # by a server error; the next request starts with a fresh session.
+                app.logger.warning("Ending the database session failed", exc_info=True)
+                session.registry.clear()
 
     @staticmethod
     def _state() -> _AppDatabase:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 
 from bench import audit, disclosure, stats
 from bench.access import Permission, has_permission
@@ -70,6 +70,20 @@ class _Cache:
 
 
 CACHE = _Cache()
+
+
+def _kept(period: Period) -> Period:
+    """A copy of *period* for results every request shares: loaded, and in no session.
+
+    The request that works results out may still fail and roll back, and a rollback
+    expires every object its session loaded: results holding those objects could not be
+    read by any later request (a 500 on every page reading them, until the data changed).
+    """
+    copy = Period(
+        **{attr.key: getattr(period, attr.key) for attr in Period.__mapper__.column_attrs}
+    )
+    make_transient_to_detached(copy)
+    return copy
 
 
 def network_for(period: Period, indicators: list[Indicator], now: datetime) -> engine.Network:
@@ -167,7 +181,7 @@ def history_for(now: datetime | None = None) -> History:
     cached = CACHE.get(key)
     if cached is not None:
         return cached
-    periods = released_periods(now)
+    periods = [_kept(period) for period in released_periods(now)]
     indicators = queries.indicators()
     rows = queries.visible_values(now, [period.id for period in periods])
     authority_ids = np.array([row.id for row in queries.authorities()], dtype=int)
@@ -246,7 +260,7 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
     }
     trends, since = _trends(period, indicators, history, network_groups, k)
     item = PeriodResults(
-        period=period,
+        period=_kept(period),
         network=network,
         groups=network_groups,
         row={int(a): r for r, a in enumerate(network.authority_ids)},
