@@ -56,6 +56,41 @@ if os.path.isdir("/dev/shm"):  # noqa: S108  # nosec B108
     worker_tmp_dir = "/dev/shm"  # noqa: S108  # nosec B108
 
 
+# Preloading, the master also works out every released period's comparisons before it
+# forks (BENCH_WARM_CACHE=1, the default): each worker starts with them cached, and the
+# workers share those arrays' memory (copy on write; nothing writes to them) until the
+# data changes, when each works out its own again. Without it, each worker's first page
+# pays the fill. A database away at start is not fatal: workers then fill as they go.
+warm_cache = os.environ.get("BENCH_WARM_CACHE", "1") == "1"
+
+
+def when_ready(server):  # noqa: ANN001, ANN201 - gunicorn's hook signature
+    """In the master, once the app is loaded and before any worker is forked."""
+    if not (server.cfg.preload_app and warm_cache):
+        return
+    import time
+
+    from bench.compare import service
+    from bench.extensions import db
+
+    app = server.app.wsgi()
+    started = time.perf_counter()
+    with app.app_context():
+        try:
+            periods = service.warm()
+        except Exception as error:  # noqa: BLE001 - a cold start is still a start
+            server.log.warning("comparison cache not warmed: %s", type(error).__name__)
+        else:
+            server.log.info(
+                "comparison cache warmed: %d periods in %.1f s",
+                periods,
+                time.perf_counter() - started,
+            )
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def post_fork(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
     """In each new worker: forget the master's database connections (if it made any)
     without closing them, as SQLAlchemy advises after fork."""

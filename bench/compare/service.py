@@ -600,6 +600,17 @@ def viewer_authority(user: User, authority_code: str | None = None) -> int:
     return viewing(user, authority_code).authority_id
 
 
+def warm(now: datetime | None = None) -> int:
+    """Work out every released period's comparisons into the cache (gunicorn's master,
+    before it forks its workers: they then start warm and share the arrays' memory until
+    the data changes). Returns how many periods."""
+    now = now or utcnow()
+    periods = released_periods(now)
+    for period in periods:
+        results_for(period, now)
+    return len(periods)
+
+
 def released_periods(now: datetime) -> list[Period]:
     return [period for period in queries.periods() if period.is_released(now)]
 

@@ -95,3 +95,26 @@ def test_a_late_figure_waiting_for_its_round_keeps_the_comparisons_cached(app_co
         after_round = service.data_version(round_start + timedelta(minutes=1))
     with app_context.test_request_context("/"):
         assert after_round != service.data_version(round_start - timedelta(minutes=1))
+
+
+def test_warming_works_out_every_released_period_so_pages_need_no_engine(
+    app_context, session, monkeypatch
+):
+    """gunicorn's master warms the cache before forking (gunicorn.conf.py, when_ready):
+    afterwards, results for every released period come from the cache."""
+    from bench.compare import engine
+
+    _, indicator, _ = _figures(session)
+    earlier = factories.period("2021-22")
+    factories.value(factories.authority(name="Council E"), indicator, earlier, value=8.0)
+    factories.period("2030-31", released=False)
+    session.commit()
+    service.CACHE.clear()
+    assert service.warm() == 2
+
+    def no_engine(*_arguments, **_keywords):
+        raise AssertionError("the engine ran: the period was not warmed")
+
+    monkeypatch.setattr(engine, "classify", no_engine)
+    for period in service.released_periods(utcnow()):
+        assert service.results_for(period).period.id == period.id
