@@ -525,3 +525,50 @@ def test_the_api_takes_no_cookie_for_these_actions(app_context, session):
         assert response.mimetype == "application/problem+json"
         assert response.get_json()["detail"] == messages.API_TOKEN_REQUIRED
     assert _state(session, admin) == before
+
+
+# --- migration 0011 ----------------------------------------------------------------------
+
+
+def test_0011_keeps_open_sessions_open_and_asks_them_for_the_password(backend, tmp_path_factory):
+    """Sessions open before 0011 count as active when it runs (a deploy signs no one out)
+    and as authenticated when they were opened; 0011 goes back without losing them."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from bench.extensions import db
+    from tests.conftest import empty_database, make_app
+
+    url, drop = empty_database(backend, tmp_path_factory, "bench_migrate_sessions")
+    try:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision="0010")
+            with db.engine.begin() as connection:
+                run = connection.exec_driver_sql
+                run(
+                    "INSERT INTO users (id, email, name, password_hash, role, active, "
+                    "created_at) VALUES (1, 'n@example.gov.uk', 'N', 'x', 'network_admin', "
+                    "true, '2026-01-01 00:00:00+00')"
+                )
+                run(
+                    "INSERT INTO user_sessions (id, user_id, token_hash, created_at, "
+                    "expires_at) VALUES (1, 1, 'h', '2026-01-01 09:00:00+00', "
+                    "'2026-01-01 17:00:00+00')"
+                )
+            before = utcnow()
+            upgrade()
+            record = db.session.get(UserSession, 1)
+            assert record.reauthenticated_at == record.created_at
+            assert before - timedelta(seconds=1) <= record.last_seen_at <= utcnow()
+            db.session.rollback()
+            downgrade(revision="0010")
+            with db.engine.connect() as connection:
+                columns = {c["name"] for c in inspect(connection).get_columns("user_sessions")}
+                assert not {"last_seen_at", "reauthenticated_at"} & columns
+                rows = connection.exec_driver_sql("SELECT id, token_hash FROM user_sessions")
+                assert rows.all() == [(1, "h")]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()
