@@ -59,7 +59,7 @@ function showSignedOut() {
     dialog.querySelector("h2").textContent = "You have been signed out";
     const text = dialog.querySelector("[data-session-warning-text]");
     text.replaceChildren(message, signInLink("sign in again to restore it"), ".");
-    dialog.querySelector("[data-stay-signed-in]").hidden = true;
+    dialog.querySelector("[data-stay-signed-in-row]").hidden = true;
     dialog.querySelector("[data-session-final]").hidden = true;
     if (!dialog.open) dialog.showModal();
   }
@@ -106,6 +106,7 @@ if (dialog) {
   const warnBefore = Number(dialog.dataset.warnBefore) * 1000;
   const countdown = dialog.querySelector("[data-countdown]");
   const stay = dialog.querySelector("[data-stay-signed-in]");
+  const stayRow = dialog.querySelector("[data-stay-signed-in-row]");
   const final = dialog.querySelector("[data-session-final]");
   let deadline = Date.now() + Number(dialog.dataset.expiresIn) * 1000;
   let extendable = dialog.dataset.extendable === "true";
@@ -149,7 +150,7 @@ if (dialog) {
   const follow = (answer) => {
     deadline = Date.now() + answer.expires_in * 1000;
     extendable = answer.extendable === true;
-    stay.hidden = !extendable;
+    stayRow.hidden = !extendable;
     final.hidden = extendable;
   };
 
