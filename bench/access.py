@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask.wrappers import Request
-from flask_login import current_user
+from flask_login import current_user, login_url
 
 from bench import messages
 from bench.api import is_api_request
@@ -231,7 +231,10 @@ def user_from_session_cookie(session_token: str) -> User | None:
     from bench.auth.service import load_user_for_session
 
     view = current_app.view_functions.get(request.endpoint or "")
-    return load_user_for_session(session_token, touch=not getattr(view, UNTRACED_ATTRIBUTE, False))
+    user = load_user_for_session(session_token, touch=not getattr(view, UNTRACED_ATTRIBUTE, False))
+    if user is None:
+        g.session_ended = True  # idle, past its limit, or ended elsewhere: say so
+    return user
 
 
 def user_from_bearer_token(incoming: Request) -> User | None:
@@ -313,6 +316,10 @@ def guard_request() -> None:
             abort(401)
         from bench.extensions import login_manager
 
+        if g.get("session_ended"):
+            # The browser still had a session the server has ended: tell them why.
+            flash(messages.SESSION_ENDED, "info")
+            abort(redirect(login_url("auth.sign_in", next_url=request.url)))
         # Flask-Login redirects to sign-in, keeping the page asked for.
         abort(login_manager.unauthorized())
     if not admits(current_user, rule):

@@ -272,9 +272,7 @@ def test_the_inspector_sees_current_upcoming_and_past_grants_with_their_times(si
     assert 'href="/grants/yours"' in inspector.get("/").get_data(as_text=True)
 
 
-def test_a_grants_window_holds_to_the_second(
-    app_context, sign_in_as, session, clock, monkeypatch
-):
+def test_a_grants_window_holds_to_the_second(app_context, sign_in_as, session, clock, monkeypatch):
     # The inspector's session stays open across the hours the clock jumps.
     monkeypatch.setitem(app_context.config, "SESSION_IDLE_TIMEOUT", timedelta(hours=4))
     authorities = _network()

@@ -206,9 +206,19 @@ def test_an_idle_session_is_signed_out_and_its_cookie_is_worthless(app_context, 
     clock.set(start + timedelta(minutes=58 + 30, seconds=1))
     stale = client.get("/")
     assert stale.status_code == 302 and stale.headers["Location"] == SIGN_IN_REDIRECT
+    told = client.get(stale.headers["Location"])
+    assert messages.SESSION_ENDED in text_of(told)  # why, not just "sign in"
+    assert messages.SIGN_IN_REQUIRED not in text_of(told)
     # Coming back with the same cookie later does not revive it.
     clock.set(start + timedelta(minutes=58 + 30, seconds=5))
     assert client.get("/").status_code == 302
+
+
+def test_a_visitor_who_never_signed_in_is_simply_asked_to(client, session):
+    response = client.get("/account")
+    assert response.headers["Location"] == "/sign-in?next=%2Faccount"
+    told = text_of(client.get(response.headers["Location"]))
+    assert messages.SIGN_IN_REQUIRED in told and messages.SESSION_ENDED not in told
 
 
 def test_last_activity_is_written_at_most_once_a_minute(app_context, session, clock):
