@@ -52,7 +52,18 @@ class Config:
     SESSION_COOKIE_SECURE = False
     # Strict-Transport-Security: production only (a development server speaks plain HTTP).
     STRICT_TRANSPORT_SECURITY = ""
+    # A session ends at the sooner of two limits (NIST SP 800-63B 4.2.3, AAL2): this long
+    # after signing in, however active ("Stay signed in" cannot pass it; the NIST ceiling is
+    # 12 hours, 8 is a working day)...
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("BENCH_SESSION_HOURS", 8))
+    # ...and this long after the last request (NIST: 30 minutes at most; shorter would sign
+    # out someone reading a long comparison or writing a visit note, whose editor warns
+    # two minutes before and keeps a draft).
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=max(1, _env_int("BENCH_SESSION_IDLE_MINUTES", 30)))
+    # Creating API tokens, granting or revoking inspectors' access and managing users need
+    # the password entered within this many minutes (signing in counts): a session cookie
+    # stolen or a computer left unlocked cannot do them for long.
+    REAUTHENTICATION_WINDOW = timedelta(minutes=max(1, _env_int("BENCH_REAUTH_MINUTES", 15)))
     REMEMBER_COOKIE_HTTPONLY = True
 
     WTF_CSRF_ENABLED = True

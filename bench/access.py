@@ -14,10 +14,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask.wrappers import Request
-from flask_login import current_user
+from flask_login import current_user, login_url
 
+from bench import messages
 from bench.api import is_api_request
 from bench.models import AUTHORITY_ROLES, Authority, Role, TokenScope, User
 
@@ -143,6 +144,26 @@ def untraced(view: F) -> F:
     return view
 
 
+REAUTH_ATTRIBUTE = "_bench_reauth"
+THIS_PAGE = ""
+
+
+def recent_password(back: str = THIS_PAGE) -> Callable[[F], F]:
+    """Declare that a view needs the password entered recently (BENCH_REAUTH_MINUTES;
+    signing in counts): creating API tokens, inspector grants, managing users.
+
+    Without it the guard performs nothing and sends the user to confirm their password,
+    then back to the page they were on: this one for a form (``THIS_PAGE``), or the
+    endpoint *back* for a POST-only action (a button on a list).
+    """
+
+    def decorator(view: F) -> F:
+        setattr(view, REAUTH_ATTRIBUTE, back)
+        return view
+
+    return decorator
+
+
 def public(view: F) -> F:
     """Declare a view open to everyone, signed in or not (sign-in, error pages)."""
     setattr(view, RULE_ATTRIBUTE, "public")
@@ -209,7 +230,11 @@ def user_from_session_cookie(session_token: str) -> User | None:
         return None
     from bench.auth.service import load_user_for_session
 
-    return load_user_for_session(session_token)
+    view = current_app.view_functions.get(request.endpoint or "")
+    user = load_user_for_session(session_token, touch=not getattr(view, UNTRACED_ATTRIBUTE, False))
+    if user is None:
+        g.session_ended = True  # idle, past its limit, or ended elsewhere: say so
+    return user
 
 
 def user_from_bearer_token(incoming: Request) -> User | None:
@@ -291,6 +316,10 @@ def guard_request() -> None:
             abort(401)
         from bench.extensions import login_manager
 
+        if g.get("session_ended"):
+            # The browser still had a session the server has ended: tell them why.
+            flash(messages.SESSION_ENDED, "info")
+            abort(redirect(login_url("auth.sign_in", next_url=request.url)))
         # Flask-Login redirects to sign-in, keeping the page asked for.
         abort(login_manager.unauthorized())
     if not admits(current_user, rule):
@@ -301,3 +330,25 @@ def guard_request() -> None:
             abort(401)
         if not token_allows(current_user, scope, rule, request.method):
             abort(403)
+        return
+    _check_recent_password()
+
+
+def _check_recent_password() -> None:
+    """A page whose view declared :func:`recent_password`, asked for without the password
+    entered recently: nothing runs; the user confirms their password, then comes back.
+    (API calls come with a token, whose making needed the password: see README.)"""
+    view = current_app.view_functions.get(request.endpoint or "")
+    back = getattr(view, REAUTH_ATTRIBUTE, None)
+    if back is None:
+        return
+    from bench.auth.service import recently_authenticated
+
+    if recently_authenticated(current_user):
+        return
+    if request.method in READ_METHODS:
+        target = request.full_path if request.query_string else request.path
+    else:
+        target = url_for(back) if back else request.path
+        flash(messages.REAUTH_NOTHING_DONE, "info")
+    abort(redirect(url_for("auth.confirm_password", next=target)))

@@ -105,6 +105,8 @@ ACTIONS: dict[str, Action] = {
     "signed_out": _action("Signed out"),
     "sign_in_failed": _action("Failed to sign in", "reason"),
     "password_changed": _action("Changed their password"),
+    "reauthenticated": _action("Confirmed their password"),
+    "reauthentication_failed": _action("Failed to confirm their password"),
     "user_created": _action("Account created"),
     "user_invited": _action("Invited a user", "email", "role"),
     "invitation_accepted": _action("Accepted an invitation"),

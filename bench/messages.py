@@ -11,6 +11,18 @@ PASSWORD_TOO_SHORT = "Password must be {min} characters or more"
 PASSWORD_TOO_LONG = "Password must be {max} characters or fewer"
 NEW_PASSWORD_HINT = "At least 12 characters. A few unrelated words make a strong password."
 PASSWORDS_DIFFER = "Passwords must match"
+PASSWORD_COMMON = (
+    "Password is one of the most common passwords, or one with numbers or symbols added. "
+    "Choose one that is harder to guess, like a few unrelated words"
+)
+PASSWORD_REPETITIVE = (
+    "Password must not be one character or word repeated, or a run of keys like 123456789 "
+    "or qwertyuiop"
+)
+PASSWORD_PERSONAL = "Password must not contain your name or the first part of your email address"
+REAUTH_TITLE = "Confirm your password"
+REAUTH_NOTHING_DONE = "Nothing was changed. Confirm your password, then try again"
+REAUTH_WRONG = "Enter your password correctly"
 CURRENT_PASSWORD_WRONG = "Enter your current password correctly"
 PASSWORD_CHANGED = "Your password has been changed. Other sessions have been signed out"
 NAME_REQUIRED = "Enter the person's name"

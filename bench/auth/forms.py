@@ -31,6 +31,11 @@ class AcceptInvitationForm(FlaskForm):
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
+class ConfirmPasswordForm(FlaskForm):
+    password = password_field("Password")
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 class SignOutForm(FlaskForm):
     """Only a CSRF token: signing out is a POST so another site cannot sign users out."""
 

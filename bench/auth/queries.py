@@ -18,7 +18,12 @@ def user_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def live_session(token_hash: str, now: datetime) -> UserSession | None:
+def live_session(
+    token_hash: str, now: datetime, *, seen_since: datetime, started_since: datetime
+) -> UserSession | None:
+    """The session with *token_hash* unless it ended: signed out, past its end, last
+    seen before *seen_since* (idle), started before *started_since*, or its user inactive.
+    """
     return db.session.scalars(
         select(UserSession)
         .join(UserSession.user)
@@ -26,6 +31,8 @@ def live_session(token_hash: str, now: datetime) -> UserSession | None:
             UserSession.token_hash == token_hash,
             UserSession.ended_at.is_(None),
             UserSession.expires_at > now,
+            UserSession.last_seen_at > seen_since,
+            UserSession.created_at > started_since,
             User.active.is_(True),
         )
         .order_by(UserSession.id)
@@ -33,7 +40,15 @@ def live_session(token_hash: str, now: datetime) -> UserSession | None:
 
 
 def add_session(user: User, token_hash: str, now: datetime, expires_at: datetime) -> UserSession:
-    record = UserSession(user=user, token_hash=token_hash, created_at=now, expires_at=expires_at)
+    """A session opened by entering the password *now*: last seen and authenticated now."""
+    record = UserSession(
+        user=user,
+        token_hash=token_hash,
+        created_at=now,
+        expires_at=expires_at,
+        last_seen_at=now,
+        reauthenticated_at=now,
+    )
     db.session.add(record)
     db.session.flush()
     return record

@@ -9,7 +9,7 @@ from flask import current_app
 
 from bench import audit, messages, security
 from bench.access import Permission, has_permission
-from bench.auth import queries
+from bench.auth import passwords, queries
 from bench.errors import Conflict, InvalidInput, NotFound
 from bench.extensions import db
 from bench.models import (
@@ -20,11 +20,9 @@ from bench.models import (
     Role,
     TokenScope,
     User,
+    UserSession,
     utcnow,
 )
-
-PASSWORD_MIN = 12
-PASSWORD_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -33,11 +31,54 @@ class SignedIn:
     token: str
 
 
+@dataclass(frozen=True)
+class SessionEnd:
+    """When a session ends if nothing more happens, and which limit ends it: idleness
+    (``idle``: any request, or "Stay signed in", puts it off) or the absolute limit from
+    signing in, which nothing puts off."""
+
+    at: datetime
+    idle: bool
+
+
+# last_seen_at is what idle expiry reads. Writing it on every request would make every
+# page view a write (a row lock and a WAL record on PostgreSQL, the one write lock on
+# SQLite); once a minute per signed-in user is a few writes a second at the network's
+# busiest, and a session's idle limit (tens of minutes) is then kept to within a minute.
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _idle_limit() -> timedelta:
+    return current_app.config["SESSION_IDLE_TIMEOUT"]
+
+
+def _absolute_limit() -> timedelta:
+    return current_app.config["PERMANENT_SESSION_LIFETIME"]
+
+
 def _start_session(user: User, now: datetime) -> str:
+    """A new session: signing in (or choosing a password) is entering the password."""
     token = security.new_token()
-    lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    queries.add_session(user, security.token_hash(token), now, now + lifetime)
+    queries.add_session(user, security.token_hash(token), now, now + _absolute_limit())
     return token
+
+
+def _live_session(token: str, now: datetime) -> UserSession | None:
+    """The session behind *token* unless it has ended: signed out, past its absolute
+    limit (counted from signing in, so a lower BENCH_SESSION_HOURS applies to sessions
+    already open), idle too long, or its user deactivated."""
+    return queries.live_session(
+        security.token_hash(token),
+        now,
+        seen_since=now - _idle_limit(),
+        started_since=now - _absolute_limit(),
+    )
+
+
+def _session_end(record: UserSession) -> SessionEnd:
+    absolute = min(record.expires_at, record.created_at + _absolute_limit())
+    idle = record.last_seen_at + _idle_limit()
+    return SessionEnd(idle, True) if idle < absolute else SessionEnd(absolute, False)
 
 
 def sign_in(email: str, password: str) -> SignedIn:
@@ -64,37 +105,45 @@ def sign_in(email: str, password: str) -> SignedIn:
     return SignedIn(user, token)
 
 
-def load_user_for_session(token: str) -> User | None:
-    """The user behind a session token, or None when the session has ended."""
-    record = queries.live_session(security.token_hash(token), utcnow())
+def load_user_for_session(token: str, *, touch: bool = True) -> User | None:
+    """The user behind a session token, or None when the session has ended.
+
+    The session's last activity is written (at most once a minute) unless *touch* is
+    False: a request that must leave no trace of its sender (bench.access.untraced).
+    """
+    now = utcnow()
+    record = _live_session(token, now)
     if record is None:
         return None
+    if touch and now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
+        db.begin_write()  # a page read that writes: take SQLite's write lock first
+        record.last_seen_at = now
+        db.session.commit()
     user = record.user
     user.session_token = token
     return user
 
 
-def session_expires_at(user: User) -> datetime | None:
+def session_end(user: User) -> SessionEnd | None:
     """When the session this request came with ends (None without one: an API token)."""
     if not user.session_token:
         return None
-    record = queries.live_session(security.token_hash(user.session_token), utcnow())
-    return record.expires_at if record is not None else None
+    record = _live_session(user.session_token, utcnow())
+    return _session_end(record) if record is not None else None
 
 
-def extend_session(user: User) -> datetime | None:
+def extend_session(user: User) -> SessionEnd | None:
     """Stay signed in, from the editor's timeout warning: the session this request came
-    with lasts a full lifetime again from now. Returns its new end."""
+    with counts as active now. Its absolute limit does not move. Returns its new end."""
     if not user.session_token:
         return None
     now = utcnow()
-    record = queries.live_session(security.token_hash(user.session_token), now)
+    record = _live_session(user.session_token, now)
     if record is None:
         return None
-    lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    record.expires_at = max(record.expires_at, now + lifetime)
+    record.last_seen_at = now
     db.session.commit()
-    return record.expires_at
+    return _session_end(record)
 
 
 def sign_out(user: User) -> None:
@@ -104,20 +153,48 @@ def sign_out(user: User) -> None:
     db.session.commit()
 
 
-def validate_new_password(password: str, confirmation: str, field: str = "password") -> None:
-    if len(password) < PASSWORD_MIN:
-        raise InvalidInput(messages.PASSWORD_TOO_SHORT.format(min=PASSWORD_MIN), field=field)
-    if len(password) > PASSWORD_MAX:
-        raise InvalidInput(messages.PASSWORD_TOO_LONG.format(max=PASSWORD_MAX), field=field)
-    if password != confirmation:
-        raise InvalidInput(messages.PASSWORDS_DIFFER, field="confirm_password")
+# --- re-authentication: the password again before tokens, grants and managing users --
+
+
+def recently_authenticated(user: User) -> bool:
+    """Whether the password was entered for this session within BENCH_REAUTH_MINUTES
+    (signing in counts). False without a session: nothing to have entered it in."""
+    if not user.session_token:
+        return False
+    now = utcnow()
+    record = _live_session(user.session_token, now)
+    window: timedelta = current_app.config["REAUTHENTICATION_WINDOW"]
+    return record is not None and record.reauthenticated_at > now - window
+
+
+def reauthenticate(user: User, password: str) -> None:
+    """Check the signed-in user's password again and note when, on this session only."""
+    record = _live_session(user.session_token or "", utcnow())
+    if record is None or not security.verify_password(user.password_hash, password):
+        audit.record("reauthentication_failed", actor=user, authority_id=user.authority_id)
+        db.session.commit()
+        raise InvalidInput(messages.REAUTH_WRONG, field="password")
+    if security.needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(password)
+    now = utcnow()
+    record.reauthenticated_at = now
+    record.last_seen_at = now
+    audit.record("reauthenticated", actor=user, authority_id=user.authority_id, subject=user)
+    db.session.commit()
+
+
+def validate_new_password(
+    password: str, confirmation: str, *, email: str, name: str, field: str = "password"
+) -> None:
+    """The rules for a new password (bench.auth.passwords), for the user it is for."""
+    passwords.check(password, confirmation, email=email, name=name, field=field)
 
 
 def change_password(user: User, current: str, new: str, confirmation: str) -> SignedIn:
     """Change the password, end every session (this one too) and open a fresh one."""
     if not security.verify_password(user.password_hash, current):
         raise InvalidInput(messages.CURRENT_PASSWORD_WRONG, field="current_password")
-    validate_new_password(new, confirmation, field="new_password")
+    validate_new_password(new, confirmation, email=user.email, name=user.name, field="new_password")
     now = utcnow()
     user.password_hash = security.hash_password(new)
     queries.end_all_sessions(user.id, now, "password_changed")
@@ -139,7 +216,7 @@ def create_user(
         raise InvalidInput(f"A {role.label.lower()} belongs to no authority", field="authority")
     if queries.user_by_email(email) is not None:
         raise Conflict(messages.EMAIL_TAKEN, field="email")
-    validate_new_password(password, password)
+    validate_new_password(password, password, email=email, name=name)
     user = User(
         email=email,
         name=name.strip(),
@@ -171,7 +248,7 @@ def open_invitation(token: str) -> Invitation:
 
 def accept_invitation(token: str, password: str, confirmation: str) -> SignedIn:
     invitation = open_invitation(token)
-    validate_new_password(password, confirmation)
+    validate_new_password(password, confirmation, email=invitation.email, name=invitation.name)
     if queries.user_by_email(invitation.email) is not None:
         raise NotFound(messages.INVITATION_INVALID)
     now = utcnow()

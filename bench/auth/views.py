@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -20,11 +22,12 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from bench import messages
-from bench.access import Permission, allow, signed_out_only
+from bench.access import Permission, allow, recent_password, signed_out_only
 from bench.auth import service
 from bench.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    ConfirmPasswordForm,
     NewTokenForm,
     RevokeTokenForm,
     SignInForm,
@@ -35,10 +38,14 @@ from bench.limits import limiter
 from bench.models import utcnow
 
 bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _account() -> str:
-    # The account asked for, existing or not, so that a limit reveals nothing.
+    # The account asked for, existing or not, so that a limit reveals nothing; confirming
+    # the password counts against the signed-in user's own account.
+    if current_user.is_authenticated:
+        return current_user.email
     return (request.form.get("email") or "").strip().lower()
 
 
@@ -51,15 +58,59 @@ def _account_and_address_key() -> str:
 
 
 def _failed(_response: object) -> bool:
-    """Only wrong credentials count: never a server error, a database that is down, a
+    """Only wrong passwords count: never a server error, a database that is down, a
     refused form or an attempt the limits already turned away."""
     return bool(g.get("sign_in_failed"))
 
 
+# Failures for one account from one address are throttled hard; failures for one account
+# from anywhere meet a higher ceiling, so an attacker elsewhere slows guessing down without
+# locking the owner out (OWASP ASVS 5.0 V6.3; NIST SP 800-63B 5.2.2). Signing in and
+# confirming the password share the counts: a stolen session cookie earns no extra guesses.
+PASSWORD_ATTEMPT_LIMITS = (
+    limiter.shared_limit(
+        lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
+        scope="sign-in-account-address",
+        key_func=_account_and_address_key,
+        methods=["POST"],
+        deduct_when=_failed,
+    ),
+    limiter.shared_limit(
+        lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+        scope="sign-in-account",
+        key_func=_account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+    ),
+    limiter.shared_limit(
+        lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+        scope="sign-in-address",
+        methods=["POST"],
+        deduct_when=_failed,
+    ),
+)
+
+
+def password_attempts(view: F) -> F:
+    """Count the view's failed password attempts against the sign-in limits."""
+    for limit in PASSWORD_ATTEMPT_LIMITS:
+        view = limit(view)
+    return view
+
+
 def _safe_next(target: str | None) -> str:
+    """*target* if it is a path on this site, otherwise home: never another site, however
+    the address is dressed up (//evil, /\\evil, https:evil, control characters)."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+            and target.isprintable()
+        ):
             return target
     return url_for("home.index")
 
@@ -72,29 +123,7 @@ def _open_session(signed_in: service.SignedIn) -> None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @signed_out_only
-# Failures for one account from one address are throttled hard; failures for one account
-# from anywhere meet a higher ceiling, so an attacker elsewhere slows guessing down without
-# locking the owner out (OWASP ASVS 5.0 V6.3; NIST SP 800-63B 5.2.2).
-@limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
-    key_func=_account_and_address_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="sign-in-account-address",
-)
-@limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="sign-in-account",
-)
-@limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="sign-in-address",
-)
+@password_attempts
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
@@ -107,6 +136,31 @@ def sign_in() -> ResponseReturnValue:
             _open_session(signed_in)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/sign_in.html", form=form, title="Sign in")
+
+
+@bp.route("/account/confirm-password", methods=["GET", "POST"])
+@allow(Permission.ANY_SIGNED_IN)
+@password_attempts
+def confirm_password() -> ResponseReturnValue:
+    """The password again, before creating tokens, granting access or managing users;
+    then back to the page asked for (on this site only)."""
+    form = ConfirmPasswordForm()
+    target = _safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        try:
+            service.reauthenticate(current_user._get_current_object(), form.password.data or "")
+        except InvalidInput as error:
+            g.sign_in_failed = True
+            form.password.errors = [error.message]
+        else:
+            return redirect(target)
+    window = current_app.config["REAUTHENTICATION_WINDOW"]
+    return render_template(
+        "auth/confirm_password.html",
+        form=form,
+        reauth_minutes=int(window.total_seconds() // 60),
+        title=messages.REAUTH_TITLE,
+    )
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -181,6 +235,7 @@ def tokens() -> ResponseReturnValue:
 
 @bp.route("/account/tokens/new", methods=["GET", "POST"])
 @allow(Permission.ANY_SIGNED_IN)
+@recent_password()
 def new_token() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = NewTokenForm()

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from bench import messages
-from bench.access import Permission, allow
+from bench.access import Permission, allow, recent_password
 from bench.dates import london_text
 from bench.errors import Conflict, ValidationFailed
 from bench.grants import service
@@ -33,6 +33,7 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(Permission.MANAGE_AUTHORITY_USERS)
+@recent_password()
 def new() -> ResponseReturnValue:
     form = GrantForm()
     if form.validate_on_submit():
@@ -57,6 +58,7 @@ def new() -> ResponseReturnValue:
 
 @bp.route("/<grant_id>/revoke", methods=["POST"])
 @allow(Permission.MANAGE_AUTHORITY_USERS)
+@recent_password(back="grants.index")
 def revoke(grant_id: str) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         try:

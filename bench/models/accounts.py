@@ -97,7 +97,13 @@ class UserSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The absolute end, set when the session starts: nothing moves it later.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Last activity, for idle expiry: written at most once a minute (bench.auth.service).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the password was last entered for this session (signing in counts): tokens,
+    # grants and managing users need it recent (BENCH_REAUTH_MINUTES).
+    reauthenticated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(40))
 

@@ -42,7 +42,9 @@ def _field_error(form: Any, error: InvalidInput, fallback: str) -> None:
 
 @bp.route("/", methods=["GET", "POST"])
 @allow(Permission.RECORD_VISITS)
-@untraced  # the server log does not say who gives a view (bench/logs.py)
+# Who gives a view is in no trace: not the server log (bench/logs.py), not the session's
+# last activity (bench.access.untraced).
+@untraced
 def index() -> ResponseReturnValue:
     user = _user()
     page = service.give_page(user)

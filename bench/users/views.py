@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from bench import mail, messages
-from bench.access import Permission, allow, has_permission
+from bench.access import Permission, allow, has_permission, recent_password
 from bench.errors import BenchError, InvalidInput
 from bench.users import service
 from bench.users.forms import ActivationForm, InviteForm, UserSearchForm
@@ -42,6 +42,7 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/invite", methods=["GET", "POST"])
 @allow(*MANAGERS)
+@recent_password()
 def invite() -> ResponseReturnValue:
     admin = _admin()
     network_admin = has_permission(admin, Permission.MANAGE_NETWORK)
@@ -95,11 +96,13 @@ def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
 
 @bp.route("/<int:user_id>/deactivate", methods=["POST"])
 @allow(*MANAGERS)
+@recent_password(back="users.index")
 def deactivate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, False)
 
 
 @bp.route("/<int:user_id>/reactivate", methods=["POST"])
 @allow(*MANAGERS)
+@recent_password(back="users.index")
 def reactivate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, True)

@@ -159,18 +159,29 @@ def purge_expired(now: datetime | None = None) -> int:
 # --- the session behind the editor -----------------------------------------------------
 
 
-def _seconds_until(moment: datetime | None) -> int | None:
-    if moment is None:
+@dataclass(frozen=True)
+class SessionLeft:
+    """What the editor's timeout warning needs: how long the session has, and whether
+    "Stay signed in" can put that off (idleness ends it first) or not (the absolute limit
+    from signing in does)."""
+
+    seconds: int
+    extendable: bool
+
+
+def _left(end: accounts.SessionEnd | None) -> SessionLeft | None:
+    if end is None:
         return None
-    return max(0, int((moment - utcnow()).total_seconds()))
+    return SessionLeft(max(0, int((end.at - utcnow()).total_seconds())), end.idle)
 
 
-def session_seconds_left(user: User) -> int | None:
-    """How long the user's session lasts, for the editor's timeout warning (None when
-    the request came with no session)."""
-    return _seconds_until(accounts.session_expires_at(user))
+def session_left(user: User) -> SessionLeft | None:
+    """How long the user's session lasts, idle or absolute, whichever ends it sooner
+    (None when the request came with no session)."""
+    return _left(accounts.session_end(user))
 
 
-def stay_signed_in(user: User) -> int | None:
-    """The warning's "Stay signed in": the session lasts its full lifetime from now."""
-    return _seconds_until(accounts.extend_session(user))
+def stay_signed_in(user: User) -> SessionLeft | None:
+    """The warning's "Stay signed in": the session counts as active now (its absolute
+    limit does not move)."""
+    return _left(accounts.extend_session(user))

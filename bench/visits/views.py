@@ -79,7 +79,7 @@ def _editor(visit_id: str, note_id: str | None = None) -> dict[str, Any]:
         "autosave_url": url_for("visits.autosave", visit_id=visit_id),
         "autosave_seconds": drafts.AUTOSAVE_SECONDS,
         "note_id": note_id or "",
-        "seconds_left": drafts.session_seconds_left(_user()),
+        "session": drafts.session_left(_user()),
         "warn_before": drafts.WARN_BEFORE_SECONDS,
         "refresh_url": url_for("visits.stay_signed_in"),
         "sign_in_url": url_for("auth.sign_in", next=request.path),
@@ -214,7 +214,7 @@ def autosave(visit_id: str) -> ResponseReturnValue:
     except (InvalidInput, ValidationFailed) as failure:
         problems = failure.errors if isinstance(failure, ValidationFailed) else [failure]
         return jsonify(error=problems[0].message), 422
-    return jsonify(saved_at=moment_text(saved), message=_saved_at(saved))
+    return jsonify(saved_at=moment_text(saved), message=_saved_at(saved), **_session_json())
 
 
 @bp.route("/<visit_id>/drafts/discard", methods=["POST"])
@@ -231,7 +231,17 @@ def discard_draft(visit_id: str) -> ResponseReturnValue:
 @allow(Permission.RECORD_VISITS)
 def stay_signed_in() -> ResponseReturnValue:
     """The timeout warning's "Stay signed in" (JSON, with the CSRF token in a header)."""
-    return jsonify(expires_in=drafts.stay_signed_in(_user()))
+    return jsonify(**_session_json(drafts.stay_signed_in(_user())))
+
+
+def _session_json(left: drafts.SessionLeft | None = None) -> dict[str, Any]:
+    """The session's time left for the editor's warning (this request counted as
+    activity): seconds, and whether "Stay signed in" can put it off."""
+    left = left or drafts.session_left(_user())
+    return {
+        "expires_in": left.seconds if left else None,
+        "extendable": left.extendable if left else False,
+    }
 
 
 # --- one note ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,10 @@ RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 def live_app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The seeded application the live server serves (tests may read its database)."""
     url, drop = empty_database(backend, tmp_path_factory, "bench_e2e")
-    app = make_app(url, DEMO_PASSWORD=DEMO_PASSWORD)
+    # One role's accessibility crawl can outlast the 15 minutes after signing in within
+    # which tokens, grants and users pages open without the password again; the browser
+    # test of that (test_reauth.py) makes its session's password entry old itself.
+    app = make_app(url, DEMO_PASSWORD=DEMO_PASSWORD, REAUTHENTICATION_WINDOW=timedelta(hours=8))
     migrate_to_head(app)
     with app.app_context():
         load_demo(DEMO_PASSWORD)

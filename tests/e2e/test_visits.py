@@ -1,6 +1,6 @@
 """A visit and its note recorded in a real browser; the editor's script keeps the text as
 a draft on the server; and the timeout warning offers to stay signed in two minutes before
-the session ends (a second server on the same database, with a short session lifetime)."""
+the session ends (a second server on the same database, with a short idle limit)."""
 
 from __future__ import annotations
 
@@ -78,14 +78,9 @@ def test_record_a_visit_with_a_note_and_the_draft_is_autosaved(page, live_app, b
     assert page.problems == []
 
 
-@pytest.fixture
-def short_session_server(live_app):
-    """A second server on the live database whose sessions last about two minutes."""
-    app = make_app(
-        live_app.config["DATABASE_URL"],
-        DEMO_PASSWORD=DEMO_PASSWORD,
-        PERMANENT_SESSION_LIFETIME=SHORT_SESSION,
-    )
+def _second_server(live_app, **config):
+    """A second server on the live database, with *config* for its sessions."""
+    app = make_app(live_app.config["DATABASE_URL"], DEMO_PASSWORD=DEMO_PASSWORD, **config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -95,13 +90,35 @@ def short_session_server(live_app):
         db.engine.dispose()
 
 
-def _session_ends(app, email):
+@pytest.fixture
+def short_session_server(live_app):
+    """Sessions end after about two minutes without a request."""
+    yield from _second_server(live_app, SESSION_IDLE_TIMEOUT=SHORT_SESSION)
+
+
+@pytest.fixture
+def short_absolute_server(live_app):
+    """Sessions end about two minutes after signing in, however active."""
+    yield from _second_server(live_app, PERMANENT_SESSION_LIFETIME=SHORT_SESSION)
+
+
+def _last_seen(app, email):
     with app.app_context():
         return db.session.scalars(
-            select(UserSession.expires_at)
+            select(UserSession.last_seen_at)
             .join(User, User.id == UserSession.user_id)
             .where(User.email == email, UserSession.ended_at.is_(None))
             .order_by(UserSession.created_at.desc())
+        ).first()
+
+
+def _lancashire_visit(app):
+    with app.app_context():
+        return db.session.scalars(
+            select(Visit.public_id)
+            .join(Authority, Authority.id == Visit.authority_id)
+            .where(Authority.gss_code == LANCASHIRE)
+            .order_by(Visit.visited_on)
         ).first()
 
 
@@ -114,14 +131,7 @@ def test_the_timeout_warning_offers_to_stay_signed_in(
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     _sign_in(page, email)
-    with live_app.app_context():
-        visit = db.session.scalars(
-            select(Visit)
-            .join(Authority, Authority.id == Visit.authority_id)
-            .where(Authority.gss_code == LANCASHIRE)
-            .order_by(Visit.visited_on)
-        ).first()
-        visit_id = visit.public_id
+    visit_id = _lancashire_visit(live_app)
     page.goto(f"/visits/{visit_id}/notes/new?section=what_to_ask_next")
     page.get_by_label("Note", exact=True).fill("A question to ask before I am signed out")
     dialog = page.get_by_role("dialog", name="You will be signed out soon")
@@ -130,10 +140,35 @@ def test_the_timeout_warning_offers_to_stay_signed_in(
     # The warning saves the text at once.
     assert _drafts(live_app, email)[-1:] == ["A question to ask before I am signed out"]
     screenshot(page, f"visits-timeout-warning-{backend}")
-    before = _session_ends(live_app, email)
+    before = _last_seen(live_app, email)
     dialog.get_by_role("button", name="Stay signed in").click()
     dialog.wait_for(state="hidden")
-    after = _session_ends(live_app, email)
-    assert after > before and after > utcnow() + SHORT_SESSION - timedelta(seconds=15)
+    after = _last_seen(live_app, email)
+    # Active again now: the idle limit runs from this click.
+    assert after > before and after > utcnow() - timedelta(seconds=15)
+    assert problems == []
+    context.close()
+
+
+def test_at_the_absolute_limit_the_warning_offers_no_way_to_stay(
+    browser, short_absolute_server, live_app, backend
+):
+    """Eight hours after signing in (here two minutes) nothing extends the session: the
+    warning says why and has no Stay signed in button; Escape does not hide it."""
+    email = f"analyst@{LANCASHIRE.lower()}.demo.example"
+    context = browser.new_context(base_url=short_absolute_server)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    _sign_in(page, email)
+    page.goto(f"/visits/{_lancashire_visit(live_app)}/notes/new?section=what_to_ask_next")
+    dialog = page.get_by_role("dialog", name="You will be signed out soon")
+    dialog.wait_for(state="visible", timeout=30_000)
+    assert "longest time allowed" in dialog.inner_text()
+    assert dialog.get_by_role("button", name="Stay signed in").count() == 0
+    screenshot(page, f"visits-timeout-final-{backend}")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(500)
+    assert dialog.is_visible()
     assert problems == []
     context.close()

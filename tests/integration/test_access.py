@@ -80,6 +80,8 @@ ROUTES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/account"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("GET", "/account/password"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("POST", "/account/password"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
+    ("GET", "/account/confirm-password"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
+    ("POST", "/account/confirm-password"): {ANONYMOUS: SIGN_IN, **dict.fromkeys(Role, 200)},
     ("GET", "/invitations/<token>"): {ANONYMOUS: 404, **dict.fromkeys(Role, 302)},
     ("POST", "/invitations/<token>"): {ANONYMOUS: 404, **dict.fromkeys(Role, 302)},
     ("GET", "/users/"): USER_MANAGERS,

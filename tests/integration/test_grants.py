@@ -9,7 +9,6 @@ a grant's window can be tried to the second.
 from __future__ import annotations
 
 import re
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,7 +23,6 @@ from bench.models import (
     UnitKind,
     utcnow,
 )
-from bench.models import base as model_base
 from tests import factories
 from tests.pages import check_page, post_form, sign_in, text_of
 
@@ -65,28 +63,6 @@ def _form(inspector_email, *, ends, starts=None, reason="Inspection of adult soc
     if starts is not None:
         data["starts_on"] = starts
     return data
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The application's clock, set to a chosen moment: every bench module that reads
-    ``utcnow`` reads the moment given to ``clock.set`` (the real time until then)."""
-
-    class Clock:
-        moment = None
-
-        def now(self):
-            return self.moment or datetime.now(UTC)
-
-        def set(self, moment):
-            self.moment = moment
-
-    fake = Clock()
-    original = model_base.utcnow
-    for name, module in list(sys.modules.items()):
-        if name.split(".")[0] == "bench" and getattr(module, "utcnow", None) is original:
-            monkeypatch.setattr(module, "utcnow", fake.now)
-    return fake
 
 
 # --- granting from the page --------------------------------------------------------------
@@ -296,7 +272,9 @@ def test_the_inspector_sees_current_upcoming_and_past_grants_with_their_times(si
     assert 'href="/grants/yours"' in inspector.get("/").get_data(as_text=True)
 
 
-def test_a_grants_window_holds_to_the_second(app_context, sign_in_as, session, clock):
+def test_a_grants_window_holds_to_the_second(app_context, sign_in_as, session, clock, monkeypatch):
+    # The inspector's session stays open across the hours the clock jumps.
+    monkeypatch.setitem(app_context.config, "SESSION_IDLE_TIMEOUT", timedelta(hours=4))
     authorities = _network()
     granted = authorities[5]
     inspector_user = factories.user(Role.INSPECTOR)

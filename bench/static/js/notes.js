@@ -3,12 +3,17 @@
 // are shared). Two minutes before the session ends, a warning offers to stay signed in
 // (GOV.UK's timeout warning pattern); if it ends anyway, the last saved draft is offered
 // back after signing in. Without JavaScript the Save draft button keeps the text instead.
+// A session ends when idle or at its absolute limit from signing in, whichever is sooner;
+// the server says which (extendable): only idleness can be put off.
 
 const form = document.querySelector("form[data-note-autosave]");
 const statusLine = document.querySelector("[data-autosave-status]");
 const dialog = document.querySelector("dialog[data-session-warning]");
 let signedOut = false;
 let saveNow = async () => {};
+// Every answer from the server says how long the session now has (the request counted as
+// activity); the warning follows it.
+let sessionChanged = () => {};
 
 class SignedOut extends Error {}
 
@@ -54,7 +59,8 @@ function showSignedOut() {
     dialog.querySelector("h2").textContent = "You have been signed out";
     const text = dialog.querySelector("[data-session-warning-text]");
     text.replaceChildren(message, signInLink("sign in again to restore it"), ".");
-    dialog.querySelector("[data-stay-signed-in]").hidden = true;
+    dialog.querySelector("[data-stay-signed-in-row]").hidden = true;
+    dialog.querySelector("[data-session-final]").hidden = true;
     if (!dialog.open) dialog.showModal();
   }
 }
@@ -82,6 +88,7 @@ if (form && statusLine) {
       const answer = await post(form.dataset.autosaveUrl, draft());
       saved = text;
       statusLine.textContent = answer.message;
+      sessionChanged(answer);
     } catch (error) {
       if (error instanceof SignedOut) showSignedOut();
       else statusLine.textContent = `Your draft could not be saved just now: ${error.message}`;
@@ -99,7 +106,10 @@ if (dialog) {
   const warnBefore = Number(dialog.dataset.warnBefore) * 1000;
   const countdown = dialog.querySelector("[data-countdown]");
   const stay = dialog.querySelector("[data-stay-signed-in]");
+  const stayRow = dialog.querySelector("[data-stay-signed-in-row]");
+  const final = dialog.querySelector("[data-session-final]");
   let deadline = Date.now() + Number(dialog.dataset.expiresIn) * 1000;
+  let extendable = dialog.dataset.extendable === "true";
   let warnTimer;
   let tickTimer;
 
@@ -137,11 +147,27 @@ if (dialog) {
     warnTimer = setTimeout(warn, Math.max(0, deadline - warnBefore - Date.now()));
   };
 
+  const follow = (answer) => {
+    deadline = Date.now() + answer.expires_in * 1000;
+    extendable = answer.extendable === true;
+    stayRow.hidden = !extendable;
+    final.hidden = extendable;
+  };
+
+  sessionChanged = (answer) => {
+    if (typeof answer.expires_in !== "number" || dialog.open) return;
+    follow(answer);
+    schedule();
+  };
+
   const staySignedIn = async () => {
+    if (!extendable) return;
     try {
       const answer = await post(dialog.dataset.refreshUrl, {});
       if (answer.expires_in === null) throw new SignedOut();
-      deadline = Date.now() + answer.expires_in * 1000;
+      follow(answer);
+      // At the absolute limit the warning stays open, counting down, with its reason.
+      if (!extendable) return;
       dialog.close();
       schedule();
     } catch {
