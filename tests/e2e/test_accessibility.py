@@ -105,9 +105,11 @@ KNOWN_ELSEWHERE: set[tuple[str, str]] = set()  # (endpoint, rule) failing on oth
 
 
 def is_page(rule_path: str, endpoint: str) -> bool:
-    """A GET route that answers with an HTML page (not a download, the API or a file)."""
+    """A GET route that answers with an HTML page (not a download, the API, a file, or
+    the probes that load balancers read as JSON)."""
     return not (
         endpoint == "static"
+        or endpoint.startswith("health.")
         or rule_path.startswith("/api/v1/")
         or rule_path.endswith((".csv", ".zip", ".json"))
     )
