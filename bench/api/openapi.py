@@ -8,7 +8,7 @@ so the two cannot disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -24,6 +24,30 @@ from bench.issues.schemas import Month
 from bench.validation import StrictNumber
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Request fields and parameters whose values are the network's codes, by name, and which
+# list of codes each takes (bench.api.service.catalogue_codes). The document served to a
+# caller with a token lists them as enums, so that a client (or a contract test's
+# generator) can send values that exist; without a token it gives the shape only.
+CODE_FIELDS = {
+    "indicator": "indicator",
+    "indicator_code": "indicator",
+    "indicators": "indicator",
+    "period": "period",
+    "baseline_period": "period",
+    "target_period": "period",
+    "issue_type": "issue_type",
+    "issue_types": "issue_type",
+    "host": "authority",
+    "authority": "authority",
+}
+# Path parameters with a fixed set of values (anything else names nothing: 404).
+PATH_CHOICES = {"level": ["allies", "host", "inspector"]}
+CODES_DESCRIPTION = (
+    " Called with a token, this document lists the network's codes where a request takes "
+    "one (indicators, periods, approved issue types, current authorities' GSS codes) as "
+    "each field's enum, as they stand when the document is served; without a token it "
+    "gives the shape only."
+)
 OPERATION_ATTRIBUTE = "_bench_api_operation"
 SECURITY_SCHEME = "bearerAuth"
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -33,8 +57,32 @@ ERROR_RESPONSES = {
     400: ("BadRequest", "The body is not a JSON object."),
     401: ("Unauthorized", "No token, or the token is unknown, revoked or expired."),
     403: ("Forbidden", "The user's role or the token's scope does not allow this."),
+    404: (
+        "NotFound",
+        "No such thing, or not one the user may know exists (another authority's).",
+    ),
+    409: ("Conflict", "The change clashes with the current state: read it again, then retry."),
     413: ("TooLarge", "The body is larger than the server accepts."),
     422: ("ValidationFailed", "The request broke rules; errors[] names each row and field."),
+    429: ("TooManyRequests", "A limit on how often this may be done was reached."),
+    503: ("Unavailable", "The database is unavailable: try again after Retry-After seconds."),
+}
+# Headers an error response always carries: status -> {name: header object}.
+ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "Bearer realm=\"bench\": send a personal API token.",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^Bearer "},
+        }
+    },
+    503: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
 }
 
 
@@ -47,6 +95,12 @@ class Operation:
     response: type[Schema] | None = None
     status: int = 200
     mimetype: str = "application/json"  # text/csv for a download, text/zip for the pack
+    # Statuses the operation may answer besides those every operation of its kind may
+    # (401/403 with a token, 400/413 with a body, 422 with input, 404 with an id in the
+    # path, 503 always): 404 for a view with nothing to show yet, 409, 429.
+    errors: tuple[int, ...] = ()
+    # Response headers of a success: name -> header object (exports state their data).
+    headers: dict[str, Any] = field(default_factory=dict)
 
 
 def operation(**declared: Any) -> Callable[[F], F]:
@@ -65,6 +119,8 @@ def _openapi_path(rule: str) -> str:
 
 def _operation(name: str, declared: Operation, rule: Any, method: str, path: str) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "Done."}
+    if declared.headers:
+        success["headers"] = declared.headers
     if declared.mimetype == "application/json":
         body: Any = declared.response or {"type": "object"}
     else:
@@ -89,7 +145,9 @@ def _operation(name: str, declared: Operation, rule: Any, method: str, path: str
             "required": True,
             "content": {"application/json": {"schema": declared.body}},
         }
-    statuses = []
+    statuses = [503, *declared.errors]
+    if "{" in _openapi_path(path):
+        statuses.append(404)
     if rule == "public":
         result["security"] = []
     else:
@@ -100,15 +158,85 @@ def _operation(name: str, declared: Operation, rule: Any, method: str, path: str
         statuses += [400, 413]
     if declared.query is not None or declared.body is not None:
         statuses.append(422)
-    for status in sorted(statuses):
+    for status in sorted(set(statuses)):
         result["responses"][str(status)] = {
             "$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"
         }
     return result
 
 
-def document(app: Flask) -> dict[str, Any]:
-    """The OpenAPI 3.0 document of every route under /api/v1."""
+def _enum(schema: dict[str, Any], choices: list[Any]) -> None:
+    schema["enum"] = [*choices, None] if schema.get("nullable") else list(choices)
+
+
+def _refs(schema: Any) -> Iterator[str]:
+    """The names of the components *schema* refers to, directly or through its parts."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            yield _ref_name(schema["$ref"])
+        for part in schema.values():
+            yield from _refs(part)
+    elif isinstance(schema, list):
+        for part in schema:
+            yield from _refs(part)
+
+
+def _request_components(spec: dict[str, Any]) -> set[str]:
+    """Every component schema a request body uses, however deep."""
+    components = spec["components"]["schemas"]
+    found: set[str] = set()
+    waiting = [
+        name
+        for operations in spec["paths"].values()
+        for details in operations.values()
+        for content in details.get("requestBody", {}).get("content", {}).values()
+        for name in _refs(content["schema"])
+    ]
+    while waiting:
+        name = waiting.pop()
+        if name not in found:
+            found.add(name)
+            waiting += _refs(components[name])
+    return found
+
+
+def _constrain(spec: dict[str, Any], codes: Mapping[str, list[str]] | None) -> None:
+    """Choices the marshmallow schemas cannot state: each list's allowed items on its
+    items (apispec puts ContainsOnly's choices on the list itself, which no list can
+    match), fixed path values, and, given *codes*, the network's codes."""
+    for schema in spec["components"]["schemas"].values():
+        for property_schema in schema.get("properties", {}).values():
+            if property_schema.get("type") == "array" and "enum" in property_schema:
+                property_schema["items"] = {
+                    **property_schema.get("items", {}),
+                    "enum": property_schema.pop("enum"),
+                }
+    for operations in spec["paths"].values():
+        for details in operations.values():
+            for parameter in details.get("parameters", []):
+                name = parameter["name"]
+                if parameter["in"] == "path" and name in PATH_CHOICES:
+                    _enum(parameter["schema"], PATH_CHOICES[name])
+                elif codes and codes.get(CODE_FIELDS.get(name, "")):
+                    _enum(parameter["schema"], codes[CODE_FIELDS[name]])
+    if not codes:
+        return
+    components = spec["components"]["schemas"]
+    for component in _request_components(spec):
+        for name, property_schema in components[component].get("properties", {}).items():
+            choices = codes.get(CODE_FIELDS.get(name, ""))
+            if not choices or "$ref" in property_schema:
+                continue
+            if property_schema.get("type") == "array":
+                property_schema["items"] = {**property_schema.get("items", {})}
+                _enum(property_schema["items"], choices)
+            else:
+                _enum(property_schema, choices)
+
+
+def document(app: Flask, codes: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.0 document of every route under /api/v1; with *codes* (kind -> the
+    network's codes), each request field that takes a code lists them as its enum."""
     plugin = MarshmallowPlugin()
     spec = APISpec(
         title="bench API",
@@ -120,6 +248,7 @@ def document(app: Flask) -> dict[str, Any]:
                 "Read the catalogue and your own authority's values; publish values and "
                 "known issues; ask for, answer and end allies (authority admins). "
                 "Authenticate with a personal API token (Your account > API tokens)."
+                + CODES_DESCRIPTION
             )
         },
         security=[{SECURITY_SCHEME: []}],
@@ -138,11 +267,14 @@ def document(app: Flask) -> dict[str, Any]:
         },
     )
     spec.components.schema("Problem", schema=ProblemSchema)
-    for name, description in ERROR_RESPONSES.values():
-        spec.components.response(
-            name,
-            {"description": description, "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}}},
-        )
+    for status, (name, description) in ERROR_RESPONSES.items():
+        response = {
+            "description": description,
+            "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+        }
+        if status in ERROR_HEADERS:
+            response["headers"] = ERROR_HEADERS[status]
+        spec.components.response(name, response)
     rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith(API_PREFIX + "/")]
     for rule in sorted(rules, key=lambda rule: rule.rule):
         view = app.view_functions[rule.endpoint]
@@ -153,7 +285,9 @@ def document(app: Flask) -> dict[str, Any]:
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
         }
         spec.path(path=_openapi_path(rule.rule), operations=operations)
-    return spec.to_dict()
+    built = spec.to_dict()
+    _constrain(built, codes)
+    return built
 
 
 # --- the reference page's reading of the document -----------------------------------

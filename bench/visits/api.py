@@ -145,6 +145,7 @@ def read_note(note_id: str) -> ResponseReturnValue:
     ),
     body=NoteEditSchema,
     response=NoteOutSchema,
+    errors=(409,),
 )
 def revise_note(note_id: str) -> ResponseReturnValue:
     try:
