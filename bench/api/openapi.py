@@ -101,6 +101,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     # Response headers of a success: name -> header object (exports state their data).
     headers: dict[str, Any] = field(default_factory=dict)
+    # An error whose problem carries more than the shared one: status -> its schema.
+    problems: dict[int, type[Schema]] = field(default_factory=dict)
 
 
 def operation(**declared: Any) -> Callable[[F], F]:
@@ -159,6 +161,12 @@ def _operation(name: str, declared: Operation, rule: Any, method: str, path: str
     if declared.query is not None or declared.body is not None:
         statuses.append(422)
     for status in sorted(set(statuses)):
+        if status in declared.problems:
+            result["responses"][str(status)] = {
+                "description": ERROR_RESPONSES[status][1],
+                "content": {PROBLEM_MIMETYPE: {"schema": declared.problems[status]}},
+            }
+            continue
         result["responses"][str(status)] = {
             "$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"
         }

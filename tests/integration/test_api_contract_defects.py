@@ -7,7 +7,7 @@ import pytest
 
 from bench import messages
 from bench.models import Role, TokenScope
-from tests import factories
+from tests import factories, factories_visits
 
 
 @pytest.fixture
@@ -98,3 +98,23 @@ def test_every_id_in_a_path_may_be_a_404_and_every_call_a_503(api, session):
             assert ("404" in details["responses"]) >= ("{" in path), path
     unavailable = document["components"]["responses"]["Unavailable"]
     assert unavailable["headers"]["Retry-After"]["required"] is True
+
+
+def test_a_stale_note_revision_409_is_documented_with_its_current_revision(api, session):
+    """The 409 carries current_revision, which the shared Problem schema (no other
+    members) did not allow."""
+    own = factories.authority()
+    staff = factories.user(Role.STAFF, own)
+    note = factories_visits.note(factories_visits.visit(own), author=staff)
+    headers = bearer(factories.api_token(staff, TokenScope.RECORD)[1])
+    path = f"/api/v1/notes/{note.public_id}"
+    assert api.put(path, headers=headers, json={"body": "Two", "revision": 1}).status_code == 200
+    stale = problem(api.put(path, headers=headers, json={"body": "Mine", "revision": 1}), 409)
+    document = api.get("/api/v1/openapi.json").get_json()
+    conflict = document["paths"]["/api/v1/notes/{note_id}"]["put"]["responses"]["409"]
+    schema = conflict["content"]["application/problem+json"]["schema"]
+    name = schema["$ref"].rsplit("/", 1)[-1]
+    documented = document["components"]["schemas"][name]
+    assert set(stale) <= set(documented["properties"])
+    assert set(documented["required"]) <= set(stale)
+    assert stale["current_revision"] == 2
