@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
 
 from bench.access import rule_for, token_scope_needed
 from bench.api import API_PREFIX
@@ -242,6 +242,20 @@ def _constrain(spec: dict[str, Any], codes: Mapping[str, list[str]] | None) -> N
                 _enum(property_schema, choices)
 
 
+def _enum_narrowed(converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """An Enum field's choices narrowed by its OneOf validators: apispec lists every member
+    of the enum, though the field refuses the others (an action's status is never sent as
+    carried_forward)."""
+    if not isinstance(field, fields.Enum) or "enum" not in ret:
+        return {}
+    allowed = list(ret["enum"])
+    for validator in field.validators:
+        if isinstance(validator, validate.OneOf):
+            choices = {getattr(choice, "value", choice) for choice in validator.choices}
+            allowed = [value for value in allowed if value is None or value in choices]
+    return {"enum": allowed}
+
+
 def document(app: Flask, codes: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
     """The OpenAPI 3.0 document of every route under /api/v1; with *codes* (kind -> the
     network's codes), each request field that takes a code lists them as its enum."""
@@ -264,6 +278,7 @@ def document(app: Flask, codes: Mapping[str, list[str]] | None = None) -> dict[s
     # Custom fields, typed for the document (a field's metadata may narrow the type).
     plugin.map_to_openapi_type(Month, "string", "YYYY-MM")
     plugin.map_to_openapi_type(StrictNumber, "number", None)
+    plugin.converter.add_attribute_function(_enum_narrowed)
     spec.components.security_scheme(
         SECURITY_SCHEME,
         {

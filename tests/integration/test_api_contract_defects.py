@@ -118,3 +118,15 @@ def test_a_stale_note_revision_409_is_documented_with_its_current_revision(api, 
     assert set(stale) <= set(documented["properties"])
     assert set(documented["required"]) <= set(stale)
     assert stale["current_revision"] == 2
+
+
+def test_every_documented_action_status_may_be_sent(api, session):
+    """The document listed carried_forward, which only carrying an action forward sets:
+    a client that sent it was refused."""
+    from bench.actions.schemas import ActionUpdateInSchema
+
+    document = api.get("/api/v1/openapi.json").get_json()
+    documented = document["components"]["schemas"]["ActionUpdateIn"]["properties"]["status"]
+    for status in documented["enum"]:
+        errors = ActionUpdateInSchema().validate({"status": status, "lock_version": 1})
+        assert "status" not in errors, (status, errors)
