@@ -42,6 +42,10 @@ CODE_FIELDS = {
 }
 # Path parameters with a fixed set of values (anything else names nothing: 404).
 PATH_CHOICES = {"level": ["allies", "host", "inspector"]}
+# Request text carries no control character but tab and line breaks: NUL is refused in
+# every field (bench.validation.refuse_nul), the others by each free-text field.
+PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$"
 CODES_DESCRIPTION = (
     " Called with a token, this document lists the network's codes where a request takes "
     "one (indicators, periods, approved issue types, current authorities' GSS codes) as "
@@ -219,6 +223,15 @@ def _constrain(spec: dict[str, Any], codes: Mapping[str, list[str]] | None) -> N
                     **property_schema.get("items", {}),
                     "enum": property_schema.pop("enum"),
                 }
+    components = spec["components"]["schemas"]
+    for component in _request_components(spec):
+        for property_schema in components[component].get("properties", {}).values():
+            if property_schema.get("format") == "YYYY-MM":
+                property_schema["pattern"] = MONTH
+            elif property_schema.get("type") == "string" and not (
+                {"enum", "format", "pattern"} & set(property_schema)
+            ):
+                property_schema["pattern"] = PLAIN_TEXT
     for operations in spec["paths"].values():
         for details in operations.values():
             for parameter in details.get("parameters", []):
@@ -229,7 +242,6 @@ def _constrain(spec: dict[str, Any], codes: Mapping[str, list[str]] | None) -> N
                     _enum(parameter["schema"], codes[CODE_FIELDS[name]])
     if not codes:
         return
-    components = spec["components"]["schemas"]
     for component in _request_components(spec):
         for name, property_schema in components[component].get("properties", {}).items():
             choices = codes.get(CODE_FIELDS.get(name, ""))
@@ -269,7 +281,8 @@ def document(app: Flask, codes: Mapping[str, list[str]] | None = None) -> dict[s
             "description": (
                 "Read the catalogue and your own authority's values; publish values and "
                 "known issues; ask for, answer and end allies (authority admins). "
-                "Authenticate with a personal API token (Your account > API tokens)."
+                "Authenticate with a personal API token (Your account > API tokens). "
+                "Request text carries no control character but tab and line breaks."
                 + CODES_DESCRIPTION
             )
         },

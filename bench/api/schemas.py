@@ -93,11 +93,22 @@ class ValueInSchema(Schema):
     )
     numerator = fields.Raw(
         allow_none=True,
-        metadata={"type": "number", "nullable": True, "description": "For indicators with counts."},
+        metadata={
+            "type": "number",
+            "nullable": True,
+            "minimum": 0,
+            "description": "For indicators with counts: 0 or more.",
+        },
     )
     denominator = fields.Raw(
         allow_none=True,
-        metadata={"type": "number", "nullable": True, "description": "For indicators with counts."},
+        metadata={
+            "type": "number",
+            "nullable": True,
+            "minimum": 0,
+            "exclusiveMinimum": True,
+            "description": "For indicators with counts: more than 0.",
+        },
     )
     value = fields.Raw(
         allow_none=True,
