@@ -130,3 +130,24 @@ def test_every_documented_action_status_may_be_sent(api, session):
     for status in documented["enum"]:
         errors = ActionUpdateInSchema().validate({"status": status, "lock_version": 1})
         assert "status" not in errors, (status, errors)
+
+
+@pytest.mark.parametrize("since", ["0000-01", "0001-12", "1899-12"])
+def test_a_flag_since_before_1900_is_a_422_naming_the_field(api, session, since):
+    """Year 0 cannot be a Python date: the month was built before its year was checked,
+    and "0000-01" was a 500."""
+    issue_type = factories.issue_type()
+    flag = {
+        "issue_type": issue_type.code,
+        "answer": "reported",
+        "status": "open",
+        "severity": "low",
+        "since": since,
+    }
+    response = api.post(
+        "/api/v1/flags",
+        json={"flags": [flag]},
+        headers=bearer(token(Role.ANALYST, TokenScope.PUBLISH)),
+    )
+    errors = problem(response, 422)["errors"]
+    assert {"row": 1, "field": "since", "message": messages.SINCE_TOO_EARLY} in errors
