@@ -45,7 +45,7 @@ PATH_CHOICES = {"level": ["allies", "host", "inspector"]}
 # Request text carries no control character but tab and line breaks: NUL is refused in
 # every field (bench.validation.refuse_nul), the others by each free-text field.
 PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
-MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH = "^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900 on (bench.issues.schemas)
 CODES_DESCRIPTION = (
     " Called with a token, this document lists the network's codes where a request takes "
     "one (indicators, periods, approved issue types, current authorities' GSS codes) as "
@@ -224,7 +224,19 @@ def _constrain(spec: dict[str, Any], codes: Mapping[str, list[str]] | None) -> N
                     "enum": property_schema.pop("enum"),
                 }
     components = spec["components"]["schemas"]
-    for component in _request_components(spec):
+    requests = _request_components(spec)
+    for name, schema in components.items():
+        # marshmallow dumps every field a response schema declares (null when empty), so a
+        # client may rely on each being there; a field a response may leave out says so.
+        if name not in requests:
+            present = [
+                field_name
+                for field_name, property_schema in schema.get("properties", {}).items()
+                if not property_schema.pop("x-may-be-absent", False)
+            ]
+            if present:
+                schema["required"] = sorted(set(schema.get("required", [])) | set(present))
+    for component in requests:
         for property_schema in components[component].get("properties", {}).values():
             if property_schema.get("format") == "YYYY-MM":
                 property_schema["pattern"] = MONTH
@@ -242,7 +254,7 @@ def _constrain(spec: dict[str, Any], codes: Mapping[str, list[str]] | None) -> N
                     _enum(parameter["schema"], codes[CODE_FIELDS[name]])
     if not codes:
         return
-    for component in _request_components(spec):
+    for component in requests:
         for name, property_schema in components[component].get("properties", {}).items():
             choices = codes.get(CODE_FIELDS.get(name, ""))
             if not choices or "$ref" in property_schema:

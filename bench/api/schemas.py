@@ -627,7 +627,10 @@ class ProblemSchema(Schema):
     detail = fields.String(required=True)
     errors = fields.List(
         fields.Nested(RowErrorSchema),
-        metadata={"description": "Validation failures only: each problem's row and field."},
+        metadata={
+            "description": "Validation failures only: each problem's row and field.",
+            "x-may-be-absent": True,
+        },
     )
 
 
