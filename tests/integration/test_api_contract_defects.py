@@ -151,3 +151,16 @@ def test_a_flag_since_before_1900_is_a_422_naming_the_field(api, session, since)
     )
     errors = problem(response, 422)["errors"]
     assert {"row": 1, "field": "since", "message": messages.SINCE_TOO_EARLY} in errors
+
+
+def test_response_fields_are_required_and_a_problems_errors_optional(api, session):
+    """Without required fields a response schema matched any object, so a field that
+    went missing passed the contract check unnoticed."""
+    schemas = api.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    given = schemas["Given"]
+    assert set(given["required"]) == set(given["properties"])
+    assert given["properties"]["id"]["nullable"] is True  # an anonymous view has none
+    assert "errors" not in schemas["Problem"]["required"]
+    assert "x-may-be-absent" not in schemas["Problem"]["properties"]["errors"]
+    # Requests keep their own: what a client may leave out is not required of it.
+    assert "starts_at" not in schemas["GrantIn"]["required"]
