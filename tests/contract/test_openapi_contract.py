@@ -66,7 +66,7 @@ CHECKS = [
 # Positive cases per operation; negative ones (invalid on purpose) are half as many.
 # PostgreSQL is production's database; SQLite runs the same code with fewer. A deeper run:
 # BENCH_CONTRACT_EXAMPLES=100.
-EXAMPLES = {"postgresql": 15, "sqlite": 8}
+EXAMPLES = {"postgresql": 10, "sqlite": 6}
 DEEPER = int(os.environ.get("BENCH_CONTRACT_EXAMPLES", "0"))
 IDS_PER_KIND = 4
 ADMIN = demo_email("admin", DEMO_AUTHORITY_WITH_VISITS)
