@@ -498,6 +498,9 @@ ACTION_SOURCE_UNKNOWN = {
     "review": "Choose one of your authority's reviews",
     "staff_view": "Give the id of one of your authority's staff views",
 }
+# The id itself is malformed (not text, or longer than any id): which kind is asked for
+# is not yet known, so one message serves every source.
+ACTION_SOURCE_ID_INVALID = "Give the id of the visit, review or staff view the action came from"
 ACTION_REVIEW_UNKNOWN = "Choose one of your authority's reviews"
 ACTION_REVIEW_NOT_SOURCE = (
     "An action from a review belongs to that review: choose the same review, or none"

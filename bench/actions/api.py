@@ -120,6 +120,7 @@ def get_action(action_id: str) -> ResponseReturnValue:
     ),
     body=ActionUpdateInSchema,
     response=ActionDetailSchema,
+    errors=(409,),
 )
 def update_action(action_id: str) -> ResponseReturnValue:
     return _detail(service.post_update(_user(), action_id, json_body()))

@@ -174,7 +174,7 @@ class ActionInSchema(_Blanks):
     source_id = _reference(
         "The id of the visit, review or staff view it came from (your authority's own). "
         "Required for a visit or a staff view; for a review it is the action's review.",
-        invalid=messages.ACTION_SOURCE_UNKNOWN,
+        invalid=messages.ACTION_SOURCE_ID_INVALID,
     )
     review = _reference(
         "The id of your authority's review the action belongs to (optional).",

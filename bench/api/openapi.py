@@ -8,14 +8,14 @@ so the two cannot disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
 
 from bench.access import rule_for, token_scope_needed
 from bench.api import API_PREFIX
@@ -24,6 +24,34 @@ from bench.issues.schemas import Month
 from bench.validation import StrictNumber
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Request fields and parameters whose values are the network's codes, by name, and which
+# list of codes each takes (bench.api.service.catalogue_codes). The document served to a
+# caller with a token lists them as enums, so that a client (or a contract test's
+# generator) can send values that exist; without a token it gives the shape only.
+CODE_FIELDS = {
+    "indicator": "indicator",
+    "indicator_code": "indicator",
+    "indicators": "indicator",
+    "period": "period",
+    "baseline_period": "period",
+    "target_period": "period",
+    "issue_type": "issue_type",
+    "issue_types": "issue_type",
+    "host": "authority",
+    "authority": "authority",
+}
+# Path parameters with a fixed set of values (anything else names nothing: 404).
+PATH_CHOICES = {"level": ["allies", "host", "inspector"]}
+# Request text carries no control character but tab and line breaks: NUL is refused in
+# every field (bench.validation.refuse_nul), the others by each free-text field.
+PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+MONTH = "^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900 on (bench.issues.schemas)
+CODES_DESCRIPTION = (
+    " Called with a token, this document lists the network's codes where a request takes "
+    "one (indicators, periods, approved issue types, current authorities' GSS codes) as "
+    "each field's enum, as they stand when the document is served; without a token it "
+    "gives the shape only."
+)
 OPERATION_ATTRIBUTE = "_bench_api_operation"
 SECURITY_SCHEME = "bearerAuth"
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -33,8 +61,32 @@ ERROR_RESPONSES = {
     400: ("BadRequest", "The body is not a JSON object."),
     401: ("Unauthorized", "No token, or the token is unknown, revoked or expired."),
     403: ("Forbidden", "The user's role or the token's scope does not allow this."),
+    404: (
+        "NotFound",
+        "No such thing, or not one the user may know exists (another authority's).",
+    ),
+    409: ("Conflict", "The change clashes with the current state: read it again, then retry."),
     413: ("TooLarge", "The body is larger than the server accepts."),
     422: ("ValidationFailed", "The request broke rules; errors[] names each row and field."),
+    429: ("TooManyRequests", "A limit on how often this may be done was reached."),
+    503: ("Unavailable", "The database is unavailable: try again after Retry-After seconds."),
+}
+# Headers an error response always carries: status -> {name: header object}.
+ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "Bearer realm=\"bench\": send a personal API token.",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^Bearer "},
+        }
+    },
+    503: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
 }
 
 
@@ -47,6 +99,14 @@ class Operation:
     response: type[Schema] | None = None
     status: int = 200
     mimetype: str = "application/json"  # text/csv for a download, text/zip for the pack
+    # Statuses the operation may answer besides those every operation of its kind may
+    # (401/403 with a token, 400/413 with a body, 422 with input, 404 with an id in the
+    # path, 503 always): 404 for a view with nothing to show yet, 409, 429.
+    errors: tuple[int, ...] = ()
+    # Response headers of a success: name -> header object (exports state their data).
+    headers: dict[str, Any] = field(default_factory=dict)
+    # An error whose problem carries more than the shared one: status -> its schema.
+    problems: dict[int, type[Schema]] = field(default_factory=dict)
 
 
 def operation(**declared: Any) -> Callable[[F], F]:
@@ -65,6 +125,8 @@ def _openapi_path(rule: str) -> str:
 
 def _operation(name: str, declared: Operation, rule: Any, method: str, path: str) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "Done."}
+    if declared.headers:
+        success["headers"] = declared.headers
     if declared.mimetype == "application/json":
         body: Any = declared.response or {"type": "object"}
     else:
@@ -89,7 +151,9 @@ def _operation(name: str, declared: Operation, rule: Any, method: str, path: str
             "required": True,
             "content": {"application/json": {"schema": declared.body}},
         }
-    statuses = []
+    statuses = [503, *declared.errors]
+    if "{" in _openapi_path(path):
+        statuses.append(404)
     if rule == "public":
         result["security"] = []
     else:
@@ -100,15 +164,125 @@ def _operation(name: str, declared: Operation, rule: Any, method: str, path: str
         statuses += [400, 413]
     if declared.query is not None or declared.body is not None:
         statuses.append(422)
-    for status in sorted(statuses):
+    for status in sorted(set(statuses)):
+        if status in declared.problems:
+            result["responses"][str(status)] = {
+                "description": ERROR_RESPONSES[status][1],
+                "content": {PROBLEM_MIMETYPE: {"schema": declared.problems[status]}},
+            }
+            continue
         result["responses"][str(status)] = {
             "$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"
         }
     return result
 
 
-def document(app: Flask) -> dict[str, Any]:
-    """The OpenAPI 3.0 document of every route under /api/v1."""
+def _enum(schema: dict[str, Any], choices: list[Any]) -> None:
+    schema["enum"] = [*choices, None] if schema.get("nullable") else list(choices)
+
+
+def _refs(schema: Any) -> Iterator[str]:
+    """The names of the components *schema* refers to, directly or through its parts."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            yield _ref_name(schema["$ref"])
+        for part in schema.values():
+            yield from _refs(part)
+    elif isinstance(schema, list):
+        for part in schema:
+            yield from _refs(part)
+
+
+def _request_components(spec: dict[str, Any]) -> set[str]:
+    """Every component schema a request body uses, however deep."""
+    components = spec["components"]["schemas"]
+    found: set[str] = set()
+    waiting = [
+        name
+        for operations in spec["paths"].values()
+        for details in operations.values()
+        for content in details.get("requestBody", {}).get("content", {}).values()
+        for name in _refs(content["schema"])
+    ]
+    while waiting:
+        name = waiting.pop()
+        if name not in found:
+            found.add(name)
+            waiting += _refs(components[name])
+    return found
+
+
+def _constrain(spec: dict[str, Any], codes: Mapping[str, list[str]] | None) -> None:
+    """Choices the marshmallow schemas cannot state: each list's allowed items on its
+    items (apispec puts ContainsOnly's choices on the list itself, which no list can
+    match), fixed path values, and, given *codes*, the network's codes."""
+    for schema in spec["components"]["schemas"].values():
+        for property_schema in schema.get("properties", {}).values():
+            if property_schema.get("type") == "array" and "enum" in property_schema:
+                property_schema["items"] = {
+                    **property_schema.get("items", {}),
+                    "enum": property_schema.pop("enum"),
+                }
+    components = spec["components"]["schemas"]
+    requests = _request_components(spec)
+    for name, schema in components.items():
+        # marshmallow dumps every field a response schema declares (null when empty), so a
+        # client may rely on each being there; a field a response may leave out says so.
+        if name not in requests:
+            present = [
+                field_name
+                for field_name, property_schema in schema.get("properties", {}).items()
+                if not property_schema.pop("x-may-be-absent", False)
+            ]
+            if present:
+                schema["required"] = sorted(set(schema.get("required", [])) | set(present))
+    for component in requests:
+        for property_schema in components[component].get("properties", {}).values():
+            if property_schema.get("format") == "YYYY-MM":
+                property_schema["pattern"] = MONTH
+            elif property_schema.get("type") == "string" and not (
+                {"enum", "format", "pattern"} & set(property_schema)
+            ):
+                property_schema["pattern"] = PLAIN_TEXT
+    for operations in spec["paths"].values():
+        for details in operations.values():
+            for parameter in details.get("parameters", []):
+                name = parameter["name"]
+                if parameter["in"] == "path" and name in PATH_CHOICES:
+                    _enum(parameter["schema"], PATH_CHOICES[name])
+                elif codes and codes.get(CODE_FIELDS.get(name, "")):
+                    _enum(parameter["schema"], codes[CODE_FIELDS[name]])
+    if not codes:
+        return
+    for component in requests:
+        for name, property_schema in components[component].get("properties", {}).items():
+            choices = codes.get(CODE_FIELDS.get(name, ""))
+            if not choices or "$ref" in property_schema:
+                continue
+            if property_schema.get("type") == "array":
+                property_schema["items"] = {**property_schema.get("items", {})}
+                _enum(property_schema["items"], choices)
+            else:
+                _enum(property_schema, choices)
+
+
+def _enum_narrowed(converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """An Enum field's choices narrowed by its OneOf validators: apispec lists every member
+    of the enum, though the field refuses the others (an action's status is never sent as
+    carried_forward)."""
+    if not isinstance(field, fields.Enum) or "enum" not in ret:
+        return {}
+    allowed = list(ret["enum"])
+    for validator in field.validators:
+        if isinstance(validator, validate.OneOf):
+            choices = {getattr(choice, "value", choice) for choice in validator.choices}
+            allowed = [value for value in allowed if value is None or value in choices]
+    return {"enum": allowed}
+
+
+def document(app: Flask, codes: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.0 document of every route under /api/v1; with *codes* (kind -> the
+    network's codes), each request field that takes a code lists them as its enum."""
     plugin = MarshmallowPlugin()
     spec = APISpec(
         title="bench API",
@@ -119,7 +293,9 @@ def document(app: Flask) -> dict[str, Any]:
             "description": (
                 "Read the catalogue and your own authority's values; publish values and "
                 "known issues; ask for, answer and end allies (authority admins). "
-                "Authenticate with a personal API token (Your account > API tokens)."
+                "Authenticate with a personal API token (Your account > API tokens). "
+                "Request text carries no control character but tab and line breaks."
+                + CODES_DESCRIPTION
             )
         },
         security=[{SECURITY_SCHEME: []}],
@@ -127,6 +303,7 @@ def document(app: Flask) -> dict[str, Any]:
     # Custom fields, typed for the document (a field's metadata may narrow the type).
     plugin.map_to_openapi_type(Month, "string", "YYYY-MM")
     plugin.map_to_openapi_type(StrictNumber, "number", None)
+    plugin.converter.add_attribute_function(_enum_narrowed)
     spec.components.security_scheme(
         SECURITY_SCHEME,
         {
@@ -138,11 +315,14 @@ def document(app: Flask) -> dict[str, Any]:
         },
     )
     spec.components.schema("Problem", schema=ProblemSchema)
-    for name, description in ERROR_RESPONSES.values():
-        spec.components.response(
-            name,
-            {"description": description, "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}}},
-        )
+    for status, (name, description) in ERROR_RESPONSES.items():
+        response = {
+            "description": description,
+            "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+        }
+        if status in ERROR_HEADERS:
+            response["headers"] = ERROR_HEADERS[status]
+        spec.components.response(name, response)
     rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith(API_PREFIX + "/")]
     for rule in sorted(rules, key=lambda rule: rule.rule):
         view = app.view_functions[rule.endpoint]
@@ -153,7 +333,9 @@ def document(app: Flask) -> dict[str, Any]:
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
         }
         spec.path(path=_openapi_path(rule.rule), operations=operations)
-    return spec.to_dict()
+    built = spec.to_dict()
+    _constrain(built, codes)
+    return built
 
 
 # --- the reference page's reading of the document -----------------------------------

@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bench.extensions import db
-from bench.models import Indicator, IssueType, IssueTypeStatus, Period, Value
+from bench.models import Authority, Indicator, IssueType, IssueTypeStatus, Period, Value
 
 T = TypeVar("T")
 
@@ -64,3 +64,26 @@ def indicator_by_code(code: str) -> Indicator | None:
     return db.session.scalars(
         select(Indicator).where(Indicator.code == code).order_by(Indicator.id)
     ).first()
+
+
+def codes() -> dict[str, list[str]]:
+    """The catalogue's codes, each list sorted: indicators, periods, approved issue types
+    and the GSS codes of current authorities."""
+    return {
+        "indicator": list(db.session.scalars(select(Indicator.code).order_by(Indicator.code))),
+        "period": list(db.session.scalars(select(Period.code).order_by(Period.code))),
+        "issue_type": list(
+            db.session.scalars(
+                select(IssueType.code)
+                .where(IssueType.status == IssueTypeStatus.APPROVED)
+                .order_by(IssueType.code)
+            )
+        ),
+        "authority": list(
+            db.session.scalars(
+                select(Authority.gss_code)
+                .where(Authority.ended_on.is_(None))
+                .order_by(Authority.gss_code)
+            )
+        ),
+    }

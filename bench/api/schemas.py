@@ -93,11 +93,22 @@ class ValueInSchema(Schema):
     )
     numerator = fields.Raw(
         allow_none=True,
-        metadata={"type": "number", "nullable": True, "description": "For indicators with counts."},
+        metadata={
+            "type": "number",
+            "nullable": True,
+            "minimum": 0,
+            "description": "For indicators with counts: 0 or more.",
+        },
     )
     denominator = fields.Raw(
         allow_none=True,
-        metadata={"type": "number", "nullable": True, "description": "For indicators with counts."},
+        metadata={
+            "type": "number",
+            "nullable": True,
+            "minimum": 0,
+            "exclusiveMinimum": True,
+            "description": "For indicators with counts: more than 0.",
+        },
     )
     value = fields.Raw(
         allow_none=True,
@@ -616,7 +627,10 @@ class ProblemSchema(Schema):
     detail = fields.String(required=True)
     errors = fields.List(
         fields.Nested(RowErrorSchema),
-        metadata={"description": "Validation failures only: each problem's row and field."},
+        metadata={
+            "description": "Validation failures only: each problem's row and field.",
+            "x-may-be-absent": True,
+        },
     )
 
 

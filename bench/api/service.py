@@ -45,6 +45,12 @@ def issue_types(*, page: int, per_page: int) -> Page[IssueType]:
     return _page(queries.approved_issue_types(), page, per_page)
 
 
+def catalogue_codes() -> dict[str, list[str]]:
+    """What the OpenAPI document lists as each code's choices (bench.api.openapi):
+    indicator, period, approved issue type and current authority codes."""
+    return queries.codes()
+
+
 def own_values(
     user: User,
     *,

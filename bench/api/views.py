@@ -206,6 +206,7 @@ def record_flags() -> ResponseReturnValue:
     ),
     query=StandingQuerySchema,
     response=StandingSchema,
+    errors=(404,),
 )
 def standing() -> ResponseReturnValue:
     query = load(StandingQuerySchema(), request.args)
@@ -252,6 +253,7 @@ def comparison(indicator_code: str) -> ResponseReturnValue:
     ),
     query=StandingQuerySchema,
     response=NormsSchema,
+    errors=(404,),
 )
 def norms() -> ResponseReturnValue:
     query = load(StandingQuerySchema(), request.args)
@@ -274,6 +276,7 @@ def norms() -> ResponseReturnValue:
     ),
     query=NetworkQuerySchema,
     response=NetworkSchema,
+    errors=(404,),
 )
 def network_spread() -> ResponseReturnValue:
     query = load(NetworkQuerySchema(), request.args)
@@ -324,9 +327,18 @@ def list_peer_groups() -> ResponseReturnValue:
 
 @bp.get("/openapi.json")
 @public
-@operation(summary="This API's OpenAPI document", description="No token needed.")
+@operation(
+    summary="This API's OpenAPI document",
+    description=(
+        "No token needed. With a token (any scope), each request field that takes a code "
+        "lists the network's codes as its enum."
+    ),
+)
 def openapi_document() -> ResponseReturnValue:
-    return jsonify(openapi.document(current_app))
+    # The catalogue's codes are for the network's users: a caller without a live token
+    # gets the document without them.
+    codes = service.catalogue_codes() if current_user.is_authenticated else None
+    return jsonify(openapi.document(current_app, codes))
 
 
 @reference_bp.get("/reference")
@@ -389,6 +401,7 @@ def create_grant() -> ResponseReturnValue:
         "ended is a 409."
     ),
     response=GrantSchema,
+    errors=(409,),
 )
 def revoke_grant(grant_id: str) -> ResponseReturnValue:
     revoked = grants.revoke(current_user._get_current_object(), grant_id)
@@ -412,6 +425,7 @@ def revoke_grant(grant_id: str) -> ResponseReturnValue:
     ),
     body=AskBodySchema,
     response=OutgoingRequestSchema,
+    errors=(409,),
     status=201,
 )
 def ask_for_allies() -> ResponseReturnValue:
@@ -450,6 +464,7 @@ def list_ally_requests() -> ResponseReturnValue:
     ),
     body=ContactBodySchema,
     response=AllianceSchema,
+    errors=(409,),
 )
 def accept_ally_request(request_id: str) -> ResponseReturnValue:
     # No body at all: the contact is the accepting user.
@@ -468,6 +483,7 @@ def accept_ally_request(request_id: str) -> ResponseReturnValue:
         "expired."
     ),
     response=DeclinedSchema,
+    errors=(409,),
 )
 def decline_ally_request(request_id: str) -> ResponseReturnValue:
     declined = allies.decline(current_user._get_current_object(), request_id)
@@ -498,6 +514,7 @@ def list_allies() -> ResponseReturnValue:
         "not your council's; 409 if it has already ended."
     ),
     response=AllianceSchema,
+    errors=(409,),
 )
 def end_alliance(alliance_id: str) -> ResponseReturnValue:
     ended = allies.end(current_user._get_current_object(), alliance_id)

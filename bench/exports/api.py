@@ -29,6 +29,7 @@ for _item in DOWNLOADS:
             description=_item.description + STATES,
             query=service.ExportQuerySchema,
             mimetype=_item.mimetype,
+            errors=(404,),
         )(handler(_item)),
         methods=["GET"],
     )

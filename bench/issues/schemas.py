@@ -46,9 +46,10 @@ class Month(fields.Field):
         match = MONTH_PATTERN.match(value) if isinstance(value, str) else None
         if match is None or not 1 <= int(match.group(2)) <= 12:
             raise self.make_error("invalid")
-        month = date(int(match.group(1)), int(match.group(2)), 1)
-        if month.year < EARLIEST_YEAR:
+        # The year first: year 0 is no Python date.
+        if int(match.group(1)) < EARLIEST_YEAR:
             raise ValidationError(messages.SINCE_TOO_EARLY)
+        month = date(int(match.group(1)), int(match.group(2)), 1)
         if month > utcnow().date().replace(day=1):
             raise ValidationError(messages.SINCE_IN_FUTURE)
         return month

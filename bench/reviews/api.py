@@ -94,6 +94,7 @@ def get_review(review_id: str) -> ResponseReturnValue:
     "status may follow any other; each change is audited. " + WHO_CHANGES,
     body=ReviewPutSchema,
     response=ReviewSchema,
+    errors=(409,),
 )
 def change_review(review_id: str) -> ResponseReturnValue:
     user = _user()

@@ -53,6 +53,7 @@ def list_note_shares(note_id: str) -> ResponseReturnValue:
     ),
     body=ShareBodySchema,
     response=ShareSchema,
+    errors=(409,),
     status=201,
 )
 def share_note(note_id: str) -> ResponseReturnValue:
@@ -70,6 +71,7 @@ def share_note(note_id: str) -> ResponseReturnValue:
         "the note is not shared at that level."
     ),
     response=ShareSchema,
+    errors=(409,),
 )
 def unshare_note(note_id: str, level: str) -> ResponseReturnValue:
     share = service.revoke_share(_user(), note_id, level)

@@ -44,7 +44,10 @@ class ShareBodySchema(_Strict):
         required=True,
         error_messages=required_messages(messages.SHARE_LEVEL_REQUIRED),
         validate=_level,
-        metadata={"description": "host, allies or inspector"},
+        metadata={
+            "description": "host, allies or inspector",
+            "enum": [level.value for level in SHARE_LEVELS],
+        },
     )
 
 

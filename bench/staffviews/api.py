@@ -67,6 +67,7 @@ def list_staff_views() -> ResponseReturnValue:
     ),
     body=StaffViewInSchema,
     response=GivenSchema,
+    errors=(429,),
     status=201,
 )
 def give_staff_view() -> ResponseReturnValue:
@@ -90,6 +91,7 @@ def give_staff_view() -> ResponseReturnValue:
     ),
     body=ResponseInSchema,
     response=ShownViewSchema,
+    errors=(409,),
     status=201,
 )
 def respond_to_staff_view(view_id: str) -> ResponseReturnValue:
@@ -108,6 +110,7 @@ def respond_to_staff_view(view_id: str) -> ResponseReturnValue:
     ),
     body=HideInSchema,
     response=ShownViewSchema,
+    errors=(409,),
 )
 def hide_staff_view(view_id: str) -> ResponseReturnValue:
     return jsonify(ShownViewSchema().dump(service.hide(_user(), view_id, json_body())))
@@ -119,6 +122,7 @@ def hide_staff_view(view_id: str) -> ResponseReturnValue:
     summary="Show a hidden staff view again (the team)",
     description="Audited with you, never the author. 409 if it is not hidden.",
     response=ShownViewSchema,
+    errors=(409,),
 )
 def unhide_staff_view(view_id: str) -> ResponseReturnValue:
     return jsonify(ShownViewSchema().dump(service.unhide(_user(), view_id)))

@@ -21,6 +21,7 @@ from bench.api.views import json_body, page_response
 from bench.errors import Conflict, problem
 from bench.visits import notes, service
 from bench.visits.schemas import (
+    NoteConflictSchema,
     NoteEditSchema,
     NoteInSchema,
     NoteListSchema,
@@ -145,6 +146,8 @@ def read_note(note_id: str) -> ResponseReturnValue:
     ),
     body=NoteEditSchema,
     response=NoteOutSchema,
+    errors=(409,),
+    problems={409: NoteConflictSchema},
 )
 def revise_note(note_id: str) -> ResponseReturnValue:
     try:

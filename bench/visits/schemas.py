@@ -15,7 +15,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from bench import messages
-from bench.api.schemas import PageSchema
+from bench.api.schemas import PageSchema, ProblemSchema
 from bench.grants.schemas import Moment
 from bench.models import NoteSection, VisitKind, VisitStatus, utcnow
 from bench.validation import StrictNumber, required_messages
@@ -394,3 +394,12 @@ class VisitPageSchema(PageSchema):
 
 class NoteListSchema(Schema):
     notes = fields.List(fields.Nested(NoteSummarySchema))
+
+
+class NoteConflictSchema(ProblemSchema):
+    """The 409 of a revision sent against a note saved since: the problem, and the number
+    to send again once merged."""
+
+    current_revision = fields.Integer(
+        required=True, metadata={"description": "The note's revision now: read it, merge, resend."}
+    )
