@@ -152,7 +152,7 @@ def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
         "DATABASE_URL": url,
         "REDIS_URL": os.environ.get("BENCH_LOAD_REDIS_URL", "redis://127.0.0.1:6379/14"),
         "BENCH_WORKERS": str(workers),
-        "BENCH_LOG_LEVEL": "WARNING",
+        "BENCH_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
     }
     settings = ROOT / "gunicorn.conf.py"
     command = [
