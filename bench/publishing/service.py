@@ -341,7 +341,10 @@ class PlanContext:
     # Read once per upload: the comparison results of each period a figure is checked
     # against, and each (indicator, period)'s range of peers' figures.
     results: dict[int, compare.PeriodResults] = field(default_factory=dict)
-    peer_ranges: dict[tuple[int, int], checks.PeerRange | None] = field(default_factory=dict)
+    # (indicator, released period compared with, whether it is the figure's own period)
+    peer_ranges: dict[tuple[int, int, bool], checks.PeerRange | None] = field(
+        default_factory=dict
+    )
     # period id -> the released period its figures are compared with (None: none)
     sources: dict[int, Period | None] = field(default_factory=dict)
 
@@ -417,12 +420,10 @@ def plan(
 def _findings(context: PlanContext, rows: Sequence[dict[str, Any]]) -> list[checks.Finding]:
     position = context.position
     peer_ranges: dict[tuple[int, int], checks.PeerRange | None] = {}
-    for key in {(row["indicator_id"], row["period_id"]) for row in rows}:
-        if key not in context.peer_ranges:
-            context.peer_ranges[key] = _peer_edges(
-                context, context.indicators[key[0]], context.periods[key[1]]
-            )
-        peer_ranges[(key[0], position[key[1]])] = context.peer_ranges[key]
+    for indicator_id, period_id in {(row["indicator_id"], row["period_id"]) for row in rows}:
+        peer_ranges[(indicator_id, position[period_id])] = _peer_range(
+            context, context.indicators[indicator_id], context.periods[period_id]
+        )
     candidates = [
         checks.Candidate(row["row"], row["indicator_id"], position[row["period_id"]], row["value"])
         for row in rows
@@ -432,6 +433,24 @@ def _findings(context: PlanContext, rows: Sequence[dict[str, Any]]) -> list[chec
     for finding in found:
         unique.setdefault((finding.key, finding.reason.value), finding)
     return list(unique.values())
+
+
+def _peer_range(
+    context: PlanContext, indicator: Indicator, period: Period
+) -> checks.PeerRange | None:
+    """:func:`_peer_edges`, read once per indicator and period compared with (kept by
+    the released period, so a file's rows do not grow the cache)."""
+    if period.id not in context.sources:
+        context.sources[period.id] = (
+            period if period.is_released(context.now) else _latest_released(context, period)
+        )
+    source = context.sources[period.id]
+    if source is None:
+        return None
+    key = (indicator.id, source.id, source is period)
+    if key not in context.peer_ranges:
+        context.peer_ranges[key] = _peer_edges(context, indicator, period)
+    return context.peer_ranges[key]
 
 
 def _peer_edges(
