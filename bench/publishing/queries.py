@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, case, delete, insert, literal, null, select, true, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    true,
+    update,
+)
 
-from bench.compare import queries as compare_queries
 from bench.extensions import db
 from bench.models import (
     Authority,
@@ -173,12 +183,14 @@ STAGED_COLUMNS = (
 PLAN_COLUMNS = ("kind", "revision", "old_value_id", "findings")
 
 
-def plan_version(now: datetime) -> str:
-    """A fingerprint of everything an upload's plan is made from: every figure and what
-    time has made visible (the comparison engine's data version: any revision published
-    anywhere, a release date or round passing, groups, flags), and the catalogue's
-    indicators and periods as the checks read them. Read it before the figures a plan is
-    made from: a change in between then shows as a change."""
+def plan_inputs(authority_id: int) -> tuple[Any, ...]:
+    """What an upload's plan is made from, besides what peers can see (the comparison
+    engine's data version): every revision of the authority's own figures (any publish
+    adds one, and values are never deleted but by a cascade, which the count sees), and
+    the catalogue's indicators and periods as the checks read them."""
+    own = db.session.execute(
+        select(func.count(Value.id), func.max(Value.id)).where(Value.authority_id == authority_id)
+    ).one()
     indicators = db.session.execute(
         select(
             Indicator.id, Indicator.code, Indicator.unit_kind, Indicator.unit_label,
@@ -190,9 +202,7 @@ def plan_version(now: datetime) -> str:
         select(Period.id, Period.code, Period.label, Period.kind, Period.starts_on,
                Period.released_at).order_by(Period.id)
     ).all()  # fmt: skip
-    state = (compare_queries.data_version(now), [tuple(i) for i in indicators],
-             [tuple(p) for p in periods])  # fmt: skip
-    return hashlib.sha256(repr(state).encode()).hexdigest()
+    return tuple(own), [tuple(i) for i in indicators], [tuple(p) for p in periods]
 
 
 def stage_rows(batch_id: int, rows: Sequence[dict[str, Any]], plans: Sequence[tuple]) -> None:

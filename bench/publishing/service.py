@@ -7,6 +7,7 @@ and corrections reach peers in the next release round, never one authority at a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import defaultdict
@@ -342,9 +343,7 @@ class PlanContext:
     # against, and each (indicator, period)'s range of peers' figures.
     results: dict[int, compare.PeriodResults] = field(default_factory=dict)
     # (indicator, released period compared with, whether it is the figure's own period)
-    peer_ranges: dict[tuple[int, int, bool], checks.PeerRange | None] = field(
-        default_factory=dict
-    )
+    peer_ranges: dict[tuple[int, int, bool], checks.PeerRange | None] = field(default_factory=dict)
     # period id -> the released period its figures are compared with (None: none)
     sources: dict[int, Period | None] = field(default_factory=dict)
 
@@ -786,7 +785,7 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
             )
         )
         now = utcnow()
-        version = queries.plan_version(now)  # before the figures the plan is made from
+        version = plan_version(authority_id, now)  # before the figures the plan is made from
         context = plan_context(authority_id, now)
         planned = Plan()
         problems: list[RowError] = []
@@ -830,6 +829,15 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
     return batch
 
 
+def plan_version(authority_id: int, now: datetime) -> str:
+    """A fingerprint of everything an upload's plan is made from: the authority's own
+    figures, what peers can see at *now* (the comparison engine's data version: a figure
+    made visible, a release date or round passed, groups, flags) and the catalogue. Read
+    it before the figures a plan is made from: a change in between then shows as one."""
+    state = (compare.data_version(now), queries.plan_inputs(authority_id))
+    return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
 Stored = tuple[str, int | None, int | None, str | None]  # queries.PLAN_COLUMNS
 
 
@@ -861,7 +869,7 @@ def _keep(batch: UploadBatch, planned: Plan, version: str, now: datetime) -> Non
 def _replan(batch: UploadBatch, now: datetime) -> None:
     """Plan a staged batch again against the figures as they are now, storing the plans
     of the rows whose plan changed: someone published (or a release passed) since."""
-    version = queries.plan_version(now)  # before the figures the plan is made from
+    version = plan_version(batch.authority_id, now)  # before the figures it is made from
     context = plan_context(batch.authority_id, now)
     planned = Plan()
     for chunk in queries.staged_chunks(batch.id, CHUNK_ROWS):
@@ -939,7 +947,7 @@ def preview(user: User, batch_id: int) -> tuple[UploadBatch, Plan]:
     if batch.status is not UploadStatus.PREVIEWED:
         return batch, Plan()
     now = utcnow()
-    if batch.plan_version != queries.plan_version(now):
+    if batch.plan_version != plan_version(batch.authority_id, now):
         db.begin_write()
         batch = _batch_for(user, batch_id)
         if batch.status is UploadStatus.PREVIEWED:
@@ -992,7 +1000,7 @@ def confirm(user: User, batch_id: int, *, warnings_checked: bool) -> PublishOutc
     try:
         queries.lock_authority(batch.authority_id)
         now = utcnow()
-        if batch.plan_version != queries.plan_version(now):
+        if batch.plan_version != plan_version(batch.authority_id, now):
             _replan(batch, now)
         if not warnings_checked and batch.warning_count:
             raise ValidationFailed(
