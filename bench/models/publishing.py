@@ -39,6 +39,16 @@ class UploadBatch(Base):
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The plan, made once at upload and kept: what confirming would change (each staged
+    # row's kind, the revision it replaces and its warnings; the counts here), and the
+    # fingerprint of everything it was made from. The preview shows it; confirming applies
+    # it, re-planning first if the fingerprint has changed since (someone published).
+    plan_version: Mapped[str | None] = mapped_column(String(64))
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    correction_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    warning_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     authority: Mapped[Authority] = relationship()
     user: Mapped[User | None] = relationship()
@@ -65,6 +75,14 @@ class UploadRow(Base):
     value: Mapped[float | None] = mapped_column(Double)
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The stored plan for this row: new, correction or unchanged; the revision it would
+    # write and the one it replaces (no foreign key: the plan's fingerprint, not the
+    # database, says whether it still holds, and the write checks it under the lock);
+    # its warnings as a JSON list of [reason, message].
+    kind: Mapped[str | None] = mapped_column(String(12))
+    revision: Mapped[int | None] = mapped_column(Integer)
+    old_value_id: Mapped[int | None] = mapped_column(Integer)
+    findings: Mapped[str | None] = mapped_column(Text)
 
 
 class SeriesBreak(Base):

@@ -119,18 +119,21 @@ def check(
                 )
             )
         history = own_history.get(candidate.indicator_id, {})
-        others = np.array(
-            [v for index, v in history.items() if index != candidate.period_index], dtype=float
-        )
-        if others.size >= 3 and _robust_distance(value, others) > HISTORY_Z:
-            findings.append(
-                Finding(
-                    candidate.key,
-                    QueryReason.JUMP_FROM_LAST_YEAR,
-                    f"{show(value)} is far from your own figures for other periods "
-                    f"({show(float(others.min()))} to {show(float(others.max()))})",
-                )
+        # Three other periods at least (no array to build for a new series).
+        if len(history) - (candidate.period_index in history) >= 3:
+            others = np.array(
+                [v for index, v in history.items() if index != candidate.period_index],
+                dtype=float,
             )
+            if _robust_distance(value, others) > HISTORY_Z:
+                findings.append(
+                    Finding(
+                        candidate.key,
+                        QueryReason.JUMP_FROM_LAST_YEAR,
+                        f"{show(value)} is far from your own figures for other periods "
+                        f"({show(float(others.min()))} to {show(float(others.max()))})",
+                    )
+                )
         previous = history.get(candidate.period_index - 1)
         if previous is not None and abs(value - previous) > JUMP * max(abs(previous), 1e-9):
             findings.append(

@@ -7,7 +7,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    true,
+    update,
+)
 
 from bench.extensions import db
 from bench.models import (
@@ -20,6 +32,7 @@ from bench.models import (
     Value,
     ValueQuery,
 )
+from bench.models.base import UTCDateTime
 
 CHUNK = 5_000
 
@@ -92,6 +105,27 @@ def insert_values(rows: Sequence[dict[str, Any]]) -> None:
         _bulk_insert(Value.__table__, rows)
 
 
+def _bulk_insert_tuples(table: Any, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert plain rows (numbers, text, None: no dates or enums to convert) as fast as the
+    backend allows: PostgreSQL's COPY, SQLite's own executemany (no per-row parameter
+    processing by SQLAlchemy, which costs more than the database does)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        quoted = ", ".join(f'"{name}"' for name in columns)
+        raw = connection.connection.driver_connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608 - our names
+    connection.exec_driver_sql(statement, list(rows))
+
+
 def _bulk_insert(table: Any, rows: Sequence[dict[str, Any]]) -> None:
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
@@ -145,21 +179,49 @@ STAGED_COLUMNS = (
     "status",
     "note",
 )
+# Each staged row's stored plan (UploadRow): what confirming would do with it.
+PLAN_COLUMNS = ("kind", "revision", "old_value_id", "findings")
 
 
-def stage_rows(batch_id: int, rows: Sequence[dict[str, Any]]) -> None:
+def plan_inputs(authority_id: int) -> tuple[Any, ...]:
+    """What an upload's plan is made from, besides what peers can see (the comparison
+    engine's data version): every revision of the authority's own figures (any publish
+    adds one, and values are never deleted but by a cascade, which the count sees), and
+    the catalogue's indicators and periods as the checks read them."""
+    own = db.session.execute(
+        select(func.count(Value.id), func.max(Value.id)).where(Value.authority_id == authority_id)
+    ).one()
+    indicators = db.session.execute(
+        select(
+            Indicator.id, Indicator.code, Indicator.unit_kind, Indicator.unit_label,
+            Indicator.multiplier, Indicator.has_counts, Indicator.decimals,
+            Indicator.plausible_min, Indicator.plausible_max,
+        ).order_by(Indicator.id)
+    ).all()  # fmt: skip
+    periods = db.session.execute(
+        select(Period.id, Period.code, Period.label, Period.kind, Period.starts_on,
+               Period.released_at).order_by(Period.id)
+    ).all()  # fmt: skip
+    return tuple(own), [tuple(i) for i in indicators], [tuple(p) for p in periods]
+
+
+def stage_rows(batch_id: int, rows: Sequence[dict[str, Any]], plans: Sequence[tuple]) -> None:
+    """Stage validated rows with their plans (PLAN_COLUMNS, one tuple a row)."""
     if rows:
-        _bulk_insert(
+        _bulk_insert_tuples(
             UploadRow.__table__,
-            [{"batch_id": batch_id, "row": row["row"], **{c: row[c] for c in STAGED_COLUMNS}}
-             for row in rows],
+            ("batch_id", "row", *STAGED_COLUMNS, *PLAN_COLUMNS),
+            [(batch_id, row["row"], *[row[c] for c in STAGED_COLUMNS], *plan)
+             for row, plan in zip(rows, plans, strict=True)],
         )  # fmt: skip
 
 
 def staged_chunks(batch_id: int, size: int) -> Iterator[list[dict[str, Any]]]:
-    """The staged rows of a batch, in file order, a chunk at a time (keyset pages)."""
+    """The staged rows of a batch with their plans, in file order, a chunk at a time
+    (keyset pages)."""
     after = 0
-    columns = [getattr(UploadRow, c) for c in STAGED_COLUMNS]
+    names = (*STAGED_COLUMNS, *PLAN_COLUMNS)
+    columns = [getattr(UploadRow, c) for c in names]
     while True:
         rows = db.session.execute(
             select(UploadRow.row, *columns)
@@ -169,7 +231,159 @@ def staged_chunks(batch_id: int, size: int) -> Iterator[list[dict[str, Any]]]:
         ).all()
         if not rows:
             return
-        yield [{"row": r[0], **dict(zip(STAGED_COLUMNS, r[1:], strict=True))} for r in rows]
+        yield [{"row": r[0], **dict(zip(names, r[1:], strict=True))} for r in rows]
+        after = rows[-1][0]
+
+
+def replan_rows(batch_id: int, plans: Sequence[tuple]) -> None:
+    """Store new plans, (row, *PLAN_COLUMNS) each, for rows whose plan changed."""
+    if plans:
+        table = UploadRow.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.batch_id == batch_id, table.c.row == bindparam("b_row"))
+            .values({name: bindparam(f"b_{name}") for name in PLAN_COLUMNS}),
+            [{"b_row": plan[0], **{f"b_{name}": value for name, value in
+              zip(PLAN_COLUMNS, plan[1:], strict=True)}} for plan in plans],
+        )  # fmt: skip
+
+
+class PlannedRow(NamedTuple):
+    row: int
+    indicator_id: int
+    period_id: int
+    new: dict[str, Any]
+    old: CurrentValue | None
+    findings: str | None
+
+
+def planned(
+    batch_id: int, *, kind: str | None = None, warned: bool = False, limit: int
+) -> list[PlannedRow]:
+    """The first *limit* staged rows of a batch (of one *kind*, or those with warnings),
+    in file order, with the figures of the revision each replaces."""
+    names = STAGED_COLUMNS[2:]
+    old = [Value.id, Value.indicator_id, Value.period_id, Value.revision, Value.numerator,
+           Value.denominator, Value.value, Value.status, Value.note]  # fmt: skip
+    query = (
+        select(UploadRow.row, UploadRow.indicator_id, UploadRow.period_id, UploadRow.findings,
+               *[getattr(UploadRow, name) for name in names], *old)
+        .outerjoin(Value, Value.id == UploadRow.old_value_id)
+        .where(UploadRow.batch_id == batch_id)
+        .order_by(UploadRow.row)
+        .limit(limit)
+    )  # fmt: skip
+    if kind is not None:
+        query = query.where(UploadRow.kind == kind)
+    if warned:
+        query = query.where(UploadRow.findings.is_not(None))
+    out = []
+    for row in db.session.execute(query):
+        figures = dict(zip(names, row[4 : 4 + len(names)], strict=True))
+        before = row[4 + len(names) :]
+        out.append(
+            PlannedRow(row[0], row[1], row[2], figures,
+                       CurrentValue(*before) if before[0] is not None else None, row[3])
+        )  # fmt: skip
+    return out
+
+
+def retire_planned(batch_id: int, authority_id: int) -> None:
+    """The revisions a batch's corrections replace are no longer the latest."""
+    replaced = select(UploadRow.old_value_id).where(
+        UploadRow.batch_id == batch_id, UploadRow.kind == "correction"
+    )
+    db.session.execute(
+        update(Value)
+        .where(Value.authority_id == authority_id, Value.id.in_(replaced))
+        .values(is_latest=False)
+    )
+
+
+def insert_planned(
+    batch_id: int,
+    authority_id: int,
+    *,
+    user_id: int,
+    source: str,
+    now: datetime,
+    next_round: datetime,
+    released: Sequence[int],
+) -> None:
+    """Publish a batch's new figures and corrections in one statement, in the database:
+    the rows never travel through Python again. Figures for *released* periods reach
+    peers at *next_round*; the others follow their period's release."""
+    visible_from = case(
+        (UploadRow.period_id.in_(list(released)), literal(next_round, UTCDateTime())),
+        else_=null(),
+    )
+    rows = (
+        select(
+            literal(authority_id), UploadRow.indicator_id, Indicator.unit_kind,
+            UploadRow.period_id, UploadRow.revision, true(), UploadRow.numerator,
+            UploadRow.denominator, UploadRow.value, UploadRow.status, UploadRow.note,
+            literal(source), literal(user_id), literal(now, UTCDateTime()), visible_from,
+        )
+        .join(Indicator, Indicator.id == UploadRow.indicator_id)
+        .where(UploadRow.batch_id == batch_id, UploadRow.kind.in_(("new", "correction")))
+        .order_by(UploadRow.row)
+    )  # fmt: skip
+    columns = ["authority_id", "indicator_id", "unit_kind", "period_id", "revision",
+               "is_latest", "numerator", "denominator", "value", "status", "note", "source",
+               "published_by_id", "published_at", "visible_from"]  # fmt: skip
+    db.session.execute(insert(Value).from_select(columns, rows))
+
+
+def close_queries_for_planned(
+    batch_id: int, authority_id: int, now: datetime, user_id: int | None
+) -> None:
+    """A batch's corrections answer the open queries on the figures they replace."""
+    corrected = (
+        select(Value.id)
+        .join(
+            UploadRow,
+            and_(UploadRow.indicator_id == Value.indicator_id,
+                 UploadRow.period_id == Value.period_id),
+        )
+        .where(
+            Value.authority_id == authority_id,
+            UploadRow.batch_id == batch_id,
+            UploadRow.kind == "correction",
+        )
+    )  # fmt: skip
+    db.session.execute(
+        update(ValueQuery)
+        .where(
+            ValueQuery.authority_id == authority_id,
+            ValueQuery.status == QueryStatus.OPEN,
+            ValueQuery.value_id.in_(corrected),
+        )
+        .values(status=QueryStatus.CORRECTED, resolved_at=now, resolved_by_id=user_id)
+    )
+
+
+def planned_findings(
+    batch_id: int, period_ids: Sequence[int], size: int
+) -> Iterator[list[tuple[int, int, str]]]:
+    """(indicator, period, findings) of the batch's new figures and corrections with
+    warnings in *period_ids*, a chunk at a time."""
+    after = 0
+    while True:
+        rows = db.session.execute(
+            select(UploadRow.row, UploadRow.indicator_id, UploadRow.period_id, UploadRow.findings)
+            .where(
+                UploadRow.batch_id == batch_id,
+                UploadRow.row > after,
+                UploadRow.findings.is_not(None),
+                UploadRow.kind != "unchanged",
+                UploadRow.period_id.in_(list(period_ids)),
+            )
+            .order_by(UploadRow.row)
+            .limit(size)
+        ).all()
+        if not rows:
+            return
+        yield [(indicator_id, period_id, findings) for _, indicator_id, period_id, findings in rows]
         after = rows[-1][0]
 
 

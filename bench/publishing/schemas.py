@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from marshmallow import (
     RAISE,
     Schema,
@@ -21,7 +22,7 @@ from marshmallow import (
 
 from bench import messages
 from bench.models import Indicator, Period, UnitKind, ValueStatus
-from bench.validation import StrictNumber, decimals_in
+from bench.validation import StrictNumber, decimals_in, parse_number
 
 COLUMNS = ("indicator", "period", "numerator", "denominator", "value", "status", "note")
 OPTIONAL_COLUMNS = ("authority",)
@@ -260,3 +261,202 @@ def _figure_problems(indicator: Indicator, data: dict[str, Any]) -> list[tuple[s
                 )
             )
     return out
+
+
+# --- the same rules over a file's columns at once --------------------------------------------
+
+
+# Every cell of a number column empty or a plain ASCII decimal with nothing around it, the
+# cells joined by NUL (never in a file: decode refuses it): then float() reads them all.
+_PLAIN_CELL = r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))?"
+PLAIN_COLUMN = re.compile(f"{_PLAIN_CELL}(?:\x00{_PLAIN_CELL})*")
+
+
+def _fields_of(kind: type) -> tuple[str, ...]:
+    return tuple(
+        name for name, field in ValueRowSchema._declared_fields.items() if isinstance(field, kind)
+    )
+
+
+@dataclass(frozen=True)
+class CheckedColumns:
+    """A chunk of a file's rows after :class:`ValueColumns`: which rows keep every rule
+    (``ok``) and, for those, the figures as :class:`ValueRowSchema` loads them."""
+
+    ok: np.ndarray  # bool, one per row
+    indicator_id: list[int]
+    period_id: list[int]
+    numerator: list[float | None]
+    denominator: list[float | None]
+    value: list[float | None]
+    status: list[str]
+    note: list[str]
+
+
+class ValueColumns:
+    """:class:`ValueRowSchema`'s rules, for a file: each column checked at once.
+
+    The schema stays the rule book. Which columns are numbers, which are text and which
+    are required is read from its fields; the rules are its own (the same parser, the same
+    limits, the figures' rules of ``_figure_problems`` on arrays). This only says which
+    rows keep every rule and loads them as the schema would; a row it doubts is loaded by
+    the schema, whose messages say what is wrong. So a file of good rows is checked column
+    by column, and a bad row's messages are the schema's, word for word
+    (tests/unit/test_publishing_columns.py holds the two to the same answers).
+    """
+
+    NUMBERS = _fields_of(StrictNumber)  # numerator, denominator, value
+    TEXTS = _fields_of(Text)  # status, note, authority
+    REQUIRED = tuple(
+        name for name, field in ValueRowSchema._declared_fields.items() if field.required
+    )
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        indicators = list(catalogue.indicators.values())
+        self._indicator_index = {code: n for n, code in enumerate(catalogue.indicators)}
+        self._indicator_ids = np.array([i.id for i in indicators] + [0], dtype=np.int64)
+        self._has_counts = np.array([bool(i.has_counts) for i in indicators] + [False])
+        self._proportion = np.array(
+            [i.unit_kind is UnitKind.PROPORTION for i in indicators] + [False]
+        )
+        self._multiplier = np.array([float(i.multiplier) for i in indicators] + [1.0])
+
+    def check(self, columns: Mapping[str, list[str]], count: int) -> CheckedColumns:
+        """Check *count* rows given as columns of cells (as read from the file)."""
+        ok = np.ones(count, dtype=bool)
+        fields_known = ValueRowSchema._declared_fields
+        if any(name not in columns for name in self.REQUIRED) or any(
+            name not in fields_known for name in columns
+        ):
+            ok[:] = False  # the schema says what is missing or unknown
+        empty = [""] * count
+        indicator = self._lookup(
+            columns.get("indicator", empty),
+            lambda cell: self._indicator_index.get(cell.strip().upper(), -1),
+        )
+        period_ids = {code: period.id for code, period in self.catalogue.periods.items()}
+        period = self._lookup(
+            columns.get("period", empty), lambda cell: period_ids.get(normalise_period(cell), -1)
+        )
+        ok &= (indicator >= 0) & (period >= 0)
+        known = np.where(indicator >= 0, indicator, len(self._indicator_ids) - 1)
+
+        figures = {}
+        for name in self.NUMBERS:
+            figures[name], readable = _numbers(columns.get(name, empty))
+            ok &= readable
+        numerator, denominator, value = (figures[n] for n in FIGURE_FIELDS)
+
+        status_cells = columns.get("status", empty)
+        statuses = {
+            c: (c.strip() or ValueStatus.PROVISIONAL.value).lower() for c in set(status_cells)
+        }
+        status = [statuses[cell] for cell in status_cells]
+        ok &= np.fromiter((statuses[c] in STATUSES for c in status_cells), bool, count)
+        note = [cell.strip() for cell in columns.get("note", empty)]
+        ok &= np.fromiter((len(text) <= NOTE_MAX for text in note), bool, count)
+        code = self.catalogue.authority_code
+        authorities = {
+            c: c.strip().upper() in ("", code) for c in set(columns.get("authority", empty))
+        }
+        ok &= np.fromiter(
+            map(authorities.__getitem__, columns.get("authority", empty)), bool, count
+        )
+
+        ok &= self._figures_keep_the_rules(known, numerator, denominator, value, columns, count)
+        has_counts = self._has_counts[known]
+        with np.errstate(all="ignore"):
+            derived = numerator / denominator * self._multiplier[known]
+        value = np.where(np.isnan(value) & has_counts, derived, value)
+        return CheckedColumns(
+            ok=ok,
+            indicator_id=self._indicator_ids[known].tolist(),
+            period_id=period.tolist(),
+            numerator=_none_for_nan(numerator),
+            denominator=_none_for_nan(denominator),
+            value=_none_for_nan(value),
+            status=status,
+            note=note,
+        )
+
+    @staticmethod
+    def _lookup(cells: list[str], find: Any) -> np.ndarray:
+        found = {cell: find(cell) for cell in set(cells)}
+        return np.fromiter(map(found.__getitem__, cells), np.int64, len(cells))
+
+    def _figures_keep_the_rules(
+        self,
+        known: np.ndarray,
+        numerator: np.ndarray,
+        denominator: np.ndarray,
+        value: np.ndarray,
+        columns: Mapping[str, list[str]],
+        count: int,
+    ) -> np.ndarray:
+        """``_figure_problems`` on arrays: True where a row's figures break none of them."""
+        has_counts = self._has_counts[known]
+        proportion = self._proportion[known]
+        multiplier = self._multiplier[known]
+        given = {name: ~np.isnan(array) for name, array in
+                 zip(FIGURE_FIELDS, (numerator, denominator, value), strict=True)}  # fmt: skip
+        with np.errstate(all="ignore"):
+            only_value = (
+                ~given["numerator"]
+                & ~given["denominator"]
+                & given["value"]
+                & (~proportion | ((value >= 0) & (value <= multiplier)))
+            )
+            counts = (
+                given["numerator"]
+                & given["denominator"]
+                & (numerator >= 0)
+                & (denominator > 0)
+                & (~proportion | (numerator <= denominator))
+            )
+            expected = numerator / denominator * multiplier
+        checked = np.flatnonzero(has_counts & counts & given["value"])
+        if checked.size:
+            # The value must match the counts to the decimal places it was written with.
+            cells = columns["value"]
+            decimals = np.array([decimals_in(cells[n]) for n in checked], dtype=float)
+            tolerance = (0.5 * 10.0**-decimals) * (1 + 1e-9)
+            written_value, wanted = value[checked], expected[checked]
+            difference = np.abs(wanted - written_value)
+            close = (
+                (written_value == wanted)
+                | (difference <= np.abs(1e-9 * wanted))
+                | (difference <= np.abs(1e-9 * written_value))
+                | (difference <= tolerance)
+            )
+            counts[checked] &= close
+        finite = np.isfinite(np.where(has_counts, expected, 0.0)) & np.all(
+            [np.isfinite(array) | np.isnan(array) for array in (numerator, denominator, value)],
+            axis=0,
+        )
+        return np.where(has_counts, counts, only_value) & finite
+
+
+def _numbers(cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A number column read as StrictNumber reads a file's cells (thousands separators
+    allowed, spaces around ignored): the numbers (NaN where blank) and which cells read."""
+    count = len(cells)
+    if PLAIN_COLUMN.fullmatch("\x00".join(cells)):
+        return np.fromiter(map(float, [cell or "nan" for cell in cells]), float, count), np.ones(
+            count, dtype=bool
+        )
+    numbers = np.full(count, np.nan)
+    readable = np.ones(count, dtype=bool)
+    for position, cell in enumerate(cells):
+        text = cell.strip()
+        if not text:
+            continue
+        try:
+            numbers[position] = parse_number(text, thousands=True)
+        except ValueError:
+            readable[position] = False
+    return numbers, readable
+
+
+def _none_for_nan(array: np.ndarray) -> list[float | None]:
+    return [None if number != number else number for number in array.tolist()]  # noqa: PLR0124

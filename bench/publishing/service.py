@@ -7,6 +7,8 @@ and corrections reach peers in the next release round, never one authority at a 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Literal
 
+import numpy as np
 from flask import current_app
 from marshmallow import ValidationError
 
@@ -28,6 +31,7 @@ from bench.models import (
     Indicator,
     KeyArea,
     Period,
+    QueryReason,
     QueryStatus,
     UploadBatch,
     UploadStatus,
@@ -36,13 +40,14 @@ from bench.models import (
     utcnow,
 )
 from bench.publishing import checks, queries
-from bench.publishing.csvfile import HeaderProblems, NotCsv, iter_table
+from bench.publishing.csvfile import HeaderProblems, NotCsv, iter_records
 from bench.publishing.schemas import (
     COLUMNS,
     IGNORED_COLUMNS,
     OPTIONAL_COLUMNS,
     Catalogue,
     QueryResponseSchema,
+    ValueColumns,
     ValueRowSchema,
     normalise_period,
 )
@@ -121,6 +126,118 @@ def validate_rows(
     return clean
 
 
+class FirstRows:
+    """Each (indicator, period) of a file seen so far and the row it was first in: two
+    sorted arrays, 16 bytes a row, so a duplicate is found wherever it stands."""
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, dtype=np.int64)
+        self.rows = np.empty(0, dtype=np.int64)
+
+    def earlier(self, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """For each of *keys* (in file order, at *rows*), the row it first appeared in
+        before, or 0; the keys seen for the first time are kept."""
+        found = np.zeros(len(keys), dtype=np.int64)
+        if not len(keys):
+            return found
+        if len(self.keys):
+            at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+            hit = self.keys[at] == keys
+            found[hit] = self.rows[at[hit]]
+        _unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        firsts = first[inverse.reshape(-1)]
+        inner = (firsts != np.arange(len(keys))) & (found == 0)
+        found[inner] = rows[firsts[inner]]
+        new = found == 0
+        keys_now = np.concatenate([self.keys, keys[new]])
+        order = np.argsort(keys_now, kind="stable")
+        self.keys = keys_now[order]
+        self.rows = np.concatenate([self.rows, rows[new]])[order]
+        return found
+
+
+def validate_records(
+    catalogue: Catalogue,
+    checker: ValueColumns,
+    header: Sequence[str],
+    records: Sequence[tuple[int, list[str]]],
+    *,
+    seen: FirstRows,
+) -> list[dict[str, Any]]:
+    """:func:`validate_rows` for a file's rows as read (cells in *header*'s order), a
+    column at a time: the same rules, the same messages, in the same order.
+
+    The columns are checked at once (:class:`ValueColumns`); only rows that may break a
+    rule are loaded by the schema, whose messages name what is wrong.
+    """
+    errors: list[tuple[int, list[RowError]]] = []
+    shape_errors: list[RowError] = []
+    shaped: list[tuple[int, list[str]]] = []
+    for number, record in records:
+        if len(record) != len(header):
+            shape_errors.append(
+                RowError(number, "row", f"This row has {len(record)} cells, not one per column")
+            )
+        else:
+            shaped.append((number, record))
+    count = len(shaped)
+    transposed = list(zip(*(record for _, record in shaped), strict=True)) or [()] * len(header)
+    columns = {
+        name: list(cells)
+        for name, cells in zip(header, transposed, strict=True)
+        if name not in IGNORED_COLUMNS
+    }
+    checked = checker.check(columns, count)
+    numbers = np.fromiter((number for number, _ in shaped), np.int64, count)
+    indicator_ids, period_ids = checked.indicator_id, checked.period_id
+    failed = np.zeros(count, dtype=bool)
+    doubtful = np.flatnonzero(~checked.ok)
+    rescued: dict[int, dict[str, Any]] = {}
+    if doubtful.size:
+        names = list(columns)
+        cells = [{name: columns[name][p] for name in names} for p in doubtful.tolist()]
+        try:
+            loaded = ValueRowSchema(catalogue, thousands=True).load(cells, many=True)
+        except ValidationError as error:
+            messages_by_position = error.messages if isinstance(error.messages, dict) else {}
+            for position, problems in messages_by_position.items():
+                at = int(doubtful[position])
+                failed[at] = True
+                errors.append((at, _row_errors(int(numbers[at]), problems, cells[position])))
+        else:
+            # Doubted, but the schema keeps every rule: its reading stands.
+            rescued = {int(at): row for at, row in zip(doubtful.tolist(), loaded, strict=True)}
+            for at, row in rescued.items():
+                indicator_ids[at], period_ids[at] = row["indicator_id"], row["period_id"]
+    passed = np.flatnonzero(~failed)
+    keys = (np.asarray(indicator_ids, dtype=np.int64)[passed] << 32) | np.asarray(
+        period_ids, dtype=np.int64
+    )[passed]
+    earlier = seen.earlier(keys, numbers[passed])
+    duplicate = np.zeros(count, dtype=bool)
+    for at, first in zip(passed[earlier > 0].tolist(), earlier[earlier > 0].tolist(), strict=True):
+        duplicate[at] = True
+        indicator, period = columns["indicator"][at], columns["period"][at]
+        errors.append(
+            (at, [RowError(int(numbers[at]), "indicator",
+                           f"{indicator.strip()} for {period.strip()} is already in row {first}")])
+        )  # fmt: skip
+    if shape_errors or errors:
+        errors.sort(key=lambda item: item[0])
+        raise ValidationFailed(shape_errors + [e for _, row_errors in errors for e in row_errors])
+    clean = [
+        {"row": number, "indicator_id": indicator, "period_id": period, "numerator": numerator,
+         "denominator": denominator, "value": value, "status": status, "note": note}
+        for number, indicator, period, numerator, denominator, value, status, note in zip(
+            numbers.tolist(), indicator_ids, period_ids, checked.numerator,
+            checked.denominator, checked.value, checked.status, checked.note, strict=True,
+        )
+    ]  # fmt: skip
+    for at, row in rescued.items():
+        clean[at] = {"row": clean[at]["row"], **row}
+    return clean
+
+
 NOT_A_NUMBER = "Enter a number"  # StrictNumber's message, said of a form's field
 QUOTED = 40  # characters of a cell quoted back in a message
 
@@ -181,16 +298,19 @@ class Plan:
     def count(self, kind: Kind) -> int:
         return self.counts[kind]
 
-    def add(self, chunk: Plan) -> None:
+    def add(self, chunk: Plan, *, keep: bool = True) -> None:
+        """Add a chunk's counts and (if *keep*) the first SHOWN of its changes."""
         shown = {kind: self.counts[kind] for kind in self.counts}  # before this chunk
         for kind, number in chunk.counts.items():
             self.counts[kind] += number
+        self.warning_count += chunk.warning_count
+        if not keep:
+            return
         for change in chunk.changes:
             if shown[change.kind] < SHOWN:
                 self.changes.append(change)
                 shown[change.kind] += 1
         self.warnings.extend(chunk.warnings[: max(SHOWN - len(self.warnings), 0)])
-        self.warning_count += chunk.warning_count
 
 
 SHOWN = 500  # changes of each kind kept for the preview page
@@ -222,7 +342,10 @@ class PlanContext:
     # Read once per upload: the comparison results of each period a figure is checked
     # against, and each (indicator, period)'s range of peers' figures.
     results: dict[int, compare.PeriodResults] = field(default_factory=dict)
-    peer_ranges: dict[tuple[int, int], checks.PeerRange | None] = field(default_factory=dict)
+    # (indicator, released period compared with, whether it is the figure's own period)
+    peer_ranges: dict[tuple[int, int, bool], checks.PeerRange | None] = field(default_factory=dict)
+    # period id -> the released period its figures are compared with (None: none)
+    sources: dict[int, Period | None] = field(default_factory=dict)
 
 
 def figure_text(value: float, indicator: Indicator) -> str:
@@ -235,7 +358,7 @@ def figure_text(value: float, indicator: Indicator) -> str:
     return f"{text} {unit}" if unit and not text.endswith("%") else text
 
 
-def plan_context(authority_id: int) -> PlanContext:
+def plan_context(authority_id: int, now: datetime | None = None) -> PlanContext:
     indicators = {indicator.id: indicator for indicator in queries.indicators()}
     ordered_periods = queries.periods()
     position = {period.id: index for index, period in enumerate(ordered_periods)}
@@ -257,6 +380,7 @@ def plan_context(authority_id: int) -> PlanContext:
             )
             for i in indicators.values()
         },
+        now=now or utcnow(),
     )
 
 
@@ -295,12 +419,10 @@ def plan(
 def _findings(context: PlanContext, rows: Sequence[dict[str, Any]]) -> list[checks.Finding]:
     position = context.position
     peer_ranges: dict[tuple[int, int], checks.PeerRange | None] = {}
-    for key in {(row["indicator_id"], row["period_id"]) for row in rows}:
-        if key not in context.peer_ranges:
-            context.peer_ranges[key] = _peer_edges(
-                context, context.indicators[key[0]], context.periods[key[1]]
-            )
-        peer_ranges[(key[0], position[key[1]])] = context.peer_ranges[key]
+    for indicator_id, period_id in {(row["indicator_id"], row["period_id"]) for row in rows}:
+        peer_ranges[(indicator_id, position[period_id])] = _peer_range(
+            context, context.indicators[indicator_id], context.periods[period_id]
+        )
     candidates = [
         checks.Candidate(row["row"], row["indicator_id"], position[row["period_id"]], row["value"])
         for row in rows
@@ -310,6 +432,24 @@ def _findings(context: PlanContext, rows: Sequence[dict[str, Any]]) -> list[chec
     for finding in found:
         unique.setdefault((finding.key, finding.reason.value), finding)
     return list(unique.values())
+
+
+def _peer_range(
+    context: PlanContext, indicator: Indicator, period: Period
+) -> checks.PeerRange | None:
+    """:func:`_peer_edges`, read once per indicator and period compared with (kept by
+    the released period, so a file's rows do not grow the cache)."""
+    if period.id not in context.sources:
+        context.sources[period.id] = (
+            period if period.is_released(context.now) else _latest_released(context, period)
+        )
+    source = context.sources[period.id]
+    if source is None:
+        return None
+    key = (indicator.id, source.id, source is period)
+    if key not in context.peer_ranges:
+        context.peer_ranges[key] = _peer_edges(context, indicator, period)
+    return context.peer_ranges[key]
 
 
 def _peer_edges(
@@ -330,7 +470,11 @@ def _peer_edges(
     A period not released yet has no figures peers may see: its figures are compared
     with the latest released period of the same kind, and the warning says which.
     """
-    source = period if period.is_released(context.now) else _latest_released(context, period)
+    if period.id not in context.sources:
+        context.sources[period.id] = (
+            period if period.is_released(context.now) else _latest_released(context, period)
+        )
+    source = context.sources[period.id]
     if source is None:
         return None
     if source.id not in context.results:
@@ -505,29 +649,32 @@ def _raise_queries(authority_id: int, result: Plan, now: datetime) -> int:
     """Query back findings on figures in periods peers cannot see yet."""
     rows_by_number = {c.row: c for c in result.changes if c.kind != "unchanged"}
     pending = [
-        f
-        for f in result.findings
-        if f.key in rows_by_number and not rows_by_number[f.key].period.is_released(now)
+        (change.indicator.id, change.period.id, finding.reason, finding.message)
+        for finding in result.findings
+        if (change := rows_by_number.get(finding.key)) is not None
+        and not change.period.is_released(now)
     ]
+    return _query(authority_id, pending, now)
+
+
+def _query(authority_id: int, pending: Sequence[tuple[int, int, Any, str]], now: datetime) -> int:
+    """Raise a query for each (indicator, period, reason, message) on the latest revision
+    of the figure, unless one for that reason is there already."""
     if not pending:
         return 0
-    ids = queries.latest_ids(
-        authority_id,
-        {(rows_by_number[f.key].indicator.id, rows_by_number[f.key].period.id) for f in pending},
-    )
+    ids = queries.latest_ids(authority_id, {(i, p) for i, p, _, _ in pending})
     existing = queries.existing_query_keys(ids.values())
     new = []
-    for finding in pending:
-        change = rows_by_number[finding.key]
-        value_id = ids[(change.indicator.id, change.period.id)]
-        if (value_id, finding.reason.value) in existing:
+    for indicator_id, period_id, reason, message in pending:
+        value_id = ids[(indicator_id, period_id)]
+        if (value_id, QueryReason(reason).value) in existing:
             continue
         new.append(
             {
                 "value_id": value_id,
                 "authority_id": authority_id,
-                "reason": finding.reason,
-                "detail": finding.message,
+                "reason": QueryReason(reason),
+                "detail": message,
                 "status": QueryStatus.OPEN,
                 "raised_at": now,
             }
@@ -603,19 +750,13 @@ def _label(cells: Mapping[str, Any]) -> str:
     return " ".join(word for word in words if word)
 
 
-def _without_ignored(
-    rows: Iterable[tuple[int, dict[str, str]]],
-) -> Iterator[tuple[int, dict[str, str]]]:
-    for number, cells in rows:
-        yield number, {name: cell for name, cell in cells.items() if name not in IGNORED_COLUMNS}
-
-
 def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadBatch:
-    """Validate a CSV file and keep it for preview. Raises ValidationFailed (of
+    """Validate a CSV file, plan it and keep both for preview. Raises ValidationFailed (of
     FileProblems), writes nothing.
 
-    The rows stream through validation and into the staging table a chunk at a time, so
-    memory stays flat however long the file is.
+    The rows stream through validation, planning and into the staging table a chunk at
+    a time, each chunk checked a column at a time, so memory stays flat however long the
+    file is. The plan is stored with the rows: the preview shows it, confirming applies it.
     """
     _authority_for(user, authority_id)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
@@ -627,12 +768,13 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
         raise _refused([RowError(None, "file", "The file must be a CSV file (.csv)")])
     labels: dict[int, str] = {}
     try:
-        _header, rows = iter_table(
+        header, records = iter_records(
             data,
             allowed={*COLUMNS, *OPTIONAL_COLUMNS, *IGNORED_COLUMNS},
             required={"indicator", "period"},
         )
         catalogue = catalogue_for(authority_id)
+        checker = ValueColumns(catalogue)
         batch = queries.add_batch(
             UploadBatch(
                 authority_id=authority_id,
@@ -642,29 +784,39 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
                 created_at=utcnow(),
             )
         )
+        now = utcnow()
+        version = plan_version(authority_id, now)  # before the figures the plan is made from
+        context = plan_context(authority_id, now)
+        planned = Plan()
         problems: list[RowError] = []
-        seen: dict[tuple[str, str], int] = {}
+        seen = FirstRows()
         total = 0
-        for chunk in _chunks(_without_ignored(rows), CHUNK_ROWS):
+        for chunk in _chunks(records, CHUNK_ROWS):
             try:
-                clean = validate_rows(catalogue, chunk, thousands=True, seen=seen)
+                clean = validate_records(catalogue, checker, header, chunk, seen=seen)
             except ValidationFailed as failure:
                 problems += failure.errors
                 failing = {error.row for error in failure.errors}
-                labels |= {number: _label(cells) for number, cells in chunk if number in failing}
+                labels |= {
+                    number: _label(dict(zip(header, record, strict=False)))
+                    for number, record in chunk
+                    if number in failing
+                }
                 if len(problems) >= MOST_PROBLEMS:
                     break
                 continue
             total += len(clean)
             if not problems:
-                queries.stage_rows(batch.id, clean)
+                result = plan(authority_id, clean, context)
+                planned.add(result, keep=False)
+                queries.stage_rows(batch.id, clean, _stored(result))
     except NotCsv as error:
         db.session.rollback()
         raise _refused([RowError(None, "file", str(error))]) from None
     except HeaderProblems as failure:
         db.session.rollback()
-        header = {error.row: HEADER_LABEL for error in failure.errors if error.row is not None}
-        raise _refused(failure.errors, header) from None
+        header_rows = {e.row: HEADER_LABEL for e in failure.errors if e.row is not None}
+        raise _refused(failure.errors, header_rows) from None
     if problems:
         db.session.rollback()
         raise _refused(problems[:MOST_PROBLEMS], labels)
@@ -672,8 +824,64 @@ def upload(user: User, authority_id: int, filename: str, data: bytes) -> UploadB
         db.session.rollback()
         raise _refused([RowError(None, "file", "The file has no rows of figures")])
     batch.row_count = total
+    _keep(batch, planned, version, now)
     db.session.commit()
     return batch
+
+
+def plan_version(authority_id: int, now: datetime) -> str:
+    """A fingerprint of everything an upload's plan is made from: the authority's own
+    figures, what peers can see at *now* (the comparison engine's data version: a figure
+    made visible, a release date or round passed, groups, flags) and the catalogue. Read
+    it before the figures a plan is made from: a change in between then shows as one."""
+    state = (compare.data_version(now), queries.plan_inputs(authority_id))
+    return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+Stored = tuple[str, int | None, int | None, str | None]  # queries.PLAN_COLUMNS
+
+
+def _stored(result: Plan) -> list[Stored]:
+    """Each row's plan as stored with it (queries.PLAN_COLUMNS), in the rows' order."""
+    findings: dict[int, list[list[str]]] = defaultdict(list)
+    for finding in result.findings:
+        findings[finding.key].append([finding.reason.value, finding.message])
+    return [
+        (
+            change.kind,
+            None if change.kind == "unchanged" else (change.old.revision + 1 if change.old else 1),
+            change.old.id if change.old else None,
+            json.dumps(findings[change.row]) if change.warnings else None,
+        )
+        for change in result.changes
+    ]
+
+
+def _keep(batch: UploadBatch, planned: Plan, version: str, now: datetime) -> None:
+    batch.plan_version = version
+    batch.planned_at = now
+    batch.new_count = planned.count("new")
+    batch.correction_count = planned.count("correction")
+    batch.unchanged_count = planned.count("unchanged")
+    batch.warning_count = planned.warning_count
+
+
+def _replan(batch: UploadBatch, now: datetime) -> None:
+    """Plan a staged batch again against the figures as they are now, storing the plans
+    of the rows whose plan changed: someone published (or a release passed) since."""
+    version = plan_version(batch.authority_id, now)  # before the figures it is made from
+    context = plan_context(batch.authority_id, now)
+    planned = Plan()
+    for chunk in queries.staged_chunks(batch.id, CHUNK_ROWS):
+        result = plan(batch.authority_id, chunk, context)
+        planned.add(result, keep=False)
+        changed = [
+            (row["row"], *new)
+            for row, new in zip(chunk, _stored(result), strict=True)
+            if tuple(row[name] for name in queries.PLAN_COLUMNS) != new
+        ]
+        queries.replan_rows(batch.id, changed)
+    _keep(batch, planned, version, now)
 
 
 @dataclass(frozen=True)
@@ -729,29 +937,81 @@ def _batch_for(user: User, batch_id: int) -> UploadBatch:
 
 
 def preview(user: User, batch_id: int) -> tuple[UploadBatch, Plan]:
-    """What confirming would change: counts of every row, the first changes of each kind."""
+    """What confirming would change: counts of every row, the first changes of each kind.
+
+    Read from the plan stored at upload, not planned again, unless what it was made from
+    has changed since (someone published, a release passed): then it is planned again,
+    and stored, once.
+    """
     batch = _batch_for(user, batch_id)
-    total = Plan()
-    if batch.status is UploadStatus.PREVIEWED:
-        context = plan_context(batch.authority_id)
-        for chunk in queries.staged_chunks(batch.id, CHUNK_ROWS):
-            total.add(plan(batch.authority_id, chunk, context))
-    return batch, total
+    if batch.status is not UploadStatus.PREVIEWED:
+        return batch, Plan()
+    now = utcnow()
+    if batch.plan_version != plan_version(batch.authority_id, now):
+        db.begin_write()
+        batch = _batch_for(user, batch_id)
+        if batch.status is UploadStatus.PREVIEWED:
+            _replan(batch, now)
+        db.session.commit()
+    return batch, _kept_plan(batch)
+
+
+def _kept_plan(batch: UploadBatch) -> Plan:
+    """The stored plan as the preview shows it: the counts, the first SHOWN new figures,
+    corrections and rows with warnings."""
+    indicators = {indicator.id: indicator for indicator in queries.indicators()}
+    periods = {period.id: period for period in queries.periods()}
+
+    def change(kind: Kind, row: queries.PlannedRow) -> Change:
+        warnings = tuple(message for _, message in json.loads(row.findings or "[]"))
+        return Change(row.row, kind, indicators[row.indicator_id], periods[row.period_id],
+                      row.new, row.old, warnings)  # fmt: skip
+
+    result = Plan(
+        counts={
+            "new": batch.new_count,
+            "correction": batch.correction_count,
+            "unchanged": batch.unchanged_count,
+        },
+        warning_count=batch.warning_count,
+    )
+    for kind in ("new", "correction"):
+        result.changes += [
+            change(kind, row) for row in queries.planned(batch.id, kind=kind, limit=SHOWN)
+        ]
+    result.warnings = [
+        change("correction" if row.old else "new", row)
+        for row in queries.planned(batch.id, warned=True, limit=SHOWN)
+    ]
+    return result
 
 
 def confirm(user: User, batch_id: int, *, warnings_checked: bool) -> PublishOutcome:
+    """Apply an upload's stored plan, in one transaction, under the authority's lock.
+
+    If what the plan was made from has changed since (another upload or figure was
+    published, a release passed), it is planned again first, under the lock, against
+    the figures as they are then: no revision is lost or written twice.
+    """
     db.begin_write()
     batch = _batch_for(user, batch_id)
     if batch.status is not UploadStatus.PREVIEWED:
         raise ValidationFailed([RowError(None, "file", "This upload has already been dealt with")])
     try:
-        outcome = _apply(
-            user,
-            batch.authority_id,
-            queries.staged_chunks(batch.id, CHUNK_ROWS),
-            "csv",
-            warnings_checked=warnings_checked,
-        )
+        queries.lock_authority(batch.authority_id)
+        now = utcnow()
+        if batch.plan_version != plan_version(batch.authority_id, now):
+            _replan(batch, now)
+        if not warnings_checked and batch.warning_count:
+            raise ValidationFailed(
+                [
+                    RowError(change.row, "warning", message)
+                    for change in _kept_plan(batch).warnings
+                    for message in change.warnings
+                ]
+                + [RowError(None, "confirm", "Confirm that you have checked the warnings")]
+            )
+        outcome = _apply_kept(user, batch, now)
         queries.drop_staged(batch.id)
         batch.status = UploadStatus.APPLIED
         batch.finished_at = utcnow()
@@ -760,6 +1020,66 @@ def confirm(user: User, batch_id: int, *, warnings_checked: bool) -> PublishOutc
         db.session.rollback()
         raise
     return outcome
+
+
+def _apply_kept(user: User, batch: UploadBatch, now: datetime) -> PublishOutcome:
+    """Write a batch's stored plan in the caller's transaction (which holds the lock): the
+    corrections retire the revisions they replace, new figures and corrections are
+    inserted in one statement in the database, their queries are raised or closed."""
+    authority_id = batch.authority_id
+    indicators = {indicator.id: indicator for indicator in queries.indicators()}
+    periods = {period.id: period for period in queries.periods()}
+    corrections = [
+        {
+            "indicator": indicators[row.indicator_id].code,
+            "period": periods[row.period_id].code,
+            "old": _figures(row.old._asdict()),
+            "new": _figures(row.new),
+        }
+        for row in queries.planned(batch.id, kind="correction", limit=AUDITED_CORRECTIONS)
+        if row.old is not None
+    ]
+    released = [p.id for p in periods.values() if _visible_from(p, now) is not None]
+    queries.retire_planned(batch.id, authority_id)
+    queries.insert_planned(
+        batch.id, authority_id, user_id=user.id, source="csv", now=now,
+        next_round=next_release_round(now), released=released,
+    )  # fmt: skip
+    queries.close_queries_for_planned(batch.id, authority_id, now, user.id)
+    unreleased = [p.id for p in periods.values() if not p.is_released(now)]
+    queried = 0
+    for chunk in queries.planned_findings(batch.id, unreleased, CHUNK_ROWS):
+        pending = [
+            (indicator_id, period_id, reason, message)
+            for indicator_id, period_id, findings in chunk
+            for reason, message in json.loads(findings)
+        ]
+        queried += _query(authority_id, pending, now)
+    warnings = [
+        RowError(change.row, "value", message)
+        for change in _kept_plan(batch).warnings
+        for message in change.warnings
+    ]
+    audit.record(
+        "values_published",
+        actor=user,
+        authority_id=authority_id,
+        details={
+            "source": "csv",
+            "added": batch.new_count,
+            "corrected": batch.correction_count,
+            "unchanged": batch.unchanged_count,
+            "corrections": corrections,
+            "corrections_listed": len(corrections),
+        },
+    )
+    return PublishOutcome(
+        added=batch.new_count,
+        corrected=batch.correction_count,
+        unchanged=batch.unchanged_count,
+        queried=queried,
+        warnings=tuple(warnings),
+    )
 
 
 def discard(user: User, batch_id: int) -> None:
