@@ -37,8 +37,6 @@ CODE_FIELDS = {
     "target_period": "period",
     "issue_type": "issue_type",
     "issue_types": "issue_type",
-    "host": "authority",
-    "authority": "authority",
 }
 # Path parameters with a fixed set of values (anything else names nothing: 404).
 PATH_CHOICES = {"level": ["allies", "host", "inspector"]}
@@ -48,7 +46,7 @@ PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 MONTH = "^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900 on (bench.issues.schemas)
 CODES_DESCRIPTION = (
     " Called with a token, this document lists the network's codes where a request takes "
-    "one (indicators, periods, approved issue types, current authorities' GSS codes) as "
+    "one (indicators, periods and approved issue types; never the councils' codes) as "
     "each field's enum, as they stand when the document is served; without a token it "
     "gives the shape only."
 )

@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bench.extensions import db
-from bench.models import Authority, Indicator, IssueType, IssueTypeStatus, Period, Value
+from bench.models import Indicator, IssueType, IssueTypeStatus, Period, Value
 
 T = TypeVar("T")
 
@@ -67,8 +67,9 @@ def indicator_by_code(code: str) -> Indicator | None:
 
 
 def codes() -> dict[str, list[str]]:
-    """The catalogue's codes, each list sorted: indicators, periods, approved issue types
-    and the GSS codes of current authorities."""
+    """The catalogue's codes, each list sorted: indicators, periods and approved issue
+    types. Never the authorities' codes: a staff user's document must not list the
+    network's councils (an ally's code is learnt from the alliance, DESIGN.md)."""
     return {
         "indicator": list(db.session.scalars(select(Indicator.code).order_by(Indicator.code))),
         "period": list(db.session.scalars(select(Period.code).order_by(Period.code))),
@@ -77,13 +78,6 @@ def codes() -> dict[str, list[str]]:
                 select(IssueType.code)
                 .where(IssueType.status == IssueTypeStatus.APPROVED)
                 .order_by(IssueType.code)
-            )
-        ),
-        "authority": list(
-            db.session.scalars(
-                select(Authority.gss_code)
-                .where(Authority.ended_on.is_(None))
-                .order_by(Authority.gss_code)
             )
         ),
     }

@@ -47,7 +47,7 @@ def issue_types(*, page: int, per_page: int) -> Page[IssueType]:
 
 def catalogue_codes() -> dict[str, list[str]]:
     """What the OpenAPI document lists as each code's choices (bench.api.openapi):
-    indicator, period, approved issue type and current authority codes."""
+    indicator, period and approved issue type codes (never the councils')."""
     return queries.codes()
 
 
