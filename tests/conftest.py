@@ -187,9 +187,12 @@ def demo(demo_app: Flask) -> Iterator[Flask]:
 @pytest.fixture(autouse=True)
 def fresh_comparison_cache() -> Iterator[None]:
     """Comparison results are cached per data version, and a rolled-back test can leave
-    the next one the same version (SQLite reuses ids): every test starts empty."""
-    from bench.compare.service import CACHE
+    the next one the same version (SQLite reuses ids): every test starts empty, and so
+    does the cache of built Where we stand pages."""
+    from bench.compare.service import CACHE, PAGES
 
     CACHE.clear()
+    PAGES.clear()
     yield
     CACHE.clear()
+    PAGES.clear()

@@ -296,6 +296,12 @@ def newest_visible_value(now: datetime) -> int | None:
     )
 
 
+def own_version(authority_id: int) -> int | None:
+    """The authority's newest revision of any figure (values are only ever added): a
+    correction waiting for its round changes the authority's own page, not its peers'."""
+    return db.session.scalar(select(func.max(Value.id)).where(Value.authority_id == authority_id))
+
+
 def release_dates() -> list[datetime]:
     """Every period's release date set, for :func:`bench.compare.service.data_version`."""
     return list(

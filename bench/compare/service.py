@@ -9,9 +9,9 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from flask import current_app, has_request_context, request
@@ -45,23 +45,25 @@ class PeriodResults:
 
 
 class _Cache:
-    """Results per (data version, period), shared by the requests of one process."""
+    """Items by key (a data version first), shared by the requests of one process, the
+    least recently used dropped beyond *size*."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = CACHE_SIZE) -> None:
         self._lock = threading.Lock()
-        self._items: OrderedDict[Any, PeriodResults] = OrderedDict()
+        self._size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
 
-    def get(self, key: Any) -> PeriodResults | None:
+    def get(self, key: Any) -> Any:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: Any, item: PeriodResults) -> None:
+    def put(self, key: Any, item: Any) -> None:
         with self._lock:
             self._items[key] = item
-            while len(self._items) > CACHE_SIZE:
+            while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
     def clear(self) -> None:
@@ -70,18 +72,22 @@ class _Cache:
 
 
 CACHE = _Cache()
+# Where we stand pages, built: the same for every user of an authority until its own
+# figures or what peers may see change (an authority's users mostly look at the same
+# few groups), about half of each comparison page's time.
+PAGES = _Cache(size=512)
+_Record = TypeVar("_Record", Period, Indicator)
 
 
-def _kept(period: Period) -> Period:
-    """A copy of *period* for results every request shares: loaded, and in no session.
+def _kept(record: _Record) -> _Record:
+    """A copy of *record* for what every request shares: loaded, and in no session.
 
     The request that works results out may still fail and roll back, and a rollback
     expires every object its session loaded: results holding those objects could not be
     read by any later request (a 500 on every page reading them, until the data changed).
     """
-    copy = Period(
-        **{attr.key: getattr(period, attr.key) for attr in Period.__mapper__.column_attrs}
-    )
+    model = type(record)
+    copy = model(**{attr.key: getattr(record, attr.key) for attr in model.__mapper__.column_attrs})
     make_transient_to_detached(copy)
     return copy
 
@@ -742,8 +748,45 @@ def where_we_stand(
     authority's custom groups are offered too (classified for this viewer on demand).
     With *only*, the page holds that one indicator's standing (the indicator page: a
     hundred standings worked out to show one was most of its time)."""
+    if view.as_of is not None or not _reading():
+        # A past date, reproduced; or a request that writes, whose page may show what it
+        # has not committed yet (and may roll back): built afresh, never kept.
+        return _where_we_stand(view, group_key, period_code, custom, only, keep=False)
+    # Everything the page is built from: what peers may see (the results), the
+    # authority's own figures (its newest revision), who views it named (an inspector),
+    # and the choices. Not the user: every user of an authority sees the same page.
+    key = (
+        _app_key(), data_version(view.now), view.authority_id, view.named_code,
+        queries.own_version(view.authority_id), group_key, period_code, custom,
+        None if only is None else only.id,
+    )  # fmt: skip
+    page = PAGES.get(key)
+    if page is None:
+        page = _where_we_stand(view, group_key, period_code, custom, only, keep=True)
+        PAGES.put(key, page)
+    return replace(page, view=view)
+
+
+def _reading() -> bool:
+    """A request that only reads (the pages), where a built page may be kept."""
+    return has_request_context() and request.method in ("GET", "HEAD")
+
+
+def _where_we_stand(
+    view: Viewing,
+    group_key: str | None,
+    period_code: str | None,
+    custom: bool,
+    only: Indicator | None,
+    *,
+    keep: bool,
+) -> StandingPage:
+    """The page :func:`where_we_stand` shows; with *keep*, holding periods and indicators
+    that belong to no session, so that later requests can read it from the cache."""
     authority_id, now = view.authority_id, view.now
     periods = released_periods(now)
+    if keep:
+        periods = [_kept(period) for period in periods]
     if not periods:
         raise NotFound("No period has been released yet")
     period = next((p for p in periods if p.code == period_code), periods[-1])
@@ -766,6 +809,8 @@ def where_we_stand(
     }
     earlier = _earlier_figures(view, period, periods)
     indicators = queries.indicators() if only is None else [only]
+    if keep:
+        indicators = [_kept(indicator) for indicator in indicators]
     sections: dict[str, list[Standing]] = {}
     for indicator in indicators:
         column = results.column[indicator.id]
