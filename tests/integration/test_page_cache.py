@@ -9,8 +9,10 @@ release round (peers' results stay cached then), or keep what a writing request 
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from bench.compare import service
-from bench.models import Role, UnitKind, Value, utcnow
+from bench.models import Indicator, Role, UnitKind, Value, utcnow
 from tests import factories
 from tests.pages import text_of
 
@@ -105,3 +107,17 @@ def test_two_councils_with_no_figures_of_their_own_get_their_own_groups(
     assert "5 peer councils" in text_of(
         sign_in_as(Role.STAFF, unitary).get("/compare/?group=type")
     )
+
+
+def test_an_indicator_edited_in_the_catalogue_shows_at_once(app_context, sign_in_as, session):
+    """A title (or a polarity, or decimals) edited adds no row: the pages still change."""
+    councils, indicator, _ = _network(session)
+    client = sign_in_as(Role.STAFF, councils[0])
+    assert "Cost per week" in text_of(client.get("/compare/?group=type"))
+    session.execute(
+        update(Indicator).where(Indicator.id == indicator.id).values(
+            title="Weekly cost of a care home place"
+        )
+    )
+    session.commit()
+    assert "Weekly cost of a care home place" in text_of(client.get("/compare/?group=type"))
