@@ -439,17 +439,23 @@ def _peer_range(
 ) -> checks.PeerRange | None:
     """:func:`_peer_edges`, read once per indicator and period compared with (kept by
     the released period, so a file's rows do not grow the cache)."""
-    if period.id not in context.sources:
-        context.sources[period.id] = (
-            period if period.is_released(context.now) else _latest_released(context, period)
-        )
-    source = context.sources[period.id]
+    source = _source(context, period)
     if source is None:
         return None
     key = (indicator.id, source.id, source is period)
     if key not in context.peer_ranges:
         context.peer_ranges[key] = _peer_edges(context, indicator, period)
     return context.peer_ranges[key]
+
+
+def _source(context: PlanContext, period: Period) -> Period | None:
+    """The released period a figure of *period* is compared with (itself once released,
+    else the latest released one of its kind), worked out once per period."""
+    if period.id not in context.sources:
+        context.sources[period.id] = (
+            period if period.is_released(context.now) else _latest_released(context, period)
+        )
+    return context.sources[period.id]
 
 
 def _peer_edges(
@@ -470,11 +476,7 @@ def _peer_edges(
     A period not released yet has no figures peers may see: its figures are compared
     with the latest released period of the same kind, and the warning says which.
     """
-    if period.id not in context.sources:
-        context.sources[period.id] = (
-            period if period.is_released(context.now) else _latest_released(context, period)
-        )
-    source = context.sources[period.id]
+    source = _source(context, period)
     if source is None:
         return None
     if source.id not in context.results:
