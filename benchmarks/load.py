@@ -160,6 +160,7 @@ def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
         *(["--config", str(settings)] if settings.exists() else []),
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app",
     ]  # fmt: skip
+    (ROOT / "instance").mkdir(exist_ok=True)  # a fresh clone has no instance folder yet
     log = open(ROOT / "instance" / "load-server.log", "ab")  # noqa: SIM115 - the server's
     server = subprocess.Popen(  # noqa: S603
         command, cwd=ROOT, env=environment, stdout=log, stderr=log, start_new_session=True
@@ -317,6 +318,33 @@ def _staff(
             time.sleep(rng.expovariate(1 / think))
 
 
+def _cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU used so far by the server (gunicorn's master and workers), by PostgreSQL's
+    processes and by this load generator: read from /proc (Linux), so that a phase can say
+    where the two cores went. Empty where /proc cannot be read."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "postgres": 0.0}
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return {}
+    for entry in entries:
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # ended while we looked
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if int(entry) == server_pid or int(fields[1]) == server_pid:  # master or a worker
+            used["server"] += seconds
+        elif name.startswith("postgres"):
+            used["postgres"] += seconds
+    own = os.times()
+    used["load"] = own.user + own.system
+    return used
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
@@ -324,9 +352,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 def phase(
     users: list[User], analyst: User, inspector: User, inspected: str, codes: list[str],
-    seconds: float, think: float,
+    seconds: float, think: float, server_pid: int,
 ) -> dict[str, Any]:  # fmt: skip
     tally = Tally()
+    cpu_before = _cpu_seconds(server_pid)
     stop = time.monotonic() + seconds
     threads = [
         threading.Thread(target=_staff, args=(user, codes, n, think, tally, stop))
@@ -344,6 +373,7 @@ def phase(
     for thread in threads:
         thread.join(timeout=seconds + 120)
     elapsed = time.monotonic() - started
+    cpu_after = _cpu_seconds(server_pid)
     pages = [t for kind, times in tally.times.items() if kind in PAGES for t in times]
     report: dict[str, Any] = {
         "users": len(users),
@@ -354,6 +384,11 @@ def phase(
         "p50_ms": round(1000 * _percentile(pages, 0.5)),
         "p95_ms": round(1000 * _percentile(pages, 0.95)),
         "p99_ms": round(1000 * _percentile(pages, 0.99)),
+        # CPU milliseconds per request served, by process: where the machine's cores went.
+        "cpu_ms_per_request": {
+            part: round(1000 * (cpu_after[part] - cpu_before[part]) / max(1, len(pages)), 1)
+            for part in cpu_after
+        },
         "kinds": {
             kind: {
                 "n": len(times),
@@ -402,13 +437,15 @@ def main() -> None:
         for level in levels:
             report = phase(
                 staff[:level], analyst, inspector, people["inspected"], people["codes"],
-                arguments.seconds, arguments.think,
+                arguments.seconds, arguments.think, server.pid,
             )  # fmt: skip
             print(
                 f"{level:>4} users: {report['pages_per_s']:>6} pages/s, "
                 f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
                 f"p99 {report['p99_ms']} ms, {report['errors']} errors of {report['requests']}"
             )
+            cpu = ", ".join(f"{part} {ms} ms" for part, ms in report["cpu_ms_per_request"].items())
+            print(f"       CPU a page: {cpu}")
             for kind, figures in report["kinds"].items():
                 print(f"       {kind:<15} n {figures['n']:>5}  p50 {figures['p50_ms']:>5} ms  "
                       f"p95 {figures['p95_ms']:>5} ms  errors {figures['errors']}")  # fmt: skip

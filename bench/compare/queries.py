@@ -6,7 +6,6 @@ twenty times slower: PERFORMANCE.md).
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -17,6 +16,7 @@ from bench.extensions import db
 from bench.models import (
     Authority,
     ContextFigure,
+    DataState,
     Indicator,
     InspectorGrant,
     IssueFlag,
@@ -250,72 +250,42 @@ def flags() -> list[tuple[int, int, str, str | None, bool, bool, str]]:
     ]
 
 
-def stored_version() -> tuple[Any, ...]:
-    """Changes whenever anything the engine reads, but the values, is written (for the
-    values, see :func:`newest_visible_value`). Deleting a value is only ever a cascade
-    from its authority, indicator or period, which the counts below see."""
-    # Newest creation time too: a group deleted and another saved can reuse an id (SQLite).
-    groups = db.session.execute(
-        select(
-            func.count(PeerGroup.id),
-            func.max(PeerGroup.id),
-            func.max(PeerGroup.created_at),
-            func.max(PeerGroup.deleted_at),
-        )
-    ).one()
-    members = db.session.scalar(select(func.count()).select_from(PeerGroupMember))
-    flag_state = db.session.execute(
-        select(func.count(IssueFlag.id), func.max(IssueFlag.updated_at))
-    ).one()
-    catalogue = db.session.execute(
-        select(
-            select(func.count(Indicator.id)).scalar_subquery(),
-            select(func.max(Indicator.id)).scalar_subquery(),
-            select(func.count(Authority.id)).scalar_subquery(),
-            select(func.count(Period.id)).scalar_subquery(),
-            select(func.count(SeriesBreak.id)).scalar_subquery(),
-        )
-    ).one()
-    # What the pages say of each indicator and period (a title, a polarity, decimals, a
-    # label) can be edited without adding a row: a fingerprint of the rows themselves
-    # (100 indicators and a dozen periods: about a millisecond).
-    described = (
-        db.session.execute(select(Indicator.__table__).order_by(Indicator.id)).all(),
-        db.session.execute(select(Period.__table__).order_by(Period.id)).all(),
-    )
-    fingerprint = hashlib.sha256(repr(described).encode()).hexdigest()[:16]
-    return (tuple(groups), members, tuple(flag_state), tuple(catalogue), fingerprint)
-
-
-def newest_visible_value(now: datetime) -> int | None:
-    """The newest revision peers may see at *now*: the engine reads only those.
+def data_state(now: datetime) -> tuple[Any, ...]:
+    """What the comparisons read, as it stands at *now*, in one round trip: the counter
+    that every change to the tables they read moves on (migration 0013's triggers), the
+    newest figure peers may see, and the newest release date passed.
 
     Values are only ever added, and what time makes visible changes only at a release
-    date or a release round (both in :func:`bench.compare.service.data_version`), so this
-    id changes exactly when a figure peers may see is added. A correction waiting for its
-    round leaves it as it is: the comparisons, which cannot show it yet, stay cached.
-    Read from the newest id down (one index scan that stops at the first visible row),
-    where counting 480,000 rows took 75 ms on PostgreSQL at national scale."""
-    return db.session.scalar(
+    date or a release round (both in :func:`bench.compare.service.data_version`), so the
+    newest visible id changes exactly when a figure peers may see is added; publishers
+    take turns (bench.publishing.queries.lock_publishing), so ids commit in order. A
+    correction waiting for its round leaves it as it is: the comparisons, which cannot
+    show it yet, stay cached. It is read from the newest id down (one index scan that
+    stops at the first visible row), where counting 480,000 rows took 75 ms on PostgreSQL
+    at national scale."""
+    newest_visible = (
         select(Value.id)
         .join(Period, Period.id == Value.period_id)
         .where(visible_to_peers(now))
         .order_by(Value.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
+    released = select(func.max(Period.released_at)).where(Period.released_at <= now)
+    row = db.session.execute(
+        select(
+            select(DataState.version).where(DataState.id == 1).scalar_subquery(),
+            newest_visible,
+            released.scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
 
 
 def own_version(authority_id: int) -> int | None:
     """The authority's newest revision of any figure (values are only ever added): a
     correction waiting for its round changes the authority's own page, not its peers'."""
     return db.session.scalar(select(func.max(Value.id)).where(Value.authority_id == authority_id))
-
-
-def release_dates() -> list[datetime]:
-    """Every period's release date set, for :func:`bench.compare.service.data_version`."""
-    return list(
-        db.session.scalars(select(Period.released_at).where(Period.released_at.is_not(None)))
-    )
 
 
 def visible_state(now: datetime) -> tuple[Any, ...]:

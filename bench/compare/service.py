@@ -149,13 +149,10 @@ def data_version(now: datetime) -> tuple[Any, ...]:
     corrections become visible on the 1st of each month). Read once a request (a home page
     asks for every indicator's results) and again after anything in the request writes."""
     memo = request.__dict__.setdefault(_STORED_VERSION, {}) if has_request_context() else {}
-    if "stored" not in memo:
-        memo["stored"] = (queries.stored_version(), queries.release_dates())
     if now not in memo:
-        memo[now] = queries.newest_visible_value(now)
-    version, release_dates = memo["stored"]
-    released = max((moment for moment in release_dates if moment <= now), default=None)
-    return (memo[now], version, released, (now.year, now.month))
+        memo[now] = queries.data_state(now)
+    version, newest_visible, released = memo[now]
+    return (newest_visible, version, released, (now.year, now.month))
 
 
 _STORED_VERSION = "bench_stored_version"

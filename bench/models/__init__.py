@@ -49,7 +49,13 @@ from bench.models.reviews import (
 )
 from bench.models.search import SearchDocument, SearchFacet, SearchKind
 from bench.models.staffviews import StaffView, StaffViewResponse, StaffViewStatus
-from bench.models.values import Value, ValueStatus, visible_to_peers
+from bench.models.values import (
+    TABLES_THE_COMPARISONS_READ,
+    DataState,
+    Value,
+    ValueStatus,
+    visible_to_peers,
+)
 from bench.models.visits import (
     GoodPracticeItem,
     GoodPracticeSource,
@@ -148,6 +154,8 @@ __all__ = [
     "Value",
     "ValueQuery",
     "ValueStatus",
+    "DataState",
+    "TABLES_THE_COMPARISONS_READ",
     "Visit",
     "VisitKind",
     "VisitNote",

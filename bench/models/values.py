@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Double,
@@ -115,3 +116,35 @@ def visible_to_peers(now: datetime) -> ColumnElement[bool]:
         Period.released_at <= now,
         or_(Value.visible_from.is_(None), Value.visible_from <= now),
     )
+
+
+# What the comparisons read besides the values: an insert, update or delete in any of them
+# bumps data_state.version through a trigger on the table (migration 0013), whatever path
+# wrote it. A migration that rebuilds one of these tables on SQLite (batch_alter_table
+# copies the table) must create its triggers again: tests/integration/test_migrations.py
+# checks every one is there at head.
+TABLES_THE_COMPARISONS_READ = (
+    "authorities",
+    "context_figures",
+    "indicators",
+    "issue_flags",
+    "issue_type_indicators",
+    "issue_types",
+    "peer_group_members",
+    "peer_groups",
+    "periods",
+    "series_breaks",
+)
+
+
+class DataState(Base):
+    """One row: a counter that every committed change to the tables the comparisons read
+    has moved on (see TABLES_THE_COMPARISONS_READ), read once a request as part of the
+    comparison cache's key. Publishing also takes this row's lock, so that figures commit
+    in the order they are numbered (bench.publishing.queries.lock_publishing)."""
+
+    __tablename__ = "data_state"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

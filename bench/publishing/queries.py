@@ -24,6 +24,7 @@ from sqlalchemy import (
 from bench.extensions import db
 from bench.models import (
     Authority,
+    DataState,
     Indicator,
     Period,
     QueryStatus,
@@ -61,15 +62,18 @@ def periods() -> list[Period]:
     return list(db.session.scalars(select(Period).order_by(Period.starts_on, Period.code)))
 
 
-def lock_authority(authority_id: int) -> None:
-    """Serialise publishing per authority until the transaction ends.
+def lock_publishing() -> None:
+    """Take publishing's turn until the transaction ends: one at a time across the network.
 
-    A no-op UPDATE takes PostgreSQL's row lock and SQLite's write lock at once, so two
-    uploads for one authority cannot both read revision n and both write n + 1.
+    Per authority, two uploads must not both read revision n and both write n + 1. Across
+    authorities, figures must commit in the order they are numbered: the comparison
+    cache's key is the newest figure peers may see (bench.compare.queries.data_state),
+    and a figure numbered n committing after n + 1 would never show until something else
+    changed. A no-op UPDATE of data_state's one row takes PostgreSQL's row lock and
+    SQLite's write lock at once (it moves no counter: data_state has no trigger). An
+    upload waits at most the length of another's apply (seconds, at national scale).
     """
-    db.session.execute(
-        update(Authority).where(Authority.id == authority_id).values(id=Authority.id)
-    )
+    db.session.execute(update(DataState).where(DataState.id == 1).values(id=DataState.id))
 
 
 def current_values(authority_id: int) -> dict[tuple[int, int], CurrentValue]:

@@ -553,7 +553,7 @@ def _apply(
 
     Chunk by chunk, so memory does not grow with the size of an upload.
     """
-    queries.lock_authority(authority_id)
+    queries.lock_publishing()
     now = utcnow()
     context = plan_context(authority_id)  # after the lock: the figures as they are now
     total = Plan()
@@ -1000,7 +1000,7 @@ def confirm(user: User, batch_id: int, *, warnings_checked: bool) -> PublishOutc
     if batch.status is not UploadStatus.PREVIEWED:
         raise ValidationFailed([RowError(None, "file", "This upload has already been dealt with")])
     try:
-        queries.lock_authority(batch.authority_id)
+        queries.lock_publishing()
         now = utcnow()
         if batch.plan_version != plan_version(batch.authority_id, now):
             _replan(batch, now)

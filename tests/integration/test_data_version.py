@@ -5,7 +5,11 @@ made it 20 times faster at national scale (7.9 s to 0.35 s). These tests hold th
 side of that bargain: nothing written, in this request or another, is served stale.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from bench.compare import service
 from bench.models import UnitKind, utcnow
@@ -118,3 +122,118 @@ def test_warming_works_out_every_released_period_so_pages_need_no_engine(
     monkeypatch.setattr(engine, "classify", no_engine)
     for period in service.released_periods(utcnow()):
         assert service.results_for(period).period.id == period.id
+
+
+def _edits():
+    """One edit to each table the comparisons read (but values, which have their own
+    rule above), made without adding a row where an edit can be: counts cannot see those.
+    Each takes the network of :func:`_figures` and makes one change."""
+    from bench.models import (
+        Authority,
+        ContextFigure,
+        IssueType,
+        IssueTypeStatus,
+        PeerGroup,
+        Period,
+        issue_type_indicators,
+    )
+
+    def rename_authority(session, authority, indicator, period):
+        session.get(Authority, authority.id).region = "Elsewhere"
+
+    def retitle_indicator(session, authority, indicator, period):
+        indicator.title = "A new title"
+
+    def relabel_period(session, authority, indicator, period):
+        session.get(Period, period.id).label = "Another label"
+
+    def context_figure(session, authority, indicator, period):
+        figure = session.scalars(select(ContextFigure)).first()
+        figure.value = figure.value + 1
+
+    def reject_issue_type(session, authority, indicator, period):
+        issue = session.scalars(select(IssueType)).first()
+        issue.status = IssueTypeStatus.REJECTED
+
+    def link_issue_type(session, authority, indicator, period):
+        session.execute(delete(issue_type_indicators))
+
+    def rename_group(session, authority, indicator, period):
+        session.scalars(select(PeerGroup)).first().name = "Renamed"
+
+    def series_break(session, authority, indicator, period):
+        factories.series_break(indicator, period)
+
+    def flag(session, authority, indicator, period):
+        factories.flag(authority, session.scalars(select(IssueType)).first())
+
+    return [rename_authority, retitle_indicator, relabel_period, context_figure,
+            reject_issue_type, link_issue_type, rename_group, series_break, flag]  # fmt: skip
+
+
+@pytest.mark.parametrize("edit", _edits(), ids=lambda edit: edit.__name__)
+def test_every_table_the_comparisons_read_changes_the_version_when_edited(
+    app_context, session, edit
+):
+    """The comparisons read authorities, the catalogue, groups, context figures and issue
+    flags: an edit to any of them, by whatever path (ORM, Core, another process), must
+    change the version, or every worker would go on serving what was computed before."""
+    from bench.models import ContextFigure
+
+    authority, indicator, period = _figures(session)
+    other = factories.authority(name="Council Z")
+    factories.issue_type(indicators=[indicator])
+    factories.peer_group(authority, [other])
+    session.add(ContextFigure(authority_id=authority.id, name="population", value=1000.0,
+                              as_of=date(2021, 6, 30)))  # fmt: skip
+    session.commit()
+    now = utcnow()
+    with app_context.test_request_context("/"):
+        before = service.data_version(now)
+    edit(session, authority, indicator, period)
+    session.commit()
+    with app_context.test_request_context("/"):
+        assert service.data_version(now) != before
+
+
+def test_publishers_take_turns_so_figures_commit_in_the_order_they_are_numbered(
+    app_context, session
+):
+    """The version counts the newest figure peers may see. If council B's figure (id
+    n + 1) committed before council A's (id n), a page built in between would be cached
+    under n + 1 without A's figure, and A's figure would never show until something else
+    changed. Publishing therefore takes one lock for the whole network, not one per
+    council: B waits for A to commit (SQLite's single writer does this by itself)."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    import threading
+    from types import SimpleNamespace
+
+    from sqlalchemy import text
+
+    from bench.extensions import db
+    from bench.publishing import queries as publishing
+
+    _figures(session)
+    publishing.lock_publishing()  # council A is publishing, not yet committed
+    outcome: list[str] = []
+    engine = db.engine
+
+    def council_b() -> None:
+        # Another worker: its own connection, outside the test's transaction.
+        with engine.connect() as connection, Session(bind=connection) as theirs:
+            theirs.execute(text("SET lock_timeout = '300ms'"))
+            try:
+                with pytest.MonkeyPatch.context() as patch:
+                    patch.setattr(publishing, "db", SimpleNamespace(session=theirs))
+                    publishing.lock_publishing()
+                outcome.append("went ahead")
+            except Exception as error:  # noqa: BLE001 - the outcome is what the test reads
+                outcome.append(type(getattr(error, "orig", error)).__name__)
+            theirs.rollback()
+
+    thread = threading.Thread(target=council_b)
+    thread.start()
+    thread.join(timeout=30)
+    session.rollback()
+    assert outcome == ["LockNotAvailable"]

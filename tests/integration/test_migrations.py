@@ -168,3 +168,33 @@ def test_0010_maps_the_catalogue_and_takes_the_mapping_back(backend, tmp_path_fa
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_every_table_the_comparisons_read_has_its_triggers_at_head(app_context):
+    """The comparison cache's key counts changes through triggers (migration 0013). On
+    SQLite, a later migration that rebuilds one of these tables (batch_alter_table copies
+    it) drops its triggers without a word: this names the table that lost them."""
+    from sqlalchemy import text
+
+    from bench.models import TABLES_THE_COMPARISONS_READ
+
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            rows = connection.execute(
+                text(
+                    "SELECT c.relname, t.tgname FROM pg_trigger t "
+                    "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+                )
+            )
+            wanted = {(table, f"{table}_data_changed") for table in TABLES_THE_COMPARISONS_READ}
+        else:
+            rows = connection.execute(
+                text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+            )
+            wanted = {
+                (table, f"{table}_data_changed_{operation}")
+                for table in TABLES_THE_COMPARISONS_READ
+                for operation in ("insert", "update", "delete")
+            }
+        present = {tuple(row) for row in rows}
+    assert wanted - present == set()
