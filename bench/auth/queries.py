@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import contains_eager
 
 from bench.extensions import db
 from bench.models import ApiToken, Invitation, User, UserSession
@@ -27,6 +28,7 @@ def live_session(
     return db.session.scalars(
         select(UserSession)
         .join(UserSession.user)
+        .options(contains_eager(UserSession.user))  # the user in the same query: every page
         .where(
             UserSession.token_hash == token_hash,
             UserSession.ended_at.is_(None),

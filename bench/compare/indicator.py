@@ -399,7 +399,7 @@ def _series(
     authority_id, now = view.authority_id, view.now
     own = {
         period_id: figures.value
-        for (period_id, indicator_id), figures in view.own().items()
+        for (period_id, indicator_id), figures in view.own(indicator.id).items()
         if indicator_id == indicator.id
     }
     k = disclosure.min_peers()

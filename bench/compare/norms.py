@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -107,6 +108,7 @@ def norm_or_exception(
     for issue_type_id, indicator_id in queries.issue_indicator_links():
         links[issue_type_id].append(indicator_id)
 
+    @cache  # an indicator linked to several issue types is counted once
     def evidence_for(indicator_id: int) -> Evidence | None:
         standing = indicators.get(indicator_id)
         if england is None or standing is None or not peers:

@@ -101,11 +101,12 @@ def visible_values(now: datetime, period_ids: list[int] | None = None) -> np.nda
 
 
 def own_latest(
-    authority_id: int, at: datetime | None = None
+    authority_id: int, at: datetime | None = None, indicator_id: int | None = None
 ) -> list[tuple[int, int, float | None, float | None, float | None, Any]]:
     """(period, indicator, numerator, denominator, value, visible_from) of the authority's
     current revisions: its own figures, exact; with *at*, the newest revision of each
-    published by then (what the authority saw on that date)."""
+    published by then (what the authority saw on that date); with *indicator_id*, that
+    indicator's only."""
     columns = (
         Value.period_id,
         Value.indicator_id,
@@ -114,17 +115,20 @@ def own_latest(
         Value.value,
         Value.visible_from,
     )
+    whose = [Value.authority_id == authority_id]
+    if indicator_id is not None:
+        whose.append(Value.indicator_id == indicator_id)
     if at is None:
         rows = db.session.execute(
             select(*columns)
-            .where(Value.authority_id == authority_id, Value.is_latest.is_(True))
+            .where(*whose, Value.is_latest.is_(True))
             .order_by(Value.period_id, Value.indicator_id)
         )
         return [tuple(row) for row in rows]
     newest: dict[tuple[int, int], tuple] = {}
     for row in db.session.execute(
         select(*columns)
-        .where(Value.authority_id == authority_id, Value.published_at <= at)
+        .where(*whose, Value.published_at <= at)
         .order_by(Value.period_id, Value.indicator_id, Value.revision)
     ):
         newest[(row[0], row[1])] = tuple(row)

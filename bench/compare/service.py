@@ -541,22 +541,35 @@ class Viewing:
     now: datetime  # the moment every figure is read as of
     as_of: date | None = None  # set when the request reproduces a past date
     _own: dict[tuple[int, int], OwnFigure] | None = field(default=None, repr=False)
+    _own_one: dict[int, dict[tuple[int, int], OwnFigure]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def periods(self) -> list[Period]:
         return released_periods(self.now)
 
-    def own(self) -> dict[tuple[int, int], OwnFigure]:
+    def own(self, indicator_id: int | None = None) -> dict[tuple[int, int], OwnFigure]:
         """The authority's own figures, exact, as they stood at :attr:`now`, by (period id,
-        indicator id): the newest revision published by then."""
+        indicator id): the newest revision published by then. With *indicator_id*, that
+        indicator's only (an indicator page reads a dozen figures, not 1,200)."""
+        if self._own is None and indicator_id is not None:
+            if indicator_id not in self._own_one:
+                self._own_one[indicator_id] = self._read_own(indicator_id)
+            return self._own_one[indicator_id]
         if self._own is None:
-            self._own = {
-                (period_id, indicator_id): OwnFigure(*figures)
-                for period_id, indicator_id, *figures in queries.own_latest(
-                    self.authority_id, None if self.as_of is None else self.now
-                )
-            }
-        return self._own
+            self._own = self._read_own(None)
+        if indicator_id is None:
+            return self._own
+        return {key: figures for key, figures in self._own.items() if key[1] == indicator_id}
+
+    def _read_own(self, indicator_id: int | None) -> dict[tuple[int, int], OwnFigure]:
+        return {
+            (period_id, indicator_id): OwnFigure(*figures)
+            for period_id, indicator_id, *figures in queries.own_latest(
+                self.authority_id, None if self.as_of is None else self.now, indicator_id
+            )
+        }
 
 
 def moment_of(as_of: date | None) -> datetime:
@@ -801,10 +814,12 @@ def _where_we_stand(
     viewer = admission_for(results, authority_id)
     own = {
         indicator_id: figures
-        for (period_id, indicator_id), figures in view.own().items()
+        for (period_id, indicator_id), figures in view.own(
+            None if only is None else only.id
+        ).items()
         if period_id == period.id
     }
-    earlier = _earlier_figures(view, period, periods)
+    earlier = _earlier_figures(view, period, periods, only)
     indicators = queries.indicators() if only is None else [only]
     if keep:
         indicators = [_kept(indicator) for indicator in indicators]
@@ -887,7 +902,7 @@ def _where_we_stand(
 
 
 def _earlier_figures(
-    view: Viewing, period: Period, periods: list[Period]
+    view: Viewing, period: Period, periods: list[Period], only: Indicator | None
 ) -> dict[int, tuple[float, str]]:
     """The viewer's latest figure before *period* for each indicator, with its period's
     label: its own figures, exact, over the released periods (DESIGN.md: an authority
@@ -895,7 +910,9 @@ def _earlier_figures(
     before = {p.id: p for p in periods if p.starts_on < period.starts_on}
     found = sorted(
         (before[period_id].starts_on, indicator_id, figures.value, before[period_id].label)
-        for (period_id, indicator_id), figures in view.own().items()
+        for (period_id, indicator_id), figures in view.own(
+            None if only is None else only.id
+        ).items()
         if period_id in before and figures.value is not None
     )
     # Oldest first, so each indicator's newest earlier figure is the one kept.

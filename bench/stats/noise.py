@@ -59,6 +59,17 @@ def _mix(keys: NDArray[np.uint64]) -> NDArray[np.uint64]:
         return mixed ^ (mixed >> np.uint64(31))
 
 
+_MASK = 0xFFFFFFFFFFFFFFFF
+
+
+def _mix_one(key: int) -> int:
+    """:func:`_mix` for one key, in Python's integers (modulo 2**64, as numpy's uint64)."""
+    mixed = (key + 0x9E3779B97F4A7C15) & _MASK
+    mixed = ((mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    mixed = ((mixed ^ (mixed >> 27)) * 0x94D049BB133111EB) & _MASK
+    return mixed ^ (mixed >> 31)
+
+
 def perturb_count(
     count: ArrayLike, key: ArrayLike, max_noise: int = DEFAULT_MAX_NOISE
 ) -> NDArray[np.int_]:
@@ -98,6 +109,12 @@ def perturb_count(
     """
     if max_noise < 0 or int(max_noise) != max_noise:
         raise ValueError("max_noise must be a non-negative whole number")
+    if isinstance(count, int) and isinstance(key, int) and 0 <= key <= _MASK and count >= 0:
+        # One count (a page's "n of your m peers"): the same arithmetic on Python's
+        # integers, ten times faster than numpy's on 0-d arrays; the tests hold both equal.
+        mixed = _mix_one(key)
+        choices = min(count, int(max_noise)) + 1
+        return count + (mixed & 0xFFFFFFFF) % choices - (mixed >> 32) % choices  # type: ignore[return-value]
     counts = np.asarray(count)
     if counts.size and not (np.all(counts >= 0) and np.all(np.mod(counts, 1) == 0)):
         raise ValueError("counts must be non-negative whole numbers")

@@ -51,3 +51,21 @@ def test_no_noise_when_max_noise_is_zero():
 def test_counts_must_be_whole_and_non_negative(count):
     with pytest.raises(ValueError, match="counts"):
         perturb_count(count, 1)
+
+
+def test_one_count_gives_what_the_arrays_give():
+    """A page perturbs one count at a time (Python's integers, for speed); the whole-array
+    path is the rule: both must agree on every count and key, the extremes included."""
+    rng = np.random.default_rng(20261206)
+    keys = np.concatenate(
+        [rng.integers(0, 2**64, size=20_000, dtype=np.uint64),
+         np.array([0, 1, 2**32 - 1, 2**32, 2**63, 2**64 - 1], dtype=np.uint64)]
+    )  # fmt: skip
+    counts = rng.integers(0, 400, size=keys.size)
+    counts[:50] = np.arange(50) % 4  # the small counts, where the bound is the count itself
+    for max_noise in (2, 0, 5):
+        wanted = perturb_count(counts, keys, max_noise=max_noise)
+        assert [
+            perturb_count(int(count), int(key), max_noise=max_noise)
+            for count, key in zip(counts, keys, strict=True)
+        ] == wanted.tolist()
