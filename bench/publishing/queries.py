@@ -17,6 +17,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    text,
     true,
     update,
 )
@@ -290,6 +291,15 @@ def planned(
                        CurrentValue(*before) if before[0] is not None else None, row[3])
         )  # fmt: skip
     return out
+
+
+def describe_staged() -> None:
+    """Let PostgreSQL's planner see the rows just staged before joining them: without
+    statistics it guessed a handful and chose a plan that took 5.8 s to publish 100,000
+    figures, against 1.7 s after ANALYZE (which samples the table: about 0.1 s). Autovacuum
+    gets there too, but minutes later. SQLite's planner needs no help here."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE upload_rows"))
 
 
 def retire_planned(batch_id: int, authority_id: int) -> None:

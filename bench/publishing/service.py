@@ -1042,6 +1042,7 @@ def _apply_kept(user: User, batch: UploadBatch, now: datetime) -> PublishOutcome
         if row.old is not None
     ]
     released = [p.id for p in periods.values() if _visible_from(p, now) is not None]
+    queries.describe_staged()
     queries.retire_planned(batch.id, authority_id)
     queries.insert_planned(
         batch.id, authority_id, user_id=user.id, source="csv", now=now,
