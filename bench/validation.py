@@ -105,7 +105,19 @@ def parse_number(text: str, *, integer: bool = False, thousands: bool = False) -
     pattern = INTEGER if integer else DECIMAL
     if not pattern.fullmatch(text):
         raise ValueError(f"not a plain number: {text!r}")
-    return int(text) if integer else float(text)
+    number = int(text) if integer else float(text)
+    _check_finite(number)  # 400 nines read as infinity
+    return number
+
+
+def _check_finite(number: float | int) -> None:
+    """Raise ValueError for a number no float can hold (infinity, NaN, a huge integer)."""
+    try:
+        finite = math.isfinite(number)
+    except OverflowError:  # an integer beyond the largest float
+        finite = False
+    if not finite:
+        raise ValueError("not a finite number")
 
 
 def decimals_in(text: str) -> int:
@@ -138,7 +150,11 @@ class StrictNumber(fields.Field):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if isinstance(value, int | float):
-            if not math.isfinite(value) or (self.integer and not float(value).is_integer()):
+            try:
+                _check_finite(value)
+            except ValueError as error:
+                raise self.make_error("invalid") from error
+            if self.integer and not float(value).is_integer():
                 raise self.make_error("invalid")
             return int(value) if self.integer else float(value)
         try:

@@ -846,3 +846,24 @@ def test_values_published_through_the_api_count_once(api, session, catalogue):
         select(func.count()).select_from(Value).where(Value.authority_id == user.authority_id)
     )
     assert total == 2
+
+
+@pytest.mark.parametrize("number", ["9" * 400, "1e400", "-" + "9" * 400])
+def test_a_number_too_big_for_a_float_is_a_422_naming_row_and_field(
+    api, session, catalogue, number
+):
+    """A JSON number of 400 digits is a Python integer no float can hold: it was a server
+    error; written with an exponent it reads as infinity. Either way: refused, nothing
+    written, and the message names the row and field."""
+    user, _, secret = token_for(Role.ANALYST, scope=TokenScope.PUBLISH)
+    body = (
+        '{"values": [{"indicator": "COST", "period": "2022-23", "value": ' + number + "}]}"
+    )
+    response = api.post(
+        "/api/v1/values", headers={**bearer(secret), "Content-Type": "application/json"},
+        data=body,
+    )  # fmt: skip
+    assert response.status_code == 422, response.get_data(as_text=True)
+    errors = response.get_json(force=True)["errors"]
+    assert [(error["row"], error["field"]) for error in errors] == [(1, "value")]
+    assert latest(session, user.authority_id) == []
