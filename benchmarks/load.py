@@ -13,8 +13,8 @@ What it does, every step bounded and on loopback only:
    loops of 10, 50 and 100 users for ``--seconds`` each: staff browsing home, Where we
    stand (each peer-group kind), indicator pages and Norm or exception?; one analyst
    previewing an upload of their figures and confirming it once a phase; one inspector
-   downloading the network's figures as CSV. Users wait ``--think`` seconds between pages
-   (0: back to back, the harshest case, as wrk measures).
+   downloading the network's figures as CSV. Users wait ``--think`` seconds between pages,
+   and before the first (0: back to back, the harshest case, as wrk measures).
 4. Prints requests a second, errors and p50/p95/p99 per phase and per page kind, and one
    JSON line per phase for machines.
 """
@@ -305,6 +305,11 @@ def _staff(
     user: User, codes: list[str], seed: int, think: float, tally: Tally, stop: float
 ) -> None:
     rng = random.Random(seed)
+    if think:
+        # Users are already at work when the phase starts: each reads for a while before
+        # the first page, as before every other. Starting all at once would measure a
+        # burst of N simultaneous clicks that no office produces.
+        time.sleep(rng.expovariate(1 / think))
     while time.monotonic() < stop:
         kind, path = _browse(user, codes, rng)
         start = time.perf_counter()
