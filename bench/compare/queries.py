@@ -255,9 +255,10 @@ def flags() -> list[tuple[int, int, str, str | None, bool, bool, str]]:
 
 
 def data_state(now: datetime) -> tuple[Any, ...]:
-    """What the comparisons read, as it stands at *now*, in one round trip: the counter
-    that every change to the tables they read moves on (migration 0013's triggers), the
-    newest figure peers may see, and the newest release date passed.
+    """What the comparisons read, as it stands at *now*, in one round trip: the counters
+    that every change to the tables they read moves on (migration 0013's triggers: the
+    figures' side, then the known issues'), the newest figure peers may see, and the newest
+    release date passed.
 
     Values are only ever added, and what time makes visible changes only at a release
     date or a release round (both in :func:`bench.compare.service.data_version`), so the
@@ -279,6 +280,7 @@ def data_state(now: datetime) -> tuple[Any, ...]:
     row = db.session.execute(
         select(
             select(DataState.version).where(DataState.id == 1).scalar_subquery(),
+            select(DataState.issues_version).where(DataState.id == 1).scalar_subquery(),
             newest_visible,
             released.scalar_subquery(),
         )

@@ -26,7 +26,10 @@ from bench.dates import LONDON
 from bench.errors import NotFound
 from bench.models import Indicator, KeyArea, Period, Polarity, Role, UnitKind, User, utcnow
 
-CACHE_SIZE = 16  # a history and every period of it (series pages read them all)
+# Per data version: the figures and their history (2), and each of 12 released periods'
+# classification and results (24; series pages read them all); the rest of 32 is what an
+# older version leaves while a new one fills.
+CACHE_SIZE = 32
 
 
 @dataclass
@@ -148,11 +151,23 @@ def data_version(now: datetime) -> tuple[Any, ...]:
     visible: the newest release date passed, and the release round (late figures and
     corrections become visible on the 1st of each month). Read once a request (a home page
     asks for every indicator's results) and again after anything in the request writes."""
+    return (*figures_version(now), _state(now)[1])
+
+
+def figures_version(now: datetime) -> tuple[Any, ...]:
+    """:func:`data_version` without the known issues: what the engine classifies (the
+    figures peers may see, the authorities, catalogue and groups). A council editing a
+    known issue changes the groups' admission and Norm or exception?, not the figures'
+    classification, which stays cached."""
+    version, _, newest_visible, released = _state(now)
+    return (newest_visible, version, released, (now.year, now.month))
+
+
+def _state(now: datetime) -> tuple[Any, ...]:
     memo = request.__dict__.setdefault(_STORED_VERSION, {}) if has_request_context() else {}
     if now not in memo:
         memo[now] = queries.data_state(now)
-    version, newest_visible, released = memo[now]
-    return (newest_visible, version, released, (now.year, now.month))
+    return memo[now]
 
 
 _STORED_VERSION = "bench_stored_version"
@@ -184,6 +199,20 @@ def history_for(now: datetime | None = None) -> History:
     cached = CACHE.get(key)
     if cached is not None:
         return cached
+    periods, networks = _networks(now)
+    item = History(periods, networks, _admit(periods, networks, queries.indicators()))
+    CACHE.put(key, item)
+    return item
+
+
+def _networks(now: datetime) -> tuple[list[Period], dict[int, engine.Network]]:
+    """Every released period's figures that peers may see, per figures version: a known
+    issue edited re-admits the groups (about 0.3 s at national scale) without fetching
+    480,000 figures again (about 0.7 s)."""
+    key = (_app_key(), figures_version(now), "networks")
+    cached = CACHE.get(key)
+    if cached is not None:
+        return cached
     periods = [_kept(period) for period in released_periods(now)]
     indicators = queries.indicators()
     rows = queries.visible_values(now, [period.id for period in periods])
@@ -192,9 +221,8 @@ def history_for(now: datetime | None = None) -> History:
         period.id: _network_from(rows[rows["period"] == period.id], authority_ids, indicators)
         for period in periods
     }
-    item = History(periods, networks, _admit(periods, networks, indicators))
-    CACHE.put(key, item)
-    return item
+    CACHE.put(key, (periods, networks))
+    return periods, networks
 
 
 def _admit(
@@ -249,6 +277,28 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
     if cached is not None:
         return cached
     history = history_for(now)
+    classified = _classified(period, now, history)
+    released = period.id in history.networks
+    item = replace(
+        classified,
+        admission=(
+            history.admission
+            if released
+            else _admit([period], {period.id: classified.network}, queries.indicators())
+        ),
+        viewers={},
+    )
+    CACHE.put(key, item)
+    return item
+
+
+def _classified(period: Period, now: datetime, history: History) -> PeriodResults:
+    """The engine's results for *period* (every kind, the trends), per figures version,
+    without the groups' admission: a known issue edited leaves them as they are."""
+    key = (_app_key(), figures_version(now), period.id, "classified")
+    cached = CACHE.get(key)
+    if cached is not None:
+        return cached
     indicators = queries.indicators()
     released = period.id in history.networks
     network = history.networks[period.id] if released else network_for(period, indicators, now)
@@ -271,9 +321,6 @@ def results_for(period: Period, now: datetime | None = None) -> PeriodResults:
         results=results,
         trends=trends,
         trend_since=since,
-        admission=(
-            history.admission if released else _admit([period], {period.id: network}, indicators)
-        ),
     )
     CACHE.put(key, item)
     return item

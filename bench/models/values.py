@@ -130,20 +130,23 @@ TABLES_THE_COMPARISONS_READ = (
     "authorities",
     "context_figures",
     "indicators",
-    "issue_flags",
-    "issue_type_indicators",
-    "issue_types",
     "peer_group_members",
     "peer_groups",
     "periods",
     "series_breaks",
+    # These three move data_state.issues_version instead: only the groups' admission and
+    # Norm or exception? read the known issues, so an edit does not reclassify the figures.
+    "issue_flags",
+    "issue_type_indicators",
+    "issue_types",
 )
 
 
 class DataState(Base):
-    """One row: a counter that every committed change to the tables the comparisons read
+    """One row: counters that every committed change to the tables the comparisons read
     has moved on (see TABLES_THE_COMPARISONS_READ), read once a request as part of the
-    comparison cache's key. Publishing also takes this row's lock, so that figures commit
+    comparison cache's key: ``version`` for what the engine classifies, ``issues_version``
+    for the known issues. Publishing also takes this row's lock, so that figures commit
     in the order they are numbered (bench.publishing.queries.lock_publishing)."""
 
     __tablename__ = "data_state"
@@ -151,3 +154,4 @@ class DataState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    issues_version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,4 +1,4 @@
-"""data_state: one counter that every change to the tables the comparisons read moves on,
+"""data_state: counters that every change to the tables the comparisons read moves on,
 through triggers; publishing takes its row's lock
 
 Revision ID: 0013
@@ -8,7 +8,9 @@ Create Date: 2026-12-06
 The comparison cache's key read these tables' counts and a fingerprint of the catalogue
 rows, about ten queries a request, and still missed edits that add no row (an authority
 moved to another region, an issue type approved, a context figure corrected). A trigger on
-each table sees every write, by any path. PostgreSQL: one statement-level trigger per
+each table sees every write, by any path. Two counters: `version` for what the engine
+classifies, `issues_version` for the known issues (flags, issue types and their
+indicators), which only the groups' admission and Norm or exception? read. PostgreSQL: one statement-level trigger per
 table (a 6,000-row import moves the counter once). SQLite: a row-level trigger per table
 and operation (SQLite has no statement-level triggers).
 
@@ -30,20 +32,28 @@ down_revision = '0012'
 branch_labels = None
 depends_on = None
 
-TABLES = (
-    'authorities',
-    'context_figures',
-    'indicators',
-    'issue_flags',
-    'issue_type_indicators',
-    'issue_types',
-    'peer_group_members',
-    'peer_groups',
-    'periods',
-    'series_breaks',
-)
-BUMP = 'UPDATE data_state SET version = version + 1 WHERE id = 1'
+# Each table and the counter it moves: the figures' side (what the engine classifies) or the
+# known issues' side (which only the groups' admission and Norm or exception? read), so that
+# a council editing a known issue does not make every worker fetch and classify the figures
+# again.
+TABLES = {
+    'authorities': 'version',
+    'context_figures': 'version',
+    'indicators': 'version',
+    'peer_group_members': 'version',
+    'peer_groups': 'version',
+    'periods': 'version',
+    'series_breaks': 'version',
+    'issue_flags': 'issues_version',
+    'issue_type_indicators': 'issues_version',
+    'issue_types': 'issues_version',
+}
 OPERATIONS = ('insert', 'update', 'delete')
+
+
+def _bump(counter):
+    return f'UPDATE data_state SET {counter} = {counter} + 1 WHERE id = 1'
+
 
 
 def upgrade():
@@ -51,27 +61,30 @@ def upgrade():
         'data_state',
         sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('version', sa.BigInteger(), nullable=False),
+        sa.Column('issues_version', sa.BigInteger(), nullable=False),
         sa.CheckConstraint('id = 1', name=op.f('ck_data_state_one_row')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_data_state')),
     )
-    op.execute('INSERT INTO data_state (id, version) VALUES (1, 0)')
+    op.execute('INSERT INTO data_state (id, version, issues_version) VALUES (1, 0, 0)')
     op.create_index('ix_values_authority_id_id', 'values', ['authority_id', 'id'])
     if op.get_bind().dialect.name == 'postgresql':
-        op.execute(
-            'CREATE FUNCTION bench_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$ '
-            f'BEGIN {BUMP}; RETURN NULL; END $$'
-        )
-        for table in TABLES:
+        for counter in sorted(set(TABLES.values())):
+            op.execute(
+                f'CREATE FUNCTION bench_{counter}_changed() RETURNS trigger LANGUAGE plpgsql '
+                f'AS $$ BEGIN {_bump(counter)}; RETURN NULL; END $$'
+            )
+        for table, counter in TABLES.items():
             op.execute(
                 f'CREATE TRIGGER {table}_data_changed AFTER INSERT OR UPDATE OR DELETE OR '
-                f'TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bench_data_changed()'
+                f'TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION '
+                f'bench_{counter}_changed()'
             )
     else:
-        for table in TABLES:
+        for table, counter in TABLES.items():
             for operation in OPERATIONS:
                 op.execute(
                     f'CREATE TRIGGER {table}_data_changed_{operation} AFTER {operation.upper()} '
-                    f'ON {table} BEGIN {BUMP}; END'
+                    f'ON {table} BEGIN {_bump(counter)}; END'
                 )
 
 
@@ -79,7 +92,8 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         for table in TABLES:
             op.execute(f'DROP TRIGGER {table}_data_changed ON {table}')
-        op.execute('DROP FUNCTION bench_data_changed()')
+        for counter in sorted(set(TABLES.values())):
+            op.execute(f'DROP FUNCTION bench_{counter}_changed()')
     else:
         for table in TABLES:
             for operation in OPERATIONS:
