@@ -55,7 +55,6 @@ def _bump(counter):
     return f'UPDATE data_state SET {counter} = {counter} + 1 WHERE id = 1'
 
 
-
 def upgrade():
     op.create_table(
         'data_state',
