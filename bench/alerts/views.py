@@ -43,7 +43,7 @@ def _change(following: bool) -> ResponseReturnValue:
         else:
             template = messages.FOLLOWED if following else messages.UNFOLLOWED
             flash(template.format(title=title), "success")
-    return redirect(url_for(form.return_endpoint()))
+    return redirect(url_for(form.return_endpoint(), **form.return_arguments()))
 
 
 @bp.route("/follow", methods=["POST"])

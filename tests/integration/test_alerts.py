@@ -73,7 +73,8 @@ def test_follow_and_unfollow_an_indicator(sign_in_as, session):
         {"indicator": indicator.code, "return_to": "compare"},
         form_page="/alerts/",
     )
-    assert response.status_code == 302 and response.location.endswith("/compare/")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/compare/#{indicator.code}")  # back to its row
     page = client.get("/alerts/")
     check_page(page)
     text = text_of(page)
@@ -138,6 +139,52 @@ def test_follow_an_indicator_from_where_we_stand(sign_in_as, session):
     page = client.get("/compare/")
     check_page(page)
     assert "Unfollow Cost per week" in text_of(page)
+
+
+def _follow_form_fields(html: str, code: str) -> dict[str, str]:
+    """The hidden fields of the follow form for *code*, as the page renders them."""
+    import re
+
+    forms = re.findall(r'<form method="post" action="/alerts/(?:un)?follow".*?</form>', html, re.S)
+    for form in forms:
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        if fields.get("indicator") == code:
+            return fields
+    raise AssertionError(f"no follow form for {code}")
+
+
+def test_following_from_where_we_stand_returns_to_the_same_group_period_and_row(
+    sign_in_as, session
+):
+    """Following an indicator from Where we stand against one group and period took the
+    user back to the default group and newest period, at the top of the table: their
+    place was lost at every click. The form now carries the group, the period and the
+    filter shown, and the answer returns to the row followed."""
+    indicator = _cost_indicator()
+    councils = _councils(6)
+    older, newer = factories.period("2021-22"), factories.period("2022-23")
+    for period in (older, newer):
+        for council, figure in zip(councils, [10, 20, 30, 40, 50, 45], strict=True):
+            factories.value(council, indicator, period, value=float(figure))
+    client = sign_in_as(Role.STAFF, councils[0])
+    page = client.get("/compare/?group=all&period=2021-22")
+    check_page(page)
+    fields = _follow_form_fields(page.get_data(as_text=True), indicator.code)
+    response = client.post("/alerts/follow", data=fields)
+    assert response.status_code == 302
+    location = response.location
+    assert location.startswith("/compare/?") and location.endswith(f"#{indicator.code}")
+    assert "group=all" in location and "period=2021-22" in location
+    page = client.get(location.split("#")[0])
+    assert "Unfollow Cost per week" in text_of(page)
+    assert "2021-22" in text_of(page)
+
+    # What comes back is only ever a group, a period and a filter for this one page.
+    fields["group"] = "https://evil.example/"
+    fields["return_to"] = "compare"
+    response = client.post("/alerts/unfollow", data=fields)
+    assert response.location.startswith("/compare/?")
+    assert "evil.example" not in response.location.split("?")[0]
 
 
 @pytest.mark.parametrize(
