@@ -20,6 +20,7 @@ from bench.models import (
     AllyAsk,
     AllyRequest,
     AllyRequestStatus,
+    Authority,
     FollowUpAction,
     Indicator,
     IssueType,
@@ -175,14 +176,23 @@ def _allies(
         db.session.flush()
         first, second = sorted((visitor_id, ally_id))
         visitor_first = first == visitor_id
+        # Each side's contact, as each side chose to share it: meeting is the point.
+        visitor = ("Review manager (demo)", ask.contact_email)
+        ally_code = db.session.get(Authority, ally_id).gss_code.lower()
+        ally = ("Lead (demo)", f"direct.payments.lead@{ally_code}.demo.example")
+        (first_name, first_email), (second_name, second_email) = (
+            (visitor, ally) if visitor_first else (ally, visitor)
+        )
         db.session.add(
             Alliance(
                 first_id=first,
                 second_id=second,
                 request_id=request.id,
                 formed_at=asked + timedelta(days=3),
-                first_contact_name="Review manager (demo)" if visitor_first else "Lead (demo)",
-                second_contact_name="Lead (demo)" if visitor_first else "Review manager (demo)",
+                first_contact_name=first_name,
+                first_contact_email=first_email,
+                second_contact_name=second_name,
+                second_contact_email=second_email,
             )
         )
 

@@ -168,3 +168,23 @@ def test_what_peers_have_tried_fits_each_issue_type(demo):
     for code, text in shared:
         assert text in TRIED_BY_ISSUE_TYPE[code], (code, text)
     assert len(set(shared)) == len(shared)
+
+
+def test_the_demo_alliances_show_each_sides_contact_email(demo):
+    """An alliance is two councils agreeing to meet: the demo's showed names and no email,
+    on either side, so there was nobody to write to."""
+    from seed.demo import DEMO_AUTHORITY_WITH_VISITS, demo_email
+
+    client = demo.test_client()
+    email = demo_email("admin", DEMO_AUTHORITY_WITH_VISITS)
+    assert sign_in(client, email, DEMO_PASSWORD).status_code == 302
+    index = client.get("/allies/").get_data(as_text=True)
+    links = sorted(set(re.findall(r'href="(/allies/[A-Za-z0-9_-]{8,})"', index)))
+    assert links, "the demo council has no alliance"
+    for link in links:
+        page = client.get(link)
+        check_page(page)
+        text = text_of(page)
+        assert "review.manager@e10000017.demo.example" in text  # ours
+        theirs = r"Their contact Lead \(demo\), direct\.payments\.lead@e\d+\.demo\.example"
+        assert re.search(theirs, text), text
