@@ -279,11 +279,8 @@ def data_state(now: datetime) -> tuple[Any, ...]:
     released = select(func.max(Period.released_at)).where(Period.released_at <= now)
     row = db.session.execute(
         select(
-            select(DataState.version).where(DataState.id == 1).scalar_subquery(),
-            select(DataState.issues_version).where(DataState.id == 1).scalar_subquery(),
-            newest_visible,
-            released.scalar_subquery(),
-        )
+            DataState.version, DataState.issues_version, newest_visible, released.scalar_subquery()
+        ).where(DataState.id == 1)
     ).one()
     return tuple(row)
 

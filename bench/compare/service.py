@@ -164,28 +164,28 @@ def figures_version(now: datetime) -> tuple[Any, ...]:
 
 
 def _state(now: datetime) -> tuple[Any, ...]:
-    memo = request.__dict__.setdefault(_STORED_VERSION, {}) if has_request_context() else {}
+    memo = request.__dict__.setdefault(_DATA_STATE, {}) if has_request_context() else {}
     if now not in memo:
         memo[now] = queries.data_state(now)
     return memo[now]
 
 
-_STORED_VERSION = "bench_stored_version"
+_DATA_STATE = "bench_data_state"
 
 
-def _forget_stored_version(*_arguments: Any) -> None:
+def _forget_data_state(*_arguments: Any) -> None:
     if has_request_context():
-        request.__dict__.pop(_STORED_VERSION, None)
+        request.__dict__.pop(_DATA_STATE, None)
 
 
 def _forget_after_write(state: ORMExecuteState) -> None:
     if not state.is_select:
-        _forget_stored_version()
+        _forget_data_state()
 
 
-event.listen(Session, "after_flush", _forget_stored_version)
-event.listen(Session, "after_commit", _forget_stored_version)
-event.listen(Session, "after_soft_rollback", _forget_stored_version)
+event.listen(Session, "after_flush", _forget_data_state)
+event.listen(Session, "after_commit", _forget_data_state)
+event.listen(Session, "after_soft_rollback", _forget_data_state)
 event.listen(Session, "do_orm_execute", _forget_after_write)
 
 

@@ -122,8 +122,8 @@ def visible_to_peers(now: datetime) -> ColumnElement[bool]:
 
 
 # What the comparisons read besides the values: an insert, update or delete in any of them
-# bumps data_state.version through a trigger on the table (migration 0013), whatever path
-# wrote it. A migration that rebuilds one of these tables on SQLite (batch_alter_table
+# moves a counter in data_state through a trigger on the table (migration 0013), whatever
+# path wrote it. A migration that rebuilds one of these tables on SQLite (batch_alter_table
 # copies the table) must create its triggers again: tests/integration/test_migrations.py
 # checks every one is there at head.
 TABLES_THE_COMPARISONS_READ = (
