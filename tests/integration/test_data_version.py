@@ -279,3 +279,55 @@ def test_a_known_issue_edited_re_admits_groups_without_classifying_the_figures_a
         assert service.figures_version(now) != figures_before
         service.results_for(period, now)
     assert runs
+
+
+@pytest.mark.parametrize("path", ["form or API", "upload"])
+def test_every_way_of_publishing_takes_the_turn_before_it_writes_a_figure(
+    app_context, session, monkeypatch, path
+):
+    """The turn above is taken by each way figures are published, a form or the API
+    (publish_values) and an upload's confirm, before the first figure is written: the
+    statements each sends, in order. (What the turn does between two connections is the
+    test above; inside one test transaction nothing could wait.)"""
+    from sqlalchemy import event
+
+    from bench.extensions import db
+    from bench.models import Role
+    from bench.publishing import service as publishing
+
+    authority, indicator, period = _figures(session)
+    user = factories.user(Role.ANALYST, authority)
+    batch = None
+    if path == "upload":
+        data = f"indicator,period,value\n{indicator.code},{period.code},11\n".encode()
+        batch = publishing.upload(user, authority.id, "figures.csv", data)
+    sent: list[str] = []
+
+    def record(connection, cursor, statement, *_arguments):
+        sent.append(" ".join(statement.split()).lower())
+
+    # Figures are written by these two (PostgreSQL's COPY goes past SQLAlchemy's events).
+    from bench.publishing import queries as writes
+
+    for name in ("insert_values", "insert_planned"):
+        original = getattr(writes, name)
+
+        def marked(*arguments, _original=original, **keywords):
+            sent.append("-- figures written")
+            return _original(*arguments, **keywords)
+
+        monkeypatch.setattr(writes, name, marked)
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        if batch is None:
+            publishing.publish_values(
+                user, authority.id,
+                [{"indicator": indicator.code, "period": period.code, "value": "11"}],
+                source="form",
+            )  # fmt: skip
+        else:
+            publishing.confirm(user, batch.id, warnings_checked=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    turn = next(n for n, statement in enumerate(sent) if statement.startswith("update data_state"))
+    assert turn < sent.index("-- figures written")
