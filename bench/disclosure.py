@@ -12,6 +12,7 @@ import hmac
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -48,18 +49,25 @@ def is_small(count: float | None, small: int = SMALL_COUNT_MAX) -> bool:
     return count is not None and not math.isnan(count) and 0 < count <= small
 
 
-def _cell_key_secret() -> bytes:
+@lru_cache(maxsize=8)
+def _cell_key_secret(secret_key: str) -> bytes:
     """A secret for the cell keys, derived from the app's secret key (never shown)."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, b"bench cell-key noise", hashlib.sha256).digest()
+    return hmac.new(secret_key.encode(), b"bench cell-key noise", hashlib.sha256).digest()
+
+
+# The same sets of peers come back on every page of a group (the same few hundred per
+# council): each set's key is worked out once per process (an HMAC over its sorted ids).
+@lru_cache(maxsize=65536)
+def _cell_key(members: frozenset[int], secret: bytes) -> int:
+    return stats.cell_key(members, secret)
 
 
 def perturbed_peer_count(count: int, members: Iterable[int]) -> int:
     """A count of peers ("n of your m peers are lower") with the ONS cell-key noise, keyed by
     the set of authorities counted: the same set always gives the same figure, and two sets
     that differ by one authority do not give its answer away. At most 2 either way."""
-    key = stats.cell_key(members, _cell_key_secret())
-    return int(stats.perturb_count(count, key))
+    secret = _cell_key_secret(str(current_app.config["SECRET_KEY"]))
+    return int(stats.perturb_count(count, _cell_key(frozenset(members), secret)))
 
 
 # --- rule 9: atoms of every group one authority's users can see ---------------------------

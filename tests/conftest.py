@@ -188,11 +188,9 @@ def demo(demo_app: Flask) -> Iterator[Flask]:
 def fresh_comparison_cache() -> Iterator[None]:
     """Comparison results are cached per data version, and a rolled-back test can leave
     the next one the same version (SQLite reuses ids): every test starts empty, and so
-    does the cache of built Where we stand pages."""
-    from bench.compare.service import CACHE, PAGES
+    do the caches of built pages."""
+    from bench.kept import KeptItems
 
-    CACHE.clear()
-    PAGES.clear()
+    KeptItems.clear_every()
     yield
-    CACHE.clear()
-    PAGES.clear()
+    KeptItems.clear_every()

@@ -28,7 +28,8 @@ def live_session(
     return db.session.scalars(
         select(UserSession)
         .join(UserSession.user)
-        .options(contains_eager(UserSession.user))  # the user in the same query: every page
+        # The user and their authority in the same query: every page shows both.
+        .options(contains_eager(UserSession.user).joinedload(User.authority))
         .where(
             UserSession.token_hash == token_hash,
             UserSession.ended_at.is_(None),

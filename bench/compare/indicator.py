@@ -20,6 +20,7 @@ from bench import disclosure, series, stats
 from bench.compare import charts, engine, queries, service
 from bench.compare import groups as group_kinds
 from bench.errors import NotFound
+from bench.kept import KeptItems
 from bench.models import Indicator, Period, UnitKind
 from bench.web import format_value
 
@@ -86,7 +87,7 @@ class IndicatorPage:
 
 
 def _indicator(code: str) -> Indicator:
-    indicator = next((i for i in queries.indicators() if i.code == code), None)
+    indicator = queries.indicator_by_code(code)
     if indicator is None:
         raise NotFound("No such indicator")
     return indicator
@@ -391,10 +392,28 @@ def _runs(present: list[bool], segment_of: list[int]) -> list[int]:
     return ids
 
 
+# Series built, per authority, indicator and group: every period's results and the
+# authority's own figures are what they are built from (service.authority_key).
+SERIES = KeptItems(size=1024)
+
+
 def _series(
     indicator: Indicator, page: IndicatorPage, view: service.Viewing
 ) -> tuple[list[SeriesRow], list[str]]:
     """The viewer's figure against the peers' median and middle half, every released period."""
+    if view.as_of is not None or not service.reading():
+        return _build_series(indicator, page, view)
+    key = service.authority_key(view.now, view.authority_id, "series", indicator.id, page.group.key)
+    built = SERIES.get(key)
+    if built is None:
+        built = _build_series(indicator, page, view)
+        SERIES.put(key, built)
+    return built
+
+
+def _build_series(
+    indicator: Indicator, page: IndicatorPage, view: service.Viewing
+) -> tuple[list[SeriesRow], list[str]]:
     periods = page.periods
     authority_id, now = view.authority_id, view.now
     own = {

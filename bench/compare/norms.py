@@ -9,7 +9,7 @@ answers and figures are exact.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -25,6 +25,7 @@ from bench.compare.service import (
     where_we_stand,
     withheld_words,
 )
+from bench.kept import KeptItems
 from bench.models import IssueType, Polarity
 
 
@@ -85,6 +86,11 @@ def _worse_than_england(result: engine.KindResult, polarity: Polarity) -> np.nda
     return (result.level >= engine.POSSIBLE) & (result.direction == -sign)
 
 
+# Norm or exception? pages, built: kept under their Where we stand page's key, which holds
+# everything they are built from (the data version counts the known issues too).
+PAGES = KeptItems(size=256)
+
+
 def norm_or_exception(
     view: Viewing,
     group_key: str | None,
@@ -95,6 +101,16 @@ def norm_or_exception(
     """Norm or exception? against one group; *standing*: that group's Where we stand page
     (with custom groups), when the caller has it already."""
     page = standing or where_we_stand(view, group_key, period_code, custom=True)
+    if page.cache_key is None:
+        return _norm_or_exception(view, page)
+    built = PAGES.get(page.cache_key)
+    if built is None:
+        built = _norm_or_exception(view, page)
+        PAGES.put(page.cache_key, built)
+    return replace(built, standing=page)
+
+
+def _norm_or_exception(view: Viewing, page: StandingPage) -> NormPage:
     authority_id = view.authority_id
     option = page.group
     results = page.results

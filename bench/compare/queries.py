@@ -58,6 +58,10 @@ def indicators() -> list[Indicator]:
     return list(db.session.scalars(select(Indicator).order_by(Indicator.key_area, Indicator.code)))
 
 
+def indicator_by_code(code: str) -> Indicator | None:
+    return db.session.scalar(select(Indicator).where(Indicator.code == code))
+
+
 def periods() -> list[Period]:
     return list(db.session.scalars(select(Period).order_by(Period.starts_on, Period.code)))
 

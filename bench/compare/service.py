@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -24,6 +23,7 @@ from bench.compare import admission, engine, queries
 from bench.compare import groups as group_kinds
 from bench.dates import LONDON
 from bench.errors import NotFound
+from bench.kept import KeptItems
 from bench.models import Indicator, KeyArea, Period, Polarity, Role, UnitKind, User, utcnow
 
 # Per data version: the figures and their history (2), and each of 12 released periods'
@@ -47,42 +47,15 @@ class PeriodResults:
     viewers: dict[int, admission.ViewerAdmission] = field(default_factory=dict)
 
 
-class _Cache:
-    """Items by key (a data version first), shared by the requests of one process, the
-    least recently used dropped beyond *size*."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self._lock = threading.Lock()
-        self._size = size
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
-
-    def put(self, key: Any, item: Any) -> None:
-        with self._lock:
-            self._items[key] = item
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-CACHE = _Cache()
+CACHE = KeptItems(CACHE_SIZE)
 # Where we stand pages, built: the same for every user of an authority until its own
 # figures or what peers may see change (an authority's users mostly look at the same
 # few groups), about half of each comparison page's time.
-PAGES = _Cache(size=512)
+PAGES = KeptItems(size=512)
 _Record = TypeVar("_Record", Period, Indicator)
 
 
-def _kept(record: _Record) -> _Record:
+def kept_copy(record: _Record) -> _Record:
     """A copy of *record* for what every request shares: loaded, and in no session.
 
     The request that works results out may still fail and roll back, and a rollback
@@ -164,10 +137,23 @@ def figures_version(now: datetime) -> tuple[Any, ...]:
 
 
 def _state(now: datetime) -> tuple[Any, ...]:
-    memo = request.__dict__.setdefault(_DATA_STATE, {}) if has_request_context() else {}
+    memo = _memo()
     if now not in memo:
         memo[now] = queries.data_state(now)
     return memo[now]
+
+
+def _own_version(authority_id: int) -> int | None:
+    memo, key = _memo(), ("own", authority_id)
+    if key not in memo:
+        memo[key] = queries.own_version(authority_id)
+    return memo[key]
+
+
+def _memo() -> dict[Any, Any]:
+    """What this request has read of the data state so far, forgotten as soon as anything
+    in it writes."""
+    return request.__dict__.setdefault(_DATA_STATE, {}) if has_request_context() else {}
 
 
 _DATA_STATE = "bench_data_state"
@@ -213,7 +199,7 @@ def _networks(now: datetime) -> tuple[list[Period], dict[int, engine.Network]]:
     cached = CACHE.get(key)
     if cached is not None:
         return cached
-    periods = [_kept(period) for period in released_periods(now)]
+    periods = [kept_copy(period) for period in released_periods(now)]
     indicators = queries.indicators()
     rows = queries.visible_values(now, [period.id for period in periods])
     authority_ids = np.array([row.id for row in queries.authorities()], dtype=int)
@@ -313,7 +299,7 @@ def _classified(period: Period, now: datetime, history: History) -> PeriodResult
     }
     trends, since = _trends(period, indicators, history, network_groups, k)
     item = PeriodResults(
-        period=_kept(period),
+        period=kept_copy(period),
         network=network,
         groups=network_groups,
         row={int(a): r for r, a in enumerate(network.authority_ids)},
@@ -515,6 +501,9 @@ class StandingPage:
     view: Viewing | None = field(default=None, repr=False, compare=False)
     results: PeriodResults | None = field(default=None, repr=False, compare=False)
     admission: admission.ViewerAdmission | None = field(default=None, repr=False, compare=False)
+    # The key the page is kept under in PAGES (None for a page built afresh): what the
+    # pages built on top of it (Norm or exception?) are kept under too.
+    cache_key: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def standings(self) -> list[Standing]:
@@ -541,7 +530,7 @@ class StandingPage:
     def shown_sections(self, show: str | None) -> list[tuple[str, list[Standing]]]:
         """The key areas with only the rows of one summary count (*show*), or every row
         when *show* is not one of the counts' keys."""
-        if show not in {key for key, *_ in SUMMARY_WORDS}:
+        if show not in SUMMARY_KEYS:
             return self.sections
         kept = [(area, [s for s in rows if s.level_key == show]) for area, rows in self.sections]
         return [(area, rows) for area, rows in kept if rows]
@@ -554,6 +543,7 @@ SUMMARY_WORDS = (
     ("norm", "the norm", "the norm", "the indicators that are the norm"),
     ("unclassified", "not classified", "not classified", "the indicators not classified"),
 )
+SUMMARY_KEYS = frozenset(key for key, *_ in SUMMARY_WORDS)
 
 
 @dataclass(frozen=True)
@@ -588,9 +578,7 @@ class Viewing:
     now: datetime  # the moment every figure is read as of
     as_of: date | None = None  # set when the request reproduces a past date
     _own: dict[tuple[int, int], OwnFigure] | None = field(default=None, repr=False)
-    _own_one: dict[int, dict[tuple[int, int], OwnFigure]] = field(
-        default_factory=dict, repr=False
-    )
+    _own_one: dict[int, dict[tuple[int, int], OwnFigure]] = field(default_factory=dict, repr=False)
 
     @property
     def periods(self) -> list[Period]:
@@ -641,8 +629,8 @@ def viewing(user: User, authority_code: str | None = None, as_of: date | None = 
         return cache[key]
     now = moment_of(as_of)
     if has_permission(user, Permission.SEE_OWN_DATA) and user.authority_id is not None:
-        view = Viewing(user, user.authority_id, queries.authority_name(user.authority_id),
-                       None, None, now, as_of)  # fmt: skip
+        # The user's authority came with the user (auth.queries.live_session).
+        view = Viewing(user, user.authority_id, user.authority.name, None, None, now, as_of)
     elif user.role is Role.INSPECTOR and authority_code:
         grant = queries.current_grant(user.id, authority_code, utcnow())
         if grant is None:
@@ -805,28 +793,43 @@ def where_we_stand(
     authority's custom groups are offered too (classified for this viewer on demand).
     With *only*, the page holds that one indicator's standing (the indicator page: a
     hundred standings worked out to show one was most of its time)."""
-    if view.as_of is not None or not _reading():
+    if view.as_of is not None or not reading():
         # A past date, reproduced; or a request that writes, whose page may show what it
         # has not committed yet (and may roll back): built afresh, never kept.
         return _where_we_stand(view, group_key, period_code, custom, only, keep=False)
-    # Everything the page is built from: what peers may see (the results), the
-    # authority's own figures (its newest revision), who views it named (an inspector),
-    # and the choices. Not the user: every user of an authority sees the same page.
-    key = (
-        _app_key(), data_version(view.now), view.authority_id, view.named_code,
-        queries.own_version(view.authority_id), group_key, period_code, custom,
-        None if only is None else only.id,
-    )  # fmt: skip
+    # Who views it named (an inspector) is one of the choices.
+    choices = ("where_we_stand", view.named_code, group_key, period_code, custom)
+    key = authority_key(view.now, view.authority_id, *choices, None if only is None else only.id)
     page = PAGES.get(key)
+    if page is None and only is not None:
+        # One indicator's line is the same as on the whole page, built already when the
+        # user came from it (its key is this one's but for the indicator).
+        whole = PAGES.get((*key[:-1], None))
+        lines = [s for s in whole.standings if s.indicator.id == only.id] if whole else []
+        if lines:
+            area = lines[0].indicator.key_area.label
+            page = replace(whole, sections=[(area, lines)], cache_key=key)
+            PAGES.put(key, page)
     if page is None:
-        page = _where_we_stand(view, group_key, period_code, custom, only, keep=True)
+        page = replace(
+            _where_we_stand(view, group_key, period_code, custom, only, keep=True), cache_key=key
+        )
         PAGES.put(key, page)
     return replace(page, view=view)
 
 
-def _reading() -> bool:
+def reading() -> bool:
     """A request that only reads (the pages), where a built page may be kept."""
     return has_request_context() and request.method in ("GET", "HEAD")
+
+
+def authority_key(now: datetime, authority_id: int, *choices: Any) -> tuple[Any, ...]:
+    """The key an authority's built page is kept under: everything it is built from. What
+    peers may see (the data version), the authority's own figures (its newest revision:
+    a correction waiting for its round changes its own page, not its peers'), and the
+    page's *choices*. Not the user: every user of an authority sees the same page."""
+    own = _own_version(authority_id)
+    return (_app_key(), data_version(now), authority_id, own, *choices)
 
 
 def _where_we_stand(
@@ -843,7 +846,7 @@ def _where_we_stand(
     authority_id, now = view.authority_id, view.now
     periods = released_periods(now)
     if keep:
-        periods = [_kept(period) for period in periods]
+        periods = [kept_copy(period) for period in periods]
     if not periods:
         raise NotFound("No period has been released yet")
     period = next((p for p in periods if p.code == period_code), periods[-1])
@@ -869,7 +872,7 @@ def _where_we_stand(
     earlier = _earlier_figures(view, period, periods, only)
     indicators = queries.indicators() if only is None else [only]
     if keep:
-        indicators = [_kept(indicator) for indicator in indicators]
+        indicators = [kept_copy(indicator) for indicator in indicators]
     sections: dict[str, list[Standing]] = {}
     for indicator in indicators:
         column = results.column[indicator.id]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from markupsafe import Markup
 
-from bench.access import Permission, allow
+from bench.access import Permission, allow, may_use
+from bench.alerts import service as alerts
 from bench.compare import indicator, network, service
 from bench.compare.norms import norm_or_exception
+from bench.kept import KeptItems, rendered
 
 bp = Blueprint("compare", __name__)
 
@@ -25,7 +28,31 @@ def where_we_stand() -> ResponseReturnValue:
     page = service.where_we_stand(
         _viewing(), request.args.get("group"), request.args.get("period"), custom=True
     )
-    return render_template("compare/where_we_stand.html", page=page, title="Where we stand")
+    return render_template(
+        "compare/where_we_stand.html",
+        page=page,
+        tables=_standing_tables(page, request.args.get("show")),
+        title="Where we stand",
+    )
+
+
+# Where we stand's tables, rendered: most of the page's size and of its time. Kept under
+# their built page's key (the authority, what it is built from, the choices) and all else
+# the template reads: the rows shown, which of them the user follows, whether the user may
+# follow. The rows hold no CSRF token (the Follow buttons belong to one form outside them).
+TABLES = KeptItems(size=256)
+
+
+def _standing_tables(page: service.StandingPage, show: str | None) -> Markup:
+    user = current_user._get_current_object()
+    show = show if show in service.SUMMARY_KEYS else None
+    may_follow = (may_use(user, "alerts.follow"), may_use(user, "alerts.unfollow"))
+    on_page = {standing.indicator.id for standing in page.standings}
+    following = alerts.followed(user).indicators & on_page if any(may_follow) else frozenset()
+    key = None if page.cache_key is None else (page.cache_key, show, may_follow, following)
+    return rendered(
+        TABLES, key, "compare/_standing.html", page=page, show=show, following=following
+    )
 
 
 @bp.route("/compare/norms")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from flask import url_for
@@ -21,6 +22,7 @@ from bench.compare import service as compare
 from bench.errors import NotFound
 from bench.home import queries
 from bench.issues import service as issues
+from bench.kept import KeptItems
 from bench.models import (
     Indicator,
     IssueTypeStatus,
@@ -78,11 +80,33 @@ class KeyAreaSection:
     rows: list[IndicatorRow]
 
 
+# The overviews built, one per authority, kept as Where we stand pages are (the same for
+# every user of the authority until what it is built from changes).
+OVERVIEWS = KeptItems(size=512)
+
+
+def overview_key(authority_id: int, now: datetime) -> tuple[Any, ...] | None:
+    """What the overview is kept under (None in a request that writes: built afresh)."""
+    return compare.authority_key(now, authority_id, "overview") if compare.reading() else None
+
+
 def authority_overview(authority_id: int, now: datetime | None = None) -> list[KeyAreaSection]:
     """Each indicator's latest own value beside the national median and quartiles: the
     "all councils" group of the comparison engine, cached per data version, shown only
     where that group is admitted for the indicator (DESIGN.md, Anonymity 9)."""
     now = now or utcnow()
+    key = overview_key(authority_id, now)
+    overview = OVERVIEWS.get(key) if key is not None else None
+    if overview is None:
+        overview = _authority_overview(authority_id, now, keep=key is not None)
+        if key is not None:
+            OVERVIEWS.put(key, overview)
+    return overview
+
+
+def _authority_overview(
+    authority_id: int, now: datetime, *, keep: bool = False
+) -> list[KeyAreaSection]:
     latest: dict[int, queries.OwnValue] = {}
     for own in queries.own_latest_values(authority_id):
         latest[own.indicator_id] = own  # rows come oldest first: the last one wins
@@ -93,6 +117,8 @@ def authority_overview(authority_id: int, now: datetime | None = None) -> list[K
         if own is None:
             continue
         period = period_by_id[own.period_id]
+        if keep:  # read by later requests, after this one's session is gone
+            indicator, period = compare.kept_copy(indicator), compare.kept_copy(period)
         sections[indicator.key_area].append(_row(indicator, period, own, authority_id, now))
     return [KeyAreaSection(area, sections[area]) for area in KeyArea if sections.get(area)]
 
@@ -203,6 +229,7 @@ class AuthorityHome:
     attention: list[Attention]
     sections: list[KeyAreaSection]
     standing: Standing | None  # None before any period is released
+    sections_key: tuple[Any, ...] | None = None  # what the sections are kept under
 
     @property
     def figures_clear(self) -> bool:
@@ -223,6 +250,9 @@ def authority_home(user: User, now: datetime | None = None) -> AuthorityHome:
     users who may deal with it, then the latest figures beside all councils'."""
     authority_id = user.authority_id
     assert authority_id is not None
+    # The moment the comparisons read the data as of (one a request): the overview's
+    # figures and the attention lines come from the same data version, read once.
+    now = now or compare.viewing(user).now
     attention: list[Attention] = []
     figures = _figures(user)
     if figures is not None:
@@ -242,6 +272,7 @@ def authority_home(user: User, now: datetime | None = None) -> AuthorityHome:
         [item for item in attention if item.count],
         authority_overview(authority_id, now),
         figures[1] if figures is not None else None,
+        overview_key(authority_id, now),
     )
 
 

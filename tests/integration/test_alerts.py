@@ -141,16 +141,21 @@ def test_follow_an_indicator_from_where_we_stand(sign_in_as, session):
     assert "Unfollow Cost per week" in text_of(page)
 
 
-def _follow_form_fields(html: str, code: str) -> dict[str, str]:
-    """The hidden fields of the follow form for *code*, as the page renders them."""
+def _follow_submission(html: str, code: str) -> tuple[str, dict[str, str]]:
+    """Where the Follow button for *code* posts, and what: as a browser sends it, the
+    fields of the form the button belongs to, then the button's own name and value."""
     import re
 
-    forms = re.findall(r'<form method="post" action="/alerts/(?:un)?follow".*?</form>', html, re.S)
-    for form in forms:
-        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
-        if fields.get("indicator") == code:
-            return fields
-    raise AssertionError(f"no follow form for {code}")
+    button = re.search(
+        rf'<button type="submit" form="([^"]+)" formaction="([^"]+)" name="(\w+)" value="{code}"',
+        html,
+    )
+    assert button is not None, f"no follow button for {code}"
+    form_id, action, name = button.groups()
+    form = re.search(rf'<form [^>]*id="{form_id}"[^>]*>(.*?)</form>', html, re.S)
+    assert form is not None, f"no form {form_id} for the follow button"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[1]))
+    return action, {**fields, name: code}
 
 
 def test_following_from_where_we_stand_returns_to_the_same_group_period_and_row(
@@ -169,8 +174,9 @@ def test_following_from_where_we_stand_returns_to_the_same_group_period_and_row(
     client = sign_in_as(Role.STAFF, councils[0])
     page = client.get("/compare/?group=all&period=2021-22")
     check_page(page)
-    fields = _follow_form_fields(page.get_data(as_text=True), indicator.code)
-    response = client.post("/alerts/follow", data=fields)
+    action, fields = _follow_submission(page.get_data(as_text=True), indicator.code)
+    assert action == "/alerts/follow"
+    response = client.post(action, data=fields)
     assert response.status_code == 302
     location = response.location
     assert location.startswith("/compare/?") and location.endswith(f"#{indicator.code}")

@@ -7,14 +7,21 @@ inspector's named page is theirs), miss the authority's own correction waiting f
 release round (peers' results stay cached then), or keep what a writing request built.
 """
 
+import re
+from dataclasses import fields
 from datetime import timedelta
 
+from flask import template_rendered
 from sqlalchemy import update
 
-from bench.compare import service
+from bench.compare import norms, service
+from bench.home import service as home_service
+from bench.kept import KeptItems
 from bench.models import Indicator, Role, UnitKind, Value, utcnow
 from tests import factories
-from tests.pages import text_of
+from tests.pages import post_form, text_of
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _network(session):
@@ -28,6 +35,16 @@ def _network(session):
         factories.value(council, indicator, period, value=float(101 + 7 * n))
     session.commit()
     return councils, indicator, period
+
+
+def _correct_own_figure(session, council, indicator, period) -> None:
+    """The council corrects its figure to 555: a new revision, which peers see at the next
+    release round (the council itself at once)."""
+    later_round = (utcnow().replace(day=1) + timedelta(days=32)).replace(day=1)
+    current = session.query(Value).filter_by(authority_id=council.id).one()
+    current.is_latest = False
+    session.commit()
+    factories.value(council, indicator, period, value=555.0, revision=2, visible_from=later_round)
 
 
 def _builds(monkeypatch) -> list[int]:
@@ -58,20 +75,11 @@ def test_an_authoritys_users_share_its_page_and_no_other_council_gets_it(
     assert built == [councils[0].id, councils[6].id]
 
 
-def test_an_own_correction_waiting_for_its_round_shows_at_once(
-    app_context, sign_in_as, session
-):
+def test_an_own_correction_waiting_for_its_round_shows_at_once(app_context, sign_in_as, session):
     councils, indicator, period = _network(session)
     client = sign_in_as(Role.STAFF, councils[0])
     assert "101" in text_of(client.get("/compare/?group=type"))
-    later_round = (utcnow().replace(day=1) + timedelta(days=32)).replace(day=1)
-    current = session.query(Value).filter_by(authority_id=councils[0].id).one()
-    current.is_latest = False
-    session.commit()
-    # The correction: a new revision, which peers see at the next release round.
-    factories.value(
-        councils[0], indicator, period, value=555.0, revision=2, visible_from=later_round
-    )
+    _correct_own_figure(session, councils[0], indicator, period)
     text = text_of(client.get("/compare/?group=type"))
     assert "555" in text
 
@@ -101,12 +109,8 @@ def test_two_councils_with_no_figures_of_their_own_get_their_own_groups(
     county = factories.authority(name="Quiet county", type="county")
     unitary = factories.authority(name="Quiet unitary", type="unitary")
     session.commit()
-    assert "7 peer councils" in text_of(
-        sign_in_as(Role.STAFF, county).get("/compare/?group=type")
-    )
-    assert "5 peer councils" in text_of(
-        sign_in_as(Role.STAFF, unitary).get("/compare/?group=type")
-    )
+    assert "7 peer councils" in text_of(sign_in_as(Role.STAFF, county).get("/compare/?group=type"))
+    assert "5 peer councils" in text_of(sign_in_as(Role.STAFF, unitary).get("/compare/?group=type"))
 
 
 def test_an_indicator_edited_in_the_catalogue_shows_at_once(app_context, sign_in_as, session):
@@ -115,9 +119,117 @@ def test_an_indicator_edited_in_the_catalogue_shows_at_once(app_context, sign_in
     client = sign_in_as(Role.STAFF, councils[0])
     assert "Cost per week" in text_of(client.get("/compare/?group=type"))
     session.execute(
-        update(Indicator).where(Indicator.id == indicator.id).values(
-            title="Weekly cost of a care home place"
-        )
+        update(Indicator)
+        .where(Indicator.id == indicator.id)
+        .values(title="Weekly cost of a care home place")
     )
     session.commit()
     assert "Weekly cost of a care home place" in text_of(client.get("/compare/?group=type"))
+
+
+# --- what is kept on top of a built page ------------------------------------------------
+
+
+def _line(standing) -> str:
+    """One Where we stand line, comparable across builds (its indicator by id)."""
+    return repr(
+        {f.name: getattr(standing, f.name) for f in fields(standing) if f.name != "indicator"}
+        | {"indicator": standing.indicator.id}
+    )
+
+
+def _counting(monkeypatch, module, name: str) -> list[int]:
+    calls: list[int] = []
+    original = getattr(module, name)
+
+    def counting(*arguments, **keywords):
+        calls.append(1)
+        return original(*arguments, **keywords)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_an_indicator_page_after_where_we_stand_takes_its_line_from_the_built_page(
+    app_context, session, monkeypatch
+):
+    """The indicator page is one line of Where we stand: after the whole page, it is read
+    off it (no second build), and it is the line built for the indicator alone."""
+    councils, cost, period = _network(session)
+    other = factories.indicator(title="Delayed transfers", decimals=1)
+    for n, council in enumerate(councils):
+        factories.value(council, other, period, value=float(10 + n))
+    session.commit()
+    user = factories.user(Role.STAFF, councils[2])
+    with app_context.test_request_context("/"):
+        alone = service.where_we_stand(service.viewing(user), "type", None, custom=True, only=cost)
+    KeptItems.clear_every()
+    built = _builds(monkeypatch)
+    with app_context.test_request_context("/"):
+        view = service.viewing(user)
+        whole = service.where_we_stand(view, "type", None, custom=True)
+        line = service.where_we_stand(view, "type", None, custom=True, only=cost)
+    assert built == [councils[2].id]
+    assert len(whole.standings) == 2
+    assert [_line(s) for s in line.standings] == [_line(s) for s in alone.standings]
+    assert (line.peer_count, line.group, line.period.code) == (
+        alone.peer_count, alone.group, alone.period.code,
+    )  # fmt: skip
+
+
+def test_where_we_stand_tables_are_rendered_once_for_colleagues_and_apart_for_a_follower(
+    app_context, sign_in_as, session
+):
+    """The tables are kept per authority, with each user's follows: a colleague's page
+    reuses them; a user who follows an indicator sees their own Unfollow, and no session's
+    CSRF token is ever in them (the one token a page has is in its own follow form)."""
+    councils, indicator, _ = _network(session)
+    renders: list[str] = []
+
+    def rendered(sender, template, context, **extra):
+        renders.append(template.name)
+
+    first = sign_in_as(Role.STAFF, councils[0])
+    colleague = sign_in_as(Role.STAFF, councils[0])
+    with template_rendered.connected_to(rendered, app_context):
+        one = first.get("/compare/?group=type").get_data(as_text=True)
+        two = colleague.get("/compare/?group=type").get_data(as_text=True)
+    assert renders.count("compare/_standing.html") == 1
+    tokens = [set(CSRF.findall(page)) for page in (one, two)]
+    assert tokens[0] and tokens[1] and tokens[0].isdisjoint(tokens[1])
+
+    post_form(
+        first, "/alerts/follow", {"indicator": indicator.code, "return_to": "compare"},
+        form_page="/compare/?group=type",
+    )  # fmt: skip
+    assert "Unfollow Cost per week" in text_of(first.get("/compare/?group=type"))
+    text = text_of(colleague.get("/compare/?group=type"))
+    assert "Follow Cost per week" in text and "Unfollow" not in text
+    other = text_of(sign_in_as(Role.STAFF, councils[6]).get("/compare/?group=type"))
+    assert "143" in other and "£101" not in other
+
+
+def test_norm_or_exception_is_kept_per_authority(app_context, sign_in_as, session, monkeypatch):
+    councils, _, _ = _network(session)
+    built = _counting(monkeypatch, norms, "_norm_or_exception")
+    for client in (sign_in_as(Role.STAFF, councils[0]), sign_in_as(Role.ANALYST, councils[0])):
+        assert client.get("/compare/norms?group=type").status_code == 200
+    assert len(built) == 1
+    sign_in_as(Role.STAFF, councils[6]).get("/compare/norms?group=type")
+    assert len(built) == 2
+
+
+def test_home_figures_are_kept_per_authority_and_an_own_correction_shows_at_once(
+    app_context, sign_in_as, session, monkeypatch
+):
+    councils, indicator, period = _network(session)
+    built = _counting(monkeypatch, home_service, "_authority_overview")
+    client = sign_in_as(Role.STAFF, councils[0])
+    assert "£101" in text_of(client.get("/"))
+    assert "£101" in text_of(sign_in_as(Role.ANALYST, councils[0]).get("/"))
+    assert len(built) == 1
+    assert "£143" in text_of(sign_in_as(Role.STAFF, councils[6]).get("/"))
+    assert len(built) == 2
+
+    _correct_own_figure(session, councils[0], indicator, period)
+    assert "£555" in text_of(client.get("/"))
