@@ -5,12 +5,16 @@ What it does, every step bounded and on loopback only:
 1. Prepares a national-scale network in its own PostgreSQL database (``bench_load`` unless
    ``BENCH_LOAD_DATABASE_URL`` says otherwise): 400 authorities, 100 indicators, 12 periods,
    15 neighbours each, as ``make bench`` builds it, plus staff, an analyst and an inspector.
-   The first run builds it (about a minute); later runs reuse it.
+   The first run builds it (about a minute); later runs reuse it. ``--network demo``: the
+   demo network instead (``bench_load_demo``), as PERFORMANCE.md's first figures were
+   measured.
 2. Starts gunicorn with the production configuration (``gunicorn.conf.py``; 2 workers on
    this 2-core machine unless ``BENCH_WORKERS`` says otherwise) on a free loopback port,
    with Redis for the rate limits.
-3. Signs every user in through the real sign-in form, warms each worker, then runs closed
-   loops of 10, 50 and 100 users for ``--seconds`` each: staff browsing home, Where we
+3. Signs every user in through the real sign-in form, warms each worker (``--warm``
+   seconds of the same load, reported apart: pages are built once per worker and data
+   version, and the phases measure the steady state), then runs closed loops of 10, 50
+   and 100 users for ``--seconds`` each: staff browsing home, Where we
    stand (each peer-group kind), indicator pages and Norm or exception?; one analyst
    previewing an upload of their figures and confirming it once a phase; one inspector
    downloading the network's figures as CSV. Users wait ``--think`` seconds between pages,
@@ -55,15 +59,17 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 UPLOAD_BATCH = re.compile(r"/publish/uploads/(\d+)")
 
 
-def _database_url() -> str:
+def _database_url(network: str) -> str:
     if os.environ.get("BENCH_LOAD_DATABASE_URL"):
         return os.environ["BENCH_LOAD_DATABASE_URL"]
     admin = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_ADMIN_URL))
-    return admin.set(database=DEFAULT_DATABASE).render_as_string(hide_password=False)
+    database = DEFAULT_DATABASE if network == "national" else f"{DEFAULT_DATABASE}_{network}"
+    return admin.set(database=database).render_as_string(hide_password=False)
 
 
-def prepare(url: str) -> dict[str, Any]:
-    """The national network in *url*'s database (made once); returns who signs in as what."""
+def prepare(url: str, network: str = "national") -> dict[str, Any]:
+    """The *network* (national, or the demo's) in *url*'s database (made once); returns who
+    signs in as what."""
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -79,15 +85,20 @@ def prepare(url: str) -> dict[str, Any]:
 
     from bench import create_app, security
     from bench.extensions import db
-    from bench.models import Authority, Indicator, InspectorGrant, Role, User, utcnow
+    from bench.models import Authority, Indicator, InspectorGrant, Period, Role, User, utcnow
     from benchmarks.compare import _load_national
 
     app = create_app("test", DATABASE_URL=url)
     with app.app_context():
         upgrade()
         if not db.session.scalar(select(func.count(Authority.id))):
-            print("load: building the national network (once)...", flush=True)
-            _load_national()
+            print(f"load: building the {network} network (once)...", flush=True)
+            if network == "demo":
+                from seed.demo import load_demo
+
+                load_demo(PASSWORD)
+            else:
+                _load_national()
         authorities = list(db.session.scalars(select(Authority).order_by(Authority.id)))
         users = {user.email: user for user in db.session.scalars(select(User))}
         password_hash = security.hash_password(PASSWORD)
@@ -102,8 +113,9 @@ def prepare(url: str) -> dict[str, Any]:
             user.active = True
             return email
 
+        councils = authorities[:60]  # staff of many councils, several of some
         staff = [
-            account(f"staff{n}@load.example.gov.uk", Role.STAFF, authorities[n % 60])
+            account(f"staff{n}@load.example.gov.uk", Role.STAFF, councils[n % len(councils)])
             for n in range(STAFF)
         ]
         analyst = account("analyst@load.example.gov.uk", Role.ANALYST, authorities[0])
@@ -129,11 +141,12 @@ def prepare(url: str) -> dict[str, Any]:
             )
         db.session.commit()
         codes = list(db.session.scalars(select(Indicator.code).order_by(Indicator.code)))
+        newest = db.session.scalar(select(Period.code).order_by(Period.starts_on.desc()))
         inspected = authorities[1].gss_code
         db.engine.dispose()
     return {
         "staff": staff, "analyst": analyst, "inspector": inspector,
-        "inspected": inspected, "codes": codes,
+        "inspected": inspected, "codes": codes, "period": newest,
     }  # fmt: skip
 
 
@@ -249,7 +262,7 @@ def _browse(user: User, codes: list[str], rng: random.Random) -> tuple[str, str]
     return "norms", f"/compare/norms?group={group}"
 
 
-def _upload_csv(codes: list[str], rng: random.Random) -> bytes:
+def _upload_csv(codes: list[str], period: str, rng: random.Random) -> bytes:
     """The analyst's figures for the newest period, as the template lays them out."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -257,17 +270,19 @@ def _upload_csv(codes: list[str], rng: random.Random) -> bytes:
     for code in codes[:60]:
         denominator = rng.randint(1000, 40000)
         numerator = rng.randint(50, denominator // 2)
-        writer.writerow([code, "2021-22", numerator, denominator, "", "final", "load test"])
+        writer.writerow([code, period, numerator, denominator, "", "final", "load test"])
     return buffer.getvalue().encode()
 
 
-def _analyst(user: User, codes: list[str], rng: random.Random, tally: Tally, stop: float) -> None:
+def _analyst(
+    user: User, codes: list[str], period: str, rng: random.Random, tally: Tally, stop: float
+) -> None:
     """Preview an upload every few seconds; confirm one a phase, discard the others."""
     confirmed = False
     while time.monotonic() < stop:
         start = time.perf_counter()
         token = user.csrf("/publish/")
-        files = {"file": ("figures.csv", _upload_csv(codes, rng), "text/csv")}
+        files = {"file": ("figures.csv", _upload_csv(codes, period, rng), "text/csv")}
         response = user.post("/publish/upload", {"csrf_token": token}, files=files)
         batch = UPLOAD_BATCH.search(response.headers.get("Location", ""))
         if response.status_code == 302 and batch is not None:
@@ -356,9 +371,11 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def phase(
-    users: list[User], analyst: User, inspector: User, inspected: str, codes: list[str],
+    users: list[User], analyst: User, inspector: User, people: dict[str, Any],
     seconds: float, think: float, server_pid: int,
 ) -> dict[str, Any]:  # fmt: skip
+    """One closed loop of *users*, with the analyst and the inspector, for *seconds*."""
+    codes, period, inspected = people["codes"], people["period"], people["inspected"]
     tally = Tally()
     cpu_before = _cpu_seconds(server_pid)
     stop = time.monotonic() + seconds
@@ -367,11 +384,11 @@ def phase(
         for n, user in enumerate(users)
     ]
     threads.append(
-        threading.Thread(target=_analyst, args=(analyst, codes, random.Random(7), tally, stop))
+        threading.Thread(
+            target=_analyst, args=(analyst, codes, period, random.Random(7), tally, stop)
+        )
     )
-    threads.append(
-        threading.Thread(target=_inspector, args=(inspector, inspected, tally, stop))
-    )
+    threads.append(threading.Thread(target=_inspector, args=(inspector, inspected, tally, stop)))
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -414,6 +431,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30, help="length of each phase")
     parser.add_argument("--think", type=float, default=0.0, help="mean pause between pages")
+    parser.add_argument(
+        "--network", choices=("national", "demo"), default="national",
+        help="national scale (as make bench), or the demo network (as make run seeds it)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--warm", type=float, default=30, help="seconds of load before the phases (0: none)"
+    )
     parser.add_argument("--users", type=int, action="append", help="phases (10, 50, 100)")
     parser.add_argument(
         "--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1) + 1)
@@ -422,8 +446,8 @@ def main() -> None:
     levels = tuple(arguments.users or LEVELS)
     if max(levels) > STAFF:
         raise SystemExit(f"load: at most {STAFF} users")
-    url = _database_url()
-    people = prepare(url)
+    url = _database_url(arguments.network)
+    people = prepare(url, arguments.network)
     server, base = start_server(url, arguments.workers)
     try:
         staff = [User(base, email) for email in people["staff"][: max(levels)]]
@@ -439,9 +463,23 @@ def main() -> None:
             f"think {arguments.think} s, {arguments.seconds:.0f} s a phase",
             flush=True,
         )
+        if arguments.warm:
+            # Steady state: each worker builds each authority's pages once per data version
+            # (kept per process), which a short phase would mostly measure. This phase
+            # fills them, with every user of the largest phase; its figures are shown apart.
+            report = phase(
+                staff[: max(levels)], analyst, inspector, people,
+                arguments.warm, arguments.think, server.pid,
+            )  # fmt: skip
+            print(
+                f"warm-up ({max(levels)} users, {arguments.warm:.0f} s, not counted): "
+                f"{report['pages_per_s']} pages/s, p95 {report['p95_ms']} ms, "
+                f"{report['errors']} errors of {report['requests']}",
+                flush=True,
+            )
         for level in levels:
             report = phase(
-                staff[:level], analyst, inspector, people["inspected"], people["codes"],
+                staff[:level], analyst, inspector, people,
                 arguments.seconds, arguments.think, server.pid,
             )  # fmt: skip
             print(

@@ -52,6 +52,9 @@ CACHE = KeptItems(CACHE_SIZE)
 # figures or what peers may see change (an authority's users mostly look at the same
 # few groups), about half of each comparison page's time.
 PAGES = KeptItems(size=512)
+# Authorities' own figures, as they stand (Viewing.own): read by every page built for the
+# authority, the same until it publishes.
+OWN = KeptItems(size=512)
 _Record = TypeVar("_Record", Period, Indicator)
 
 
@@ -599,6 +602,20 @@ class Viewing:
         return {key: figures for key, figures in self._own.items() if key[1] == indicator_id}
 
     def _read_own(self, indicator_id: int | None) -> dict[tuple[int, int], OwnFigure]:
+        if self.as_of is not None or not reading():
+            return self._query_own(indicator_id)
+        # The same for every page of the authority until it publishes (its own version).
+        key = (_app_key(), self.authority_id, _own_version(self.authority_id))
+        own = OWN.get(key)
+        if own is not None and indicator_id is not None:
+            return {k: figures for k, figures in own.items() if k[1] == indicator_id}
+        if own is None:
+            own = self._query_own(indicator_id)
+            if indicator_id is None:  # one indicator's dozen figures are cheap to read
+                OWN.put(key, own)
+        return own
+
+    def _query_own(self, indicator_id: int | None) -> dict[tuple[int, int], OwnFigure]:
         return {
             (period_id, indicator_id): OwnFigure(*figures)
             for period_id, indicator_id, *figures in queries.own_latest(
@@ -664,6 +681,20 @@ def warm(now: datetime | None = None) -> int:
 
 def released_periods(now: datetime) -> list[Period]:
     return [period for period in queries.periods() if period.is_released(now)]
+
+
+def _kept_catalogue(now: datetime) -> tuple[list[Period], list[Indicator]]:
+    """The released periods and the indicators, as kept pages hold them (in no session),
+    per figures version: every page built reads the same, not a copy each."""
+    key = (_app_key(), figures_version(now), "catalogue")
+    cached = CACHE.get(key)
+    if cached is None:
+        cached = (
+            [kept_copy(period) for period in released_periods(now)],
+            [kept_copy(indicator) for indicator in queries.indicators()],
+        )
+        CACHE.put(key, cached)
+    return cached
 
 
 def _options(results: PeriodResults, authority_id: int) -> list[GroupOption]:
@@ -798,23 +829,24 @@ def where_we_stand(
         # has not committed yet (and may roll back): built afresh, never kept.
         return _where_we_stand(view, group_key, period_code, custom, only, keep=False)
     # Who views it named (an inspector) is one of the choices.
-    choices = ("where_we_stand", view.named_code, group_key, period_code, custom)
-    key = authority_key(view.now, view.authority_id, *choices, None if only is None else only.id)
+    key = authority_key(
+        view.now, view.authority_id,
+        "where_we_stand", view.named_code, group_key, period_code, custom,
+    )  # fmt: skip
     page = PAGES.get(key)
-    if page is None and only is not None:
-        # One indicator's line is the same as on the whole page, built already when the
-        # user came from it (its key is this one's but for the indicator).
-        whole = PAGES.get((*key[:-1], None))
-        lines = [s for s in whole.standings if s.indicator.id == only.id] if whole else []
-        if lines:
-            area = lines[0].indicator.key_area.label
-            page = replace(whole, sections=[(area, lines)], cache_key=key)
-            PAGES.put(key, page)
     if page is None:
         page = replace(
-            _where_we_stand(view, group_key, period_code, custom, only, keep=True), cache_key=key
+            _where_we_stand(view, group_key, period_code, custom, None, keep=True), cache_key=key
         )
         PAGES.put(key, page)
+    if only is not None:
+        # One indicator's line is the same as on the whole page, which the next indicator
+        # page (and Where we stand) reads too. Lines are not kept apart: a hundred a page
+        # would push the whole pages out of the cache.
+        lines = [s for s in page.standings if s.indicator.id == only.id]
+        if not lines:
+            raise NotFound("No such indicator")
+        page = replace(page, sections=[(lines[0].indicator.key_area.label, lines)], cache_key=None)
     return replace(page, view=view)
 
 
@@ -844,9 +876,7 @@ def _where_we_stand(
     """The page :func:`where_we_stand` shows; with *keep*, holding periods and indicators
     that belong to no session, so that later requests can read it from the cache."""
     authority_id, now = view.authority_id, view.now
-    periods = released_periods(now)
-    if keep:
-        periods = [kept_copy(period) for period in periods]
+    periods, indicators = _kept_catalogue(now) if keep else (released_periods(now), None)
     if not periods:
         raise NotFound("No period has been released yet")
     period = next((p for p in periods if p.code == period_code), periods[-1])
@@ -870,9 +900,10 @@ def _where_we_stand(
         if period_id == period.id
     }
     earlier = _earlier_figures(view, period, periods, only)
-    indicators = queries.indicators() if only is None else [only]
-    if keep:
-        indicators = [kept_copy(indicator) for indicator in indicators]
+    if only is not None:
+        indicators = [kept_copy(only) if keep else only]
+    elif indicators is None:
+        indicators = queries.indicators()
     sections: dict[str, list[Standing]] = {}
     for indicator in indicators:
         column = results.column[indicator.id]

@@ -16,7 +16,6 @@ from sqlalchemy import update
 
 from bench.compare import norms, service
 from bench.home import service as home_service
-from bench.kept import KeptItems
 from bench.models import Indicator, Role, UnitKind, Value, utcnow
 from tests import factories
 from tests.pages import post_form, text_of
@@ -150,11 +149,12 @@ def _counting(monkeypatch, module, name: str) -> list[int]:
     return calls
 
 
-def test_an_indicator_page_after_where_we_stand_takes_its_line_from_the_built_page(
+def test_an_indicator_page_takes_its_line_from_the_whole_page_kept(
     app_context, session, monkeypatch
 ):
-    """The indicator page is one line of Where we stand: after the whole page, it is read
-    off it (no second build), and it is the line built for the indicator alone."""
+    """The indicator page is one line of Where we stand: it is read off the whole page
+    (built once for both, in either order), and it is the line built for the indicator
+    alone. Lines are not kept apart: a hundred of them would push the pages out."""
     councils, cost, period = _network(session)
     other = factories.indicator(title="Delayed transfers", decimals=1)
     for n, council in enumerate(councils):
@@ -162,15 +162,17 @@ def test_an_indicator_page_after_where_we_stand_takes_its_line_from_the_built_pa
     session.commit()
     user = factories.user(Role.STAFF, councils[2])
     with app_context.test_request_context("/"):
-        alone = service.where_we_stand(service.viewing(user), "type", None, custom=True, only=cost)
-    KeptItems.clear_every()
+        view = service.viewing(user)
+        alone = service._where_we_stand(view, "type", None, True, cost, keep=False)
     built = _builds(monkeypatch)
     with app_context.test_request_context("/"):
         view = service.viewing(user)
-        whole = service.where_we_stand(view, "type", None, custom=True)
         line = service.where_we_stand(view, "type", None, custom=True, only=cost)
+        whole = service.where_we_stand(view, "type", None, custom=True)
+        again = service.where_we_stand(view, "type", None, custom=True, only=other)
     assert built == [councils[2].id]
-    assert len(whole.standings) == 2
+    assert len(whole.standings) == 2 and len(service.PAGES._items) == 1
+    assert [s.indicator.id for s in again.standings] == [other.id]
     assert [_line(s) for s in line.standings] == [_line(s) for s in alone.standings]
     assert (line.peer_count, line.group, line.period.code) == (
         alone.peer_count, alone.group, alone.period.code,
