@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import delete as delete_rows
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from bench.extensions import db
@@ -119,15 +119,14 @@ def notification_count(user_id: int) -> int:
     )
 
 
+# Run on every page (the header's count): built once, the user bound per call.
+_UNREAD = select(func.count(Notification.id)).where(
+    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)
+)
+
+
 def unread_count(user_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user_id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
-    )
+    return db.session.scalar(_UNREAD, {"user_id": user_id}) or 0
 
 
 def mark_read(user_id: int, now: datetime) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import contains_eager
 
 from bench.extensions import db
@@ -25,21 +25,29 @@ def live_session(
     """The session with *token_hash* unless it ended: signed out, past its end, last
     seen before *seen_since* (idle), started before *started_since*, or its user inactive.
     """
-    return db.session.scalars(
-        select(UserSession)
-        .join(UserSession.user)
-        # The user and their authority in the same query: every page shows both.
-        .options(contains_eager(UserSession.user).joinedload(User.authority))
-        .where(
-            UserSession.token_hash == token_hash,
-            UserSession.ended_at.is_(None),
-            UserSession.expires_at > now,
-            UserSession.last_seen_at > seen_since,
-            UserSession.created_at > started_since,
-            User.active.is_(True),
-        )
-        .order_by(UserSession.id)
-    ).first()
+    parameters = {
+        "token_hash": token_hash, "now": now, "seen_since": seen_since,
+        "started_since": started_since,
+    }  # fmt: skip
+    return db.session.scalars(_LIVE_SESSION, parameters).first()
+
+
+# Run on every request: built once, its parameters bound per call.
+_LIVE_SESSION = (
+    select(UserSession)
+    .join(UserSession.user)
+    # The user and their authority in the same query: every page shows both.
+    .options(contains_eager(UserSession.user).joinedload(User.authority))
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.ended_at.is_(None),
+        UserSession.expires_at > bindparam("now"),
+        UserSession.last_seen_at > bindparam("seen_since"),
+        UserSession.created_at > bindparam("started_since"),
+        User.active.is_(True),
+    )
+    .order_by(UserSession.id)
+)
 
 
 def add_session(user: User, token_hash: str, now: datetime, expires_at: datetime) -> UserSession:
