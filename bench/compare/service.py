@@ -54,7 +54,7 @@ CACHE = KeptItems(CACHE_SIZE)
 PAGES = KeptItems(size=512)
 # Authorities' own figures, as they stand (Viewing.own): read by every page built for the
 # authority, the same until it publishes.
-OWN = KeptItems(size=512)
+OWN = KeptItems(size=128)
 _Record = TypeVar("_Record", Period, Indicator)
 
 

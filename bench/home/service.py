@@ -82,7 +82,7 @@ class KeyAreaSection:
 
 # The overviews built, one per authority, kept as Where we stand pages are (the same for
 # every user of the authority until what it is built from changes).
-OVERVIEWS = KeptItems(size=512)
+OVERVIEWS = KeptItems(size=256)
 
 
 def overview_key(authority_id: int, now: datetime) -> tuple[Any, ...] | None:

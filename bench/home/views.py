@@ -15,7 +15,7 @@ bp = Blueprint("home", __name__)
 
 # Home's figures tables, rendered: kept under the overview's key (the authority and all
 # they are built from), as the overview itself is.
-FIGURES = KeptItems(size=512)
+FIGURES = KeptItems(size=256)
 
 
 @bp.route("/")
