@@ -1,8 +1,8 @@
 """What one process keeps between requests: built pages, and the parts of pages rendered
 from them, each under a key that holds everything it was built from (a data version
 first), so that a kept item is never stale and never another authority's. Per process:
-a worker fills its own (cheap, PERFORMANCE.md), and nothing is shared between workers
-or hosts."""
+a worker fills its own after each change of the data (README.md, "Under load"), and
+nothing is shared between workers or hosts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, ClassVar
 
-from flask import render_template
+from flask import render_template, request
 from markupsafe import Markup
 
 
@@ -53,7 +53,10 @@ class KeptItems:
 
 def rendered(items: KeptItems, key: Any, template: str, **context: Any) -> Markup:
     """*template* rendered with *context*, kept in *items* under *key* (None: rendered
-    afresh, never kept). *key* must hold everything the template reads."""
+    afresh, never kept). *key* must hold everything the template reads; the links' root
+    (a proxy's X-Forwarded-Prefix) is added here."""
+    if key is not None:
+        key = (request.script_root, key)
     kept = items.get(key) if key is not None else None
     if kept is None:
         # Rendered by Jinja with autoescape on, as the page it goes in: safe as it is.

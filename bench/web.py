@@ -9,11 +9,14 @@ from typing import Any
 from flask import Flask, g, request
 from flask.wrappers import Response
 from flask_login import current_user
+from markupsafe import Markup
 
 from bench import access
 from bench.alerts import service as alerts
+from bench.allies import service as allies
 from bench.auth.forms import SignOutForm
 from bench.dates import london_text, utc_text
+from bench.kept import KeptItems, rendered
 from bench.models import Indicator, UnitKind
 
 OFLOG_ATTRIBUTION = (
@@ -66,13 +69,13 @@ def register_template_helpers(app: Flask) -> None:
             "sign_out_form": SignOutForm(formdata=None) if current_user.is_authenticated else None,
             "oflog_attribution": OFLOG_ATTRIBUTION,
             # Called by the templates that need them, so other pages pay nothing.
-            "unread_notifications": lambda: alerts.unread_count(current_user),
             "alert_follows": lambda: alerts.followed(current_user),
         }
 
     # Offer a link or form only where the route's own rule admits the viewer. A global,
     # not a context variable, so imported macros (the Follow button) can ask too.
     app.add_template_global(_may, "may")
+    app.add_template_global(_service_navigation, "service_navigation")
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_value, "indicator_value")
     app.add_template_filter(unit_text, "unit_text")
@@ -87,6 +90,26 @@ def _may(endpoint: str) -> bool:
     if endpoint not in answers:
         answers[endpoint] = access.may_use(current_user, endpoint)
     return answers[endpoint]
+
+
+# The header's sections, rendered: the same for every user of one role and authority on
+# one page with the same counts (what may be offered goes by role: access.has_permission).
+NAVIGATION = KeptItems(size=1024)
+
+
+def _service_navigation() -> Markup:
+    user = current_user._get_current_object()
+    unread = pending = None
+    if user.authority_id is not None:
+        if _may("alerts.index"):
+            unread = alerts.unread_count(user)
+        if access.has_permission(user, access.Permission.MANAGE_ALLIES):
+            pending = allies.pending_count(user)
+    authority = user.authority.name if user.authority is not None else None
+    key = (user.role, user.authority_id, authority, request.endpoint, unread, pending)
+    return rendered(
+        NAVIGATION, key, "_service_navigation.html", unread=unread, pending=pending
+    )
 
 
 # Features bench never uses, refused to its pages and anything they might embed.

@@ -5,8 +5,6 @@ Authority admins only (DESIGN.md "Who may do what": ask for and accept allies).
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -22,12 +20,6 @@ bp = Blueprint("allies", __name__, url_prefix="/allies")
 
 def _user():  # noqa: ANN202 - the proxied User
     return current_user._get_current_object()
-
-
-@bp.app_context_processor
-def _header() -> dict[str, Any]:
-    # Called by the header only where it is shown, so other pages pay nothing.
-    return {"pending_ally_requests": lambda: service.pending_count(current_user)}
 
 
 def _field_error(form: AskForm | AcceptForm, error: InvalidInput | Conflict) -> None:

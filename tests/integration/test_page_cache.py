@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from bench.compare import norms, service
 from bench.home import service as home_service
-from bench.models import Indicator, Role, UnitKind, Value, utcnow
+from bench.models import Indicator, Notification, Role, UnitKind, Value, utcnow
 from tests import factories
 from tests.pages import post_form, text_of
 
@@ -235,3 +235,32 @@ def test_home_figures_are_kept_per_authority_and_an_own_correction_shows_at_once
 
     _correct_own_figure(session, councils[0], indicator, period)
     assert "£555" in text_of(client.get("/"))
+
+
+def test_the_header_is_rendered_once_for_one_role_and_page_and_keeps_each_users_count(
+    app_context, sign_in_as, session
+):
+    """The header's sections are kept per role, authority, page and counts: colleagues
+    share them, a user's own unread count shows at once, and a user of another role or
+    council gets their own sections."""
+    councils, _, _ = _network(session)
+    renders: list[str] = []
+
+    def rendered(sender, template, context, **extra):
+        renders.append(template.name)
+
+    first = sign_in_as(Role.STAFF, councils[0])
+    colleague = sign_in_as(Role.STAFF, councils[0])
+    with template_rendered.connected_to(rendered, app_context):
+        first.get("/compare/?group=type")
+        colleague.get("/compare/?group=type")
+    assert renders.count("_service_navigation.html") == 1
+
+    session.add(Notification(user_id=first.user.id, kind="release", subject="s", body="b"))
+    session.commit()
+    assert "Notifications (1)" in text_of(first.get("/compare/?group=type"))
+    assert "Notifications (0)" in text_of(colleague.get("/compare/?group=type"))
+    admin = text_of(sign_in_as(Role.AUTHORITY_ADMIN, councils[0]).get("/compare/?group=type"))
+    assert "Users" in admin and "Allies (0)" in admin
+    other = text_of(sign_in_as(Role.STAFF, councils[6]).get("/compare/?group=type"))
+    assert "Council 6" in other and "Council 0" not in other
