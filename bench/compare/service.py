@@ -822,8 +822,8 @@ def where_we_stand(
 ) -> StandingPage:
     """The viewer's standing on every indicator against one group. With *custom*, the
     authority's custom groups are offered too (classified for this viewer on demand).
-    With *only*, the page holds that one indicator's standing (the indicator page: a
-    hundred standings worked out to show one was most of its time)."""
+    With *only*, the page holds that one indicator's line (the indicator page), read off
+    the whole page kept for the authority's next pages."""
     if view.as_of is not None or not reading():
         # A past date, reproduced; or a request that writes, whose page may show what it
         # has not committed yet (and may roll back): built afresh, never kept.
