@@ -149,6 +149,24 @@ def _counting(monkeypatch, module, name: str) -> list[int]:
     return calls
 
 
+def _colleagues_view(app_context, sign_in_as, council):
+    """Two staff of *council* open the same Where we stand page in turn: their clients,
+    the templates rendered meanwhile (by name) and the two pages' HTML."""
+    renders: list[str] = []
+
+    def rendered(sender, template, context, **extra):
+        renders.append(template.name)
+
+    first = sign_in_as(Role.STAFF, council)
+    colleague = sign_in_as(Role.STAFF, council)
+    with template_rendered.connected_to(rendered, app_context):
+        pages = tuple(
+            client.get("/compare/?group=type").get_data(as_text=True)
+            for client in (first, colleague)
+        )
+    return first, colleague, renders, pages
+
+
 def test_an_indicator_page_takes_its_line_from_the_whole_page_kept(
     app_context, session, monkeypatch
 ):
@@ -186,16 +204,7 @@ def test_where_we_stand_tables_are_rendered_once_for_colleagues_and_apart_for_a_
     reuses them; a user who follows an indicator sees their own Unfollow, and no session's
     CSRF token is ever in them (the one token a page has is in its own follow form)."""
     councils, indicator, _ = _network(session)
-    renders: list[str] = []
-
-    def rendered(sender, template, context, **extra):
-        renders.append(template.name)
-
-    first = sign_in_as(Role.STAFF, councils[0])
-    colleague = sign_in_as(Role.STAFF, councils[0])
-    with template_rendered.connected_to(rendered, app_context):
-        one = first.get("/compare/?group=type").get_data(as_text=True)
-        two = colleague.get("/compare/?group=type").get_data(as_text=True)
+    first, colleague, renders, (one, two) = _colleagues_view(app_context, sign_in_as, councils[0])
     assert renders.count("compare/_standing.html") == 1
     tokens = [set(CSRF.findall(page)) for page in (one, two)]
     assert tokens[0] and tokens[1] and tokens[0].isdisjoint(tokens[1])
@@ -244,16 +253,7 @@ def test_the_header_is_rendered_once_for_one_role_and_page_and_keeps_each_users_
     share them, a user's own unread count shows at once, and a user of another role or
     council gets their own sections."""
     councils, _, _ = _network(session)
-    renders: list[str] = []
-
-    def rendered(sender, template, context, **extra):
-        renders.append(template.name)
-
-    first = sign_in_as(Role.STAFF, councils[0])
-    colleague = sign_in_as(Role.STAFF, councils[0])
-    with template_rendered.connected_to(rendered, app_context):
-        first.get("/compare/?group=type")
-        colleague.get("/compare/?group=type")
+    first, colleague, renders, _ = _colleagues_view(app_context, sign_in_as, councils[0])
     assert renders.count("_service_navigation.html") == 1
 
     session.add(Notification(user_id=first.user.id, kind="release", subject="s", body="b"))
