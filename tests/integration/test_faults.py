@@ -275,6 +275,11 @@ def redis_app(tmp_path, redis_proxy: Proxy) -> Iterator[Flask]:
     limiter._storage_dead = False  # Flask-Limiter has no public way to say so
 
 
+# Redis is given up on after BENCH_REDIS_TIMEOUT (0.5 s); redis-py's own default waits
+# for ever. Two seconds of room: this machine has stalled a 20 ms sign-in for 1.6 s.
+GIVES_UP_WITHIN = 0.5 + 2.0
+
+
 @pytest.mark.parametrize("fault", ["down", "hang"])
 def test_sign_in_works_and_stays_limited_with_redis_down_or_hung(redis_app, redis_proxy, fault):
     email, _ = _seed_user(redis_app)
@@ -285,12 +290,12 @@ def test_sign_in_works_and_stays_limited_with_redis_down_or_hung(redis_app, redi
     owner = redis_app.test_client()
     response, seconds = timed(lambda: sign_in(owner, email, factories.PASSWORD), limit=10)
     assert response.status_code == 302
-    assert seconds < 1.5, seconds
+    assert seconds < GIVES_UP_WITHIN, seconds
     assert owner.get("/").status_code == 200  # the rest of the app does not notice
 
     limit = _pair_limit(redis_app)
     for attempt in range(limit):
         wrong, seconds = timed(lambda: sign_in(redis_app.test_client(), email, "wrong"), 10)
         assert wrong.status_code == 200, attempt
-        assert seconds < 1.5, seconds
+        assert seconds < GIVES_UP_WITHIN, seconds
     assert sign_in(redis_app.test_client(), email, "wrong").status_code == 429
