@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMPS := .make
 export FLASK_APP := wsgi.py
 
-.PHONY: run test serve audit bench load assets install migration clean browser libreoffice test-tools
+.PHONY: run test serve audit bench load assets install migration clean browser libreoffice test-tools wrk
 
 ## make run: migrate, seed the demo network (first run only) and serve on 127.0.0.1:5000
 run: install assets
@@ -65,6 +65,16 @@ bench/static/dist/bench.css: $(STAMPS)/node assets/bench.scss assets/build.mjs
 ## The programs tests drive: Chromium (browser tests) and LibreOffice (CSV round trips).
 test-tools: browser libreoffice
 
+## Debian's wrk, which drives make load's staff pages; installed when missing and we are
+## root (without it, make load drives them with Python's threads).
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	      || echo "Could not install wrk; make load drives the pages with Python's threads"; \
+	  else echo "wrk is missing: make load drives the pages with Python's threads"; fi; \
+	fi
+
 ## Debian's Chromium for the browser tests; installed when missing and we are root.
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -92,7 +102,7 @@ bench: install assets
 
 ## make load: gunicorn (production configuration) on PostgreSQL and Redis, at national
 ## scale, driven by 10, 50 and 100 signed-in users on loopback; LOAD_ARGS="--think 5"
-load: install assets
+load: install assets wrk
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 	  $(BIN)/python -m benchmarks.load $(LOAD_ARGS)
 

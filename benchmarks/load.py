@@ -33,6 +33,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -340,8 +341,9 @@ def _staff(
 
 def _cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU used so far by the server (gunicorn's master and workers), by PostgreSQL's
-    processes and by this load generator: read from /proc (Linux), so that a phase can say
-    where the two cores went. Empty where /proc cannot be read."""
+    processes and by this load generator (with wrk, once it has ended): read from /proc
+    (Linux), so that a phase can say where the two cores went. Empty where /proc cannot be
+    read."""
     tick = os.sysconf("SC_CLK_TCK")
     used = {"server": 0.0, "postgres": 0.0}
     try:
@@ -360,9 +362,99 @@ def _cpu_seconds(server_pid: int) -> dict[str, float]:
             used["server"] += seconds
         elif name.startswith("postgres"):
             used["postgres"] += seconds
-    own = os.times()
-    used["load"] = own.user + own.system
+    own = os.times()  # with wrk's, once it has ended (the only child waited for)
+    used["load"] = own.user + own.system + own.children_user + own.children_system
     return used
+
+
+# wrk drives the staff's pages when it is installed (Debian's package `wrk`): a C client
+# with an event loop costs the two cores almost nothing, where Python's threads cost about
+# as much CPU a page as PostgreSQL and add their own queueing to what they measure.
+# PERFORMANCE.md's figures were measured with wrk. Each of wrk's connections is one user
+# clicking back to back; each request carries one of the phase's users' session cookies,
+# taken in turn, and one of the pages _browse picks.
+WRK_SCRIPT = """
+local cookies = {%(cookies)s}
+local paths = {%(paths)s}
+local think = %(think)s
+local threads = {}
+local turn = 0
+errors, failed = 0, {}  -- globals: done() reads each thread's with thread:get
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  turn = id * 7919
+  math.randomseed(id + 1)
+end
+
+function request()
+  turn = turn + 1
+  local cookie = cookies[(turn %% #cookies) + 1]
+  local path = paths[(turn %% #paths) + 1]
+  return wrk.format("GET", path, {["Cookie"] = cookie})
+end
+
+function delay()
+  if think <= 0 then return 0 end
+  return math.floor(-math.log(1 - math.random()) * think * 1000)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    errors = errors + 1
+    failed[status] = (failed[status] or 0) + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local wrong = 0
+  for _, thread in ipairs(threads) do wrong = wrong + thread:get("errors") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %%d, "microseconds": %%d, "errors": %%d, "socket_errors": %%d, '
+    .. '"p50_us": %%d, "p95_us": %%d, "p99_us": %%d}\\n',
+    summary.requests, summary.duration, wrong, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+WRK_RESULT = re.compile(r"^WRK (\{.*\})$", re.MULTILINE)
+
+
+def _lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _wrk(
+    base: str, users: list[User], codes: list[str], seconds: float, think: float, seed: int
+) -> dict[str, Any]:
+    """wrk's closed loop of one connection per user for *seconds*: its figures."""
+    rng = random.Random(seed)
+    paths = [_browse(users[0], codes, rng)[1] for _ in range(5_000)]
+    script = WRK_SCRIPT % {
+        "cookies": ", ".join(_lua_string(user.cookie) for user in users),
+        "paths": ", ".join(_lua_string(path) for path in paths),
+        "think": repr(float(think)),
+    }
+    (ROOT / "instance").mkdir(exist_ok=True)
+    lua = ROOT / "instance" / "load-wrk.lua"
+    lua.write_text(script)
+    threads = min(2, len(users))
+    command = [
+        "wrk", "--threads", str(threads), "--connections", str(len(users)),
+        "--duration", f"{max(1, round(seconds))}s", "--timeout", "60s",
+        "--script", str(lua), base,
+    ]  # fmt: skip
+    finished = subprocess.run(  # noqa: S603 - wrk from PATH, our own arguments
+        command, capture_output=True, text=True, timeout=seconds + 120, check=False
+    )
+    found = WRK_RESULT.search(finished.stdout)
+    if finished.returncode != 0 or found is None:
+        raise SystemExit(f"load: wrk failed ({finished.returncode}): {finished.stderr.strip()}")
+    return json.loads(found.group(1))
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -372,9 +464,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 def phase(
     users: list[User], analyst: User, inspector: User, people: dict[str, Any],
-    seconds: float, think: float, server_pid: int,
+    seconds: float, think: float, server_pid: int, driver: str = "python",
 ) -> dict[str, Any]:  # fmt: skip
-    """One closed loop of *users*, with the analyst and the inspector, for *seconds*."""
+    """One closed loop of *users*, with the analyst and the inspector, for *seconds*; the
+    staff's pages driven by wrk or by Python's threads (*driver*)."""
     codes, period, inspected = people["codes"], people["period"], people["inspected"]
     tally = Tally()
     cpu_before = _cpu_seconds(server_pid)
@@ -382,6 +475,7 @@ def phase(
     threads = [
         threading.Thread(target=_staff, args=(user, codes, n, think, tally, stop))
         for n, user in enumerate(users)
+        if driver == "python"
     ]
     threads.append(
         threading.Thread(
@@ -392,23 +486,26 @@ def phase(
     started = time.monotonic()
     for thread in threads:
         thread.start()
+    wrk = _wrk(analyst.base, users, codes, seconds, think, len(users)) if driver == "wrk" else {}
     for thread in threads:
         thread.join(timeout=seconds + 120)
     elapsed = time.monotonic() - started
     cpu_after = _cpu_seconds(server_pid)
     pages = [t for kind, times in tally.times.items() if kind in PAGES for t in times]
+    served = wrk["requests"] if wrk else len(pages)
     report: dict[str, Any] = {
         "users": len(users),
+        "driver": driver,
         "seconds": round(elapsed, 1),
-        "requests": sum(len(times) for times in tally.times.values()),
-        "errors": sum(tally.errors.values()),
-        "pages_per_s": round(len(pages) / elapsed, 1),
-        "p50_ms": round(1000 * _percentile(pages, 0.5)),
-        "p95_ms": round(1000 * _percentile(pages, 0.95)),
-        "p99_ms": round(1000 * _percentile(pages, 0.99)),
-        # CPU milliseconds per request served, by process: where the machine's cores went.
+        "requests": sum(len(times) for times in tally.times.values()) + served * bool(wrk),
+        "errors": sum(tally.errors.values()) + (wrk["errors"] + wrk["socket_errors"] if wrk else 0),
+        "pages_per_s": round(served / (wrk["microseconds"] / 1e6 if wrk else elapsed), 1),
+        "p50_ms": round(wrk["p50_us"] / 1000) if wrk else round(1000 * _percentile(pages, 0.5)),
+        "p95_ms": round(wrk["p95_us"] / 1000) if wrk else round(1000 * _percentile(pages, 0.95)),
+        "p99_ms": round(wrk["p99_us"] / 1000) if wrk else round(1000 * _percentile(pages, 0.99)),
+        # CPU milliseconds per page served, by process: where the machine's cores went.
         "cpu_ms_per_request": {
-            part: round(1000 * (cpu_after[part] - cpu_before[part]) / max(1, len(pages)), 1)
+            part: round(1000 * (cpu_after[part] - cpu_before[part]) / max(1, served), 1)
             for part in cpu_after
         },
         "kinds": {
@@ -442,7 +539,13 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1) + 1)
     )
+    parser.add_argument(
+        "--driver", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
+        help="what drives the staff's pages: wrk (when installed) or Python's threads, which "
+        "also give figures per kind of page",
+    )  # fmt: skip
     arguments = parser.parse_args()
+    driver = arguments.driver
     levels = tuple(arguments.users or LEVELS)
     if max(levels) > STAFF:
         raise SystemExit(f"load: at most {STAFF} users")
@@ -459,7 +562,7 @@ def main() -> None:
         for user in staff[: 4 * arguments.workers]:
             user.get(f"/compare/indicators/{people['codes'][0]}")
         print(
-            f"load: {arguments.workers} workers, {len(staff)} users signed in, "
+            f"load: {arguments.workers} workers, {len(staff)} users signed in, {driver}, "
             f"think {arguments.think} s, {arguments.seconds:.0f} s a phase",
             flush=True,
         )
@@ -469,7 +572,7 @@ def main() -> None:
             # fills them, with every user of the largest phase; its figures are shown apart.
             report = phase(
                 staff[: max(levels)], analyst, inspector, people,
-                arguments.warm, arguments.think, server.pid,
+                arguments.warm, arguments.think, server.pid, driver,
             )  # fmt: skip
             print(
                 f"warm-up ({max(levels)} users, {arguments.warm:.0f} s, not counted): "
@@ -480,7 +583,7 @@ def main() -> None:
         for level in levels:
             report = phase(
                 staff[:level], analyst, inspector, people,
-                arguments.seconds, arguments.think, server.pid,
+                arguments.seconds, arguments.think, server.pid, driver,
             )  # fmt: skip
             print(
                 f"{level:>4} users: {report['pages_per_s']:>6} pages/s, "
