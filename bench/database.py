@@ -8,6 +8,8 @@ plain SQLAlchemy that anyone can read.
 from __future__ import annotations
 
 import math
+import select
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -60,8 +62,8 @@ def build_engine(url: str, timeouts: Timeouts | None = None, **kwargs: Any) -> E
         engine = create_engine(url, connect_args={"timeout": timeouts.statement}, **kwargs)
         _configure_sqlite(engine, timeouts, memory)
         return engine
-    if kwargs.get("poolclass") is not NullPool:  # a pool: checked, with a wait limit
-        kwargs.setdefault("pool_pre_ping", True)
+    pooled = kwargs.get("poolclass") is not NullPool
+    if pooled:  # a pool with a wait limit, its connections checked (_check_on_checkout)
         kwargs.setdefault("pool_timeout", timeouts.pool)
     engine = create_engine(
         url,
@@ -69,6 +71,8 @@ def build_engine(url: str, timeouts: Timeouts | None = None, **kwargs: Any) -> E
         connect_args={"connect_timeout": max(2, math.ceil(timeouts.connect))},
         **kwargs,
     )
+    if pooled and not kwargs.get("pool_pre_ping"):
+        _check_on_checkout(engine)  # first: the listeners after it use the connection
     _configure_postgresql(engine, timeouts)
     return engine
 
@@ -77,16 +81,72 @@ def _writing_request() -> bool:
     return has_request_context() and request.method not in READING_METHODS
 
 
+# A pooled connection unused for this long is pinged before it is lent again.
+PING_AFTER_IDLE = 5.0
+
+
 def _configure_postgresql(engine: Engine, timeouts: Timeouts) -> None:
     limit = f"{round(timeouts.statement * 1000)}ms"
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         # A web request's statements are cut short by the server after the timeout, so a
         # hung database answers 503 instead of holding the worker. Commands (migrations,
-        # imports, cron jobs) are not requests and may run as long as they need.
-        if has_request_context():
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = '{limit}'")
+        # imports, cron jobs) are not requests and may run as long as they need. The
+        # setting is the connection's own, made when it first serves a request (not one
+        # SET LOCAL a transaction: a round trip on every page), and undone if it then
+        # serves anything else.
+        wanted = limit if has_request_context() else "DEFAULT"
+        if record.info.get("statement_timeout", "DEFAULT") != wanted:
+            _outside_transaction(dbapi_connection, f"SET statement_timeout = '{wanted}'")
+            record.info["statement_timeout"] = wanted
+
+
+def _outside_transaction(dbapi_connection: Any, sql: str) -> None:
+    """Run *sql* on psycopg's connection in one round trip, opening no transaction."""
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute(sql.replace("'DEFAULT'", "DEFAULT"))
+    finally:
+        if not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
+
+
+def _check_on_checkout(engine: Engine) -> None:
+    """Lend a pooled connection only if it is alive, without a round trip on every page.
+
+    SQLAlchemy's pool_pre_ping asks the server on every checkout: one of a page's few
+    round trips. Here a connection is pinged only when the server may have gone since it
+    was last used: its socket has something to read while idle (PostgreSQL says why and
+    closes it when it restarts or ends the session), or it sat unused for
+    PING_AFTER_IDLE seconds (a link may have died without a word). A dead one is
+    replaced at once (DisconnectionError: the pool connects again, up to three times).
+    A connection that dies while in use, or between two pages a moment apart without a
+    word, fails that request with 503 and the pool starts afresh (SQLAlchemy invalidates
+    it on a disconnect error), as pre-ping would have failed it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None:
+            return  # just connected
+        if time.monotonic() - returned < PING_AFTER_IDLE:
+            try:
+                readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+            except (OSError, ValueError):
+                readable = True  # closed already
+            if not readable:
+                return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"the pooled connection is dead: {error}") from error
 
 
 def _configure_sqlite(engine: Engine, timeouts: Timeouts, memory: bool) -> None:
