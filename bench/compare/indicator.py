@@ -86,8 +86,11 @@ class IndicatorPage:
         return [peer for peer in self.peers if not peer.suppressed]
 
 
-def _indicator(code: str) -> Indicator:
-    indicator = queries.indicator_by_code(code)
+def _indicator(code: str, view: service.Viewing) -> Indicator:
+    if view.as_of is None and service.reading():  # kept per figures version
+        indicator = service.kept_indicator(view.now, code)
+    else:
+        indicator = queries.indicator_by_code(code)
     if indicator is None:
         raise NotFound("No such indicator")
     return indicator
@@ -106,7 +109,7 @@ def indicator_page(
     time series and charts when *series* is false: an export of the period's table).
     *ties* orders peers whose shown figures tie (fresh and random unless an export that
     reproduces a date gives its own)."""
-    indicator = _indicator(indicator_code)
+    indicator = _indicator(indicator_code, view)
     standing_page = service.where_we_stand(
         view, group_key, period_code, custom=True, only=indicator
     )
@@ -443,7 +446,10 @@ def _build_series(
                 lower = disclosure.shown(result.lower_quartile[row, column], indicator)
                 upper = disclosure.shown(result.upper_quartile[row, column], indicator)
         rows.append((period, own.get(period.id), median, lower, upper))
-    breaks = series.series_breaks([indicator.id]).get(indicator.id, [])
+    if view.as_of is None and service.reading():
+        breaks = service.kept_series_breaks(now, indicator.id)
+    else:
+        breaks = series.series_breaks([indicator.id]).get(indicator.id, [])
     parts = series.segments(periods, [start for start, _ in breaks], key=lambda p: p.starts_on)
     segment_of = [index for index, part in enumerate(parts) for _ in part]
     own_runs = _runs([r[1] is not None for r in rows], segment_of)

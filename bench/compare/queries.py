@@ -258,11 +258,13 @@ def flags() -> list[tuple[int, int, str, str | None, bool, bool, str]]:
     ]
 
 
-def data_state(now: datetime) -> tuple[Any, ...]:
+def data_state(now: datetime, authority_id: int | None = None) -> tuple[Any, ...]:
     """What the comparisons read, as it stands at *now*, in one round trip: the counters
     that every change to the tables they read moves on (migration 0013's triggers: the
-    figures' side, then the known issues'), the newest figure peers may see, and the newest
-    release date passed.
+    figures' side, then the known issues'), the newest figure peers may see, the newest
+    release date passed, and *authority_id*'s newest revision of any figure (None without
+    one): a correction waiting for its round changes the authority's own page, not its
+    peers'.
 
     Values are only ever added, and what time makes visible changes only at a release
     date or a release round (both in :func:`bench.compare.service.data_version`), so the
@@ -272,7 +274,7 @@ def data_state(now: datetime) -> tuple[Any, ...]:
     show it yet, stay cached. It is read from the newest id down (one index scan that
     stops at the first visible row), where counting 480,000 rows took 75 ms on PostgreSQL
     at national scale."""
-    return tuple(db.session.execute(_DATA_STATE, {"now": now}).one())
+    return tuple(db.session.execute(_DATA_STATE, {"now": now, "authority_id": authority_id}).one())
 
 
 def _data_state_statement() -> Select[Any]:
@@ -286,21 +288,20 @@ def _data_state_statement() -> Select[Any]:
         .scalar_subquery()
     )
     released = select(func.max(Period.released_at)).where(Period.released_at <= now)
+    # Values are only ever added: the newest id is the newest revision (read off an index).
+    own = select(func.max(Value.id)).where(Value.authority_id == bindparam("authority_id"))
     return select(
-        DataState.version, DataState.issues_version, newest_visible, released.scalar_subquery()
+        DataState.version,
+        DataState.issues_version,
+        newest_visible,
+        released.scalar_subquery(),
+        own.scalar_subquery(),
     ).where(DataState.id == 1)
 
 
-# Every comparison page runs these: built once, their parameters bound per call (building
-# a statement and its cache key cost more than running it).
+# Every comparison page runs this: built once, its parameters bound per call (building a
+# statement and its cache key cost more than running it).
 _DATA_STATE = _data_state_statement()
-_OWN_VERSION = select(func.max(Value.id)).where(Value.authority_id == bindparam("authority_id"))
-
-
-def own_version(authority_id: int) -> int | None:
-    """The authority's newest revision of any figure (values are only ever added): a
-    correction waiting for its round changes the authority's own page, not its peers'."""
-    return db.session.scalar(_OWN_VERSION, {"authority_id": authority_id})
 
 
 def visible_state(now: datetime) -> tuple[Any, ...]:

@@ -17,7 +17,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 
-from bench import audit, disclosure, stats
+from bench import audit, disclosure, series, stats
 from bench.access import Permission, has_permission
 from bench.compare import admission, engine, queries
 from bench.compare import groups as group_kinds
@@ -139,17 +139,21 @@ def figures_version(now: datetime) -> tuple[Any, ...]:
     return (newest_visible, version, released, (now.year, now.month))
 
 
-def _state(now: datetime) -> tuple[Any, ...]:
+def _state(now: datetime, authority_id: int | None = None) -> tuple[Any, ...]:
+    """The data state at *now* (and *authority_id*'s newest revision, read in the same
+    round trip), read once a request."""
     memo = _memo()
-    if now not in memo:
-        memo[now] = queries.data_state(now)
+    own = ("own", authority_id)
+    if now not in memo or (authority_id is not None and own not in memo):
+        *state, memo[own] = queries.data_state(now, authority_id)
+        memo.setdefault(now, tuple(state))  # what the request has used so far stands
     return memo[now]
 
 
-def _own_version(authority_id: int) -> int | None:
+def _own_version(now: datetime, authority_id: int) -> int | None:
     memo, key = _memo(), ("own", authority_id)
     if key not in memo:
-        memo[key] = queries.own_version(authority_id)
+        _state(now, authority_id)
     return memo[key]
 
 
@@ -605,7 +609,7 @@ class Viewing:
         if self.as_of is not None or not reading():
             return self._query_own(indicator_id)
         # The same for every page of the authority until it publishes (its own version).
-        key = (_app_key(), self.authority_id, _own_version(self.authority_id))
+        key = (_app_key(), self.authority_id, _own_version(self.now, self.authority_id))
         own = OWN.get(key)
         if own is not None and indicator_id is not None:
             return {k: figures for k, figures in own.items() if k[1] == indicator_id}
@@ -695,6 +699,36 @@ def _kept_catalogue(now: datetime) -> tuple[list[Period], list[Indicator]]:
         )
         CACHE.put(key, cached)
     return cached
+
+
+# Per figures version, for the indicator page: the indicators by code, and every
+# indicator's series breaks (two queries a page otherwise).
+INDICATORS = KeptItems(size=4)
+
+
+def kept_indicator(now: datetime, code: str) -> Indicator | None:
+    """The indicator of *code* as kept pages hold it (in no session), or None."""
+    return _kept_indicators(now)[0].get(code)
+
+
+def kept_series_breaks(now: datetime, indicator_id: int) -> list[tuple[date, str]]:
+    """The indicator's series breaks, as :func:`bench.series.series_breaks` gives them."""
+    return _kept_indicators(now)[1].get(indicator_id, [])
+
+
+def _kept_indicators(
+    now: datetime,
+) -> tuple[dict[str, Indicator], dict[int, list[tuple[date, str]]]]:
+    key = (_app_key(), figures_version(now))
+    kept = INDICATORS.get(key)
+    if kept is None:
+        indicators = _kept_catalogue(now)[1]
+        kept = (
+            {indicator.code: indicator for indicator in indicators},
+            series.series_breaks([indicator.id for indicator in indicators]),
+        )
+        INDICATORS.put(key, kept)
+    return kept
 
 
 def _options(results: PeriodResults, authority_id: int) -> list[GroupOption]:
@@ -860,7 +894,7 @@ def authority_key(now: datetime, authority_id: int, *choices: Any) -> tuple[Any,
     peers may see (the data version), the authority's own figures (its newest revision:
     a correction waiting for its round changes its own page, not its peers'), and the
     page's *choices*. Not the user: every user of an authority sees the same page."""
-    own = _own_version(authority_id)
+    own = _own_version(now, authority_id)
     return (_app_key(), data_version(now), authority_id, own, *choices)
 
 

@@ -76,7 +76,7 @@ class Value(Base):
         ),
         Index("ix_values_period_indicator_latest", "period_id", "indicator_id", "is_latest"),
         # An authority's newest revision, read on each of its staff's pages
-        # (bench.compare.queries.own_version): 3 ms at national scale without it.
+        # (bench.compare.queries.data_state): 3 ms at national scale without it.
         Index("ix_values_authority_id_id", "authority_id", "id"),
     )
 

@@ -14,7 +14,8 @@ from datetime import timedelta
 from flask import template_rendered
 from sqlalchemy import update
 
-from bench.compare import norms, service
+from bench import series
+from bench.compare import norms, queries, service
 from bench.home import service as home_service
 from bench.models import Indicator, Notification, Role, UnitKind, Value, utcnow
 from tests import factories
@@ -124,6 +125,39 @@ def test_an_indicator_edited_in_the_catalogue_shows_at_once(app_context, sign_in
     )
     session.commit()
     assert "Weekly cost of a care home place" in text_of(client.get("/compare/?group=type"))
+
+
+def test_the_indicator_page_keeps_its_indicator_and_breaks_and_shows_edits_at_once(
+    app_context, sign_in_as, session, monkeypatch
+):
+    """The indicator page reads its indicator and series breaks from what is kept per
+    figures version (two queries a page fewer): a title edited, or a series break added,
+    shows on the next page all the same."""
+    councils, indicator, period = _network(session)
+    client = sign_in_as(Role.STAFF, councils[0])
+    path = f"/compare/indicators/{indicator.code}?group=type"
+    assert "Cost per week" in text_of(client.get(path))
+    by_code = _counting(monkeypatch, queries, "indicator_by_code")
+    breaks = _counting(monkeypatch, series, "series_breaks")
+    assert "Cost per week" in text_of(client.get(path))
+    assert by_code == [] and breaks == []  # kept
+
+    later = factories.period("2023-24")
+    for n, council in enumerate(councils):
+        factories.value(council, indicator, later, value=float(120 + n))
+    factories.series_break(indicator, later, reason="The definition changed")
+    text = text_of(client.get(path))
+    assert "The definition changed from 2023-24: earlier figures are not comparable" in text
+
+    session.execute(
+        update(Indicator)
+        .where(Indicator.id == indicator.id)
+        .values(title="Weekly cost of a care home place")
+    )
+    session.commit()
+    assert "Weekly cost of a care home place" in text_of(client.get(path))
+    assert text_of(client.get("/compare/indicators/NO-SUCH")) and by_code == []
+    assert client.get("/compare/indicators/NO-SUCH").status_code == 404
 
 
 # --- what is kept on top of a built page ------------------------------------------------
