@@ -2,7 +2,8 @@
 from them, each under a key that holds everything it was built from (a data version
 first), so that a kept item is never stale and never another authority's. Per process:
 a worker fills its own after each change of the data (README.md, "Under load"), and
-nothing is shared between workers or hosts."""
+nothing is shared between workers or hosts. And what one request keeps of what it has
+read, until it writes (:func:`request_memo`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import threading
 from collections import OrderedDict
 from typing import Any, ClassVar
 
-from flask import render_template, request
+from flask import has_request_context, render_template, request
 from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 
 class KeptItems:
@@ -64,3 +67,31 @@ def rendered(items: KeptItems, key: Any, template: str, **context: Any) -> Marku
         if key is not None:
             items.put(key, kept)
     return kept
+
+
+_MEMO = "bench_request_memo"
+
+
+def request_memo(name: str) -> dict[Any, Any]:
+    """What this request has read under *name* (the data state, the header's count),
+    forgotten as soon as anything in the request writes: a flush, a commit, a rollback,
+    or a statement that is not a SELECT. Outside a request, an empty dict each time."""
+    if not has_request_context():
+        return {}
+    return request.__dict__.setdefault(_MEMO, {}).setdefault(name, {})
+
+
+def _forget(*_arguments: Any) -> None:
+    if has_request_context():
+        request.__dict__.pop(_MEMO, None)
+
+
+def _forget_after_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        _forget()
+
+
+event.listen(Session, "after_flush", _forget)
+event.listen(Session, "after_commit", _forget)
+event.listen(Session, "after_soft_rollback", _forget)
+event.listen(Session, "do_orm_execute", _forget_after_write)

@@ -119,7 +119,11 @@ def notification_count(user_id: int) -> int:
     )
 
 
-# Run on every page (the header's count): built once, the user bound per call.
+# The request memo (bench.kept.request_memo) where the header's count, read with the
+# session (bench.auth.queries.live_session), waits for the header: user id -> count.
+UNREAD = "unread notifications"
+
+# Run on a page whose count was not read with the session: built once, the user bound.
 _UNREAD = select(func.count(Notification.id)).where(
     Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)
 )

@@ -21,10 +21,12 @@ from flask import current_app
 from bench import audit, disclosure, mail, messages
 from bench.access import Permission, has_permission
 from bench.alerts import queries
+from bench.alerts.queries import UNREAD
 from bench.compare import engine, norms
 from bench.compare import service as compare
 from bench.errors import InvalidInput, NotFound
 from bench.extensions import db
+from bench.kept import request_memo
 from bench.models import AlertState, Follow, Notification, Period, User, utcnow
 
 PAGE_SIZE = 50
@@ -171,10 +173,13 @@ def mark_all_read(user: User) -> int:
 
 
 def unread_count(user: User) -> int:
-    """The header's "Notifications (n)": one indexed count."""
+    """The header's "Notifications (n)": counted with the session the request came with
+    (bench.auth.queries.live_session), or by one indexed count once the request has
+    written anything (it may have marked some read) or came without a session."""
     if not has_permission(user, Permission.SEE_OWN_DATA) or user.authority_id is None:
         return 0
-    return queries.unread_count(user.id)
+    counted = request_memo(UNREAD).get(user.id)
+    return counted if counted is not None else queries.unread_count(user.id)
 
 
 # --- the check -------------------------------------------------------------------

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import contains_eager
 
+from bench.alerts.queries import UNREAD
 from bench.extensions import db
-from bench.models import ApiToken, Invitation, User, UserSession
+from bench.kept import request_memo
+from bench.models import ApiToken, Invitation, Notification, User, UserSession
 
 
 def user_by_email(email: str) -> User | None:
@@ -29,12 +31,25 @@ def live_session(
         "token_hash": token_hash, "now": now, "seen_since": seen_since,
         "started_since": started_since,
     }  # fmt: skip
-    return db.session.scalars(_LIVE_SESSION, parameters).first()
+    row = db.session.execute(_LIVE_SESSION, parameters).first()
+    if row is None:
+        return None
+    record, unread = row
+    # The header's "Notifications (n)" on every page, read here rather than in a round
+    # trip of its own: bench.alerts.service.unread_count takes it until the request writes.
+    request_memo(UNREAD)[record.user_id] = unread
+    return record
 
 
 # Run on every request: built once, its parameters bound per call.
 _LIVE_SESSION = (
-    select(UserSession)
+    select(
+        UserSession,
+        select(func.count(Notification.id))
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .correlate(User)
+        .scalar_subquery(),
+    )
     .join(UserSession.user)
     # The user and their authority in the same query: every page shows both.
     .options(contains_eager(UserSession.user).joinedload(User.authority))

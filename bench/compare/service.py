@@ -14,8 +14,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from flask import current_app, has_request_context, request
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
+from sqlalchemy.orm import make_transient_to_detached
 
 from bench import audit, disclosure, series, stats
 from bench.access import Permission, has_permission
@@ -23,7 +22,7 @@ from bench.compare import admission, engine, queries
 from bench.compare import groups as group_kinds
 from bench.dates import LONDON
 from bench.errors import NotFound
-from bench.kept import KeptItems
+from bench.kept import KeptItems, request_memo
 from bench.models import Indicator, KeyArea, Period, Polarity, Role, UnitKind, User, utcnow
 
 # Per data version: the figures and their history (2), and each of 12 released periods'
@@ -160,26 +159,7 @@ def _own_version(now: datetime, authority_id: int) -> int | None:
 def _memo() -> dict[Any, Any]:
     """What this request has read of the data state so far, forgotten as soon as anything
     in it writes."""
-    return request.__dict__.setdefault(_DATA_STATE, {}) if has_request_context() else {}
-
-
-_DATA_STATE = "bench_data_state"
-
-
-def _forget_data_state(*_arguments: Any) -> None:
-    if has_request_context():
-        request.__dict__.pop(_DATA_STATE, None)
-
-
-def _forget_after_write(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        _forget_data_state()
-
-
-event.listen(Session, "after_flush", _forget_data_state)
-event.listen(Session, "after_commit", _forget_data_state)
-event.listen(Session, "after_soft_rollback", _forget_data_state)
-event.listen(Session, "do_orm_execute", _forget_after_write)
+    return request_memo("data state")
 
 
 def _app_key() -> str:

@@ -15,8 +15,11 @@ from flask import template_rendered
 from sqlalchemy import update
 
 from bench import series
+from bench.alerts import queries as alerts_queries
+from bench.alerts import service as alerts_service
 from bench.compare import norms, queries, service
 from bench.home import service as home_service
+from bench.kept import request_memo
 from bench.models import Indicator, Notification, Role, UnitKind, Value, utcnow
 from tests import factories
 from tests.pages import post_form, text_of
@@ -298,3 +301,27 @@ def test_the_header_is_rendered_once_for_one_role_and_page_and_keeps_each_users_
     assert "Users" in admin and "Allies (0)" in admin
     other = text_of(sign_in_as(Role.STAFF, councils[6]).get("/compare/?group=type"))
     assert "Council 6" in other and "Council 0" not in other
+
+
+def test_the_headers_count_is_read_with_the_session_and_again_after_a_write(
+    app_context, sign_in_as, session, monkeypatch
+):
+    """ "Notifications (n)" is counted in the query that finds the session (one round trip
+    a page fewer); a request that writes, which may have marked some read, counts again."""
+    councils, _, _ = _network(session)
+    client = sign_in_as(Role.STAFF, councils[0])
+    client.get("/compare/?group=type")
+    for subject in ("one", "two"):
+        session.add(Notification(user_id=client.user.id, kind="release", subject=subject, body="b"))
+    session.commit()
+    counted = _counting(monkeypatch, alerts_queries, "unread_count")
+    assert "Notifications (2)" in text_of(client.get("/compare/?group=type"))
+    assert counted == []  # read with the session
+
+    with app_context.test_request_context("/"):
+        user = session.get(type(client.user), client.user.id)
+        request_memo(alerts_queries.UNREAD)[user.id] = 2  # as the session's query left it
+        alerts_queries.mark_read(user.id, utcnow())  # the request writes
+        assert alerts_service.unread_count(user) == 0
+    assert counted == [1]
+    assert "Notifications (0)" in text_of(client.get("/compare/?group=type"))
