@@ -96,9 +96,9 @@ def _configure_postgresql(engine: Engine, timeouts: Timeouts) -> None:
         # setting is the connection's own, made when it first serves a request (not one
         # SET LOCAL a transaction: a round trip on every page), and undone if it then
         # serves anything else.
-        wanted = limit if has_request_context() else "DEFAULT"
+        wanted = f"'{limit}'" if has_request_context() else "DEFAULT"
         if record.info.get("statement_timeout", "DEFAULT") != wanted:
-            _outside_transaction(dbapi_connection, f"SET statement_timeout = '{wanted}'")
+            _outside_transaction(dbapi_connection, f"SET statement_timeout = {wanted}")
             record.info["statement_timeout"] = wanted
 
 
@@ -106,7 +106,7 @@ def _outside_transaction(dbapi_connection: Any, sql: str) -> None:
     """Run *sql* on psycopg's connection in one round trip, opening no transaction."""
     dbapi_connection.autocommit = True
     try:
-        dbapi_connection.execute(sql.replace("'DEFAULT'", "DEFAULT"))
+        dbapi_connection.execute(sql)
     finally:
         if not dbapi_connection.closed:
             dbapi_connection.autocommit = False

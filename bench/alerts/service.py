@@ -21,7 +21,6 @@ from flask import current_app
 from bench import audit, disclosure, mail, messages
 from bench.access import Permission, has_permission
 from bench.alerts import queries
-from bench.alerts.queries import UNREAD
 from bench.compare import engine, norms
 from bench.compare import service as compare
 from bench.errors import InvalidInput, NotFound
@@ -178,7 +177,7 @@ def unread_count(user: User) -> int:
     written anything (it may have marked some read) or came without a session."""
     if not has_permission(user, Permission.SEE_OWN_DATA) or user.authority_id is None:
         return 0
-    counted = request_memo(UNREAD).get(user.id)
+    counted = request_memo(queries.UNREAD).get(user.id)
     return counted if counted is not None else queries.unread_count(user.id)
 
 

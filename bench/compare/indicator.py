@@ -86,8 +86,14 @@ class IndicatorPage:
         return [peer for peer in self.peers if not peer.suppressed]
 
 
+def _from_kept(view: service.Viewing) -> bool:
+    """Whether the page may read what is kept per figures version: a reading request for
+    now (a past date, or a request that writes, reads the database itself)."""
+    return view.as_of is None and service.reading()
+
+
 def _indicator(code: str, view: service.Viewing) -> Indicator:
-    if view.as_of is None and service.reading():  # kept per figures version
+    if _from_kept(view):
         indicator = service.kept_indicator(view.now, code)
     else:
         indicator = queries.indicator_by_code(code)
@@ -404,7 +410,7 @@ def _series(
     indicator: Indicator, page: IndicatorPage, view: service.Viewing
 ) -> tuple[list[SeriesRow], list[str]]:
     """The viewer's figure against the peers' median and middle half, every released period."""
-    if view.as_of is not None or not service.reading():
+    if not _from_kept(view):
         return _build_series(indicator, page, view)
     key = service.authority_key(view.now, view.authority_id, "series", indicator.id, page.group.key)
     built = SERIES.get(key)
@@ -446,7 +452,7 @@ def _build_series(
                 lower = disclosure.shown(result.lower_quartile[row, column], indicator)
                 upper = disclosure.shown(result.upper_quartile[row, column], indicator)
         rows.append((period, own.get(period.id), median, lower, upper))
-    if view.as_of is None and service.reading():
+    if _from_kept(view):
         breaks = service.kept_series_breaks(now, indicator.id)
     else:
         breaks = series.series_breaks([indicator.id]).get(indicator.id, [])
