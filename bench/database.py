@@ -8,6 +8,7 @@ plain SQLAlchemy that anyone can read.
 from __future__ import annotations
 
 import math
+import re
 import select
 import time
 from collections.abc import Iterator
@@ -100,6 +101,47 @@ def _configure_postgresql(engine: Engine, timeouts: Timeouts) -> None:
         if record.info.get("statement_timeout", "DEFAULT") != wanted:
             _outside_transaction(dbapi_connection, f"SET statement_timeout = {wanted}")
             record.info["statement_timeout"] = wanted
+        # A reading request's statements run each on its own (autocommit): no BEGIN
+        # before the first and no ROLLBACK after the last, two of a page's few round
+        # trips. Under READ COMMITTED a transaction gives its reads nothing more (each
+        # statement sees what was committed when it began), and nothing is held between
+        # them. Anything that may write or lock starts a real transaction first
+        # (_transaction_before_writing, Database.begin_write).
+        dbapi_connection.autocommit = _reading_request()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _transaction_before_writing(
+        connection: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, *_: Any
+    ) -> None:
+        if (
+            not _PLAIN_READ.match(statement)
+            or _LOCKS_OR_WRITES.search(statement)
+            or (context is not None and context.execution_options.get("stream_results"))
+        ):  # a server-side cursor lives in a transaction
+            _begin_transaction(connection.connection.dbapi_connection)
+
+
+# What a reading request may run outside a transaction: a SELECT that neither locks rows
+# nor calls what writes or locks. Anything else (INSERT, UPDATE, DELETE, WITH, SET, a
+# SELECT ... FOR UPDATE, an advisory lock, a sequence) starts a transaction first. A
+# false alarm costs a BEGIN; a miss would cost atomicity, so the test is wide.
+_PLAIN_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_LOCKS_OR_WRITES = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+|KEY\s+)?(?:UPDATE|SHARE)\b|pg_advisory|nextval|setval"
+    r"|set_config|\b(?:INSERT|UPDATE|DELETE|MERGE)\b",
+    re.IGNORECASE,
+)
+
+
+def _reading_request() -> bool:
+    return has_request_context() and request.method in READING_METHODS
+
+
+def _begin_transaction(dbapi_connection: Any) -> None:
+    """Let psycopg open a transaction before the next statement (as it does when not in
+    autocommit), so that what follows commits or rolls back as one."""
+    if dbapi_connection.autocommit:
+        dbapi_connection.autocommit = False
 
 
 def _outside_transaction(dbapi_connection: Any, sql: str) -> None:
@@ -232,10 +274,14 @@ class Database:
 
         Ends any read-only transaction the request had open (nothing is pending then),
         so that the write transaction starts with the lock instead of upgrading to it.
+        On PostgreSQL it ends the reading request's autocommit: the reads that follow
+        belong to the write's transaction.
         """
         session = self.session
         session.commit()
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        connection = session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        if connection.dialect.name == "postgresql":  # a reading request's is in autocommit
+            _begin_transaction(connection.connection.dbapi_connection)
 
     @contextmanager
     def bound_to(self, connection: Any) -> Iterator[None]:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from flask import current_app, has_request_context, request
+from flask_login import current_user
 from sqlalchemy.orm import make_transient_to_detached
 
 from bench import audit, disclosure, series, stats
@@ -142,6 +143,8 @@ def _state(now: datetime, authority_id: int | None = None) -> tuple[Any, ...]:
     """The data state at *now* (and *authority_id*'s newest revision, read in the same
     round trip), read once a request."""
     memo = _memo()
+    if authority_id is None and now not in memo:
+        authority_id = _viewer_authority()  # the page will most likely ask for it next
     own = ("own", authority_id)
     if now not in memo or (authority_id is not None and own not in memo):
         *state, memo[own] = queries.data_state(now, authority_id)
@@ -154,6 +157,13 @@ def _own_version(now: datetime, authority_id: int) -> int | None:
     if key not in memo:
         _state(now, authority_id)
     return memo[key]
+
+
+def _viewer_authority() -> int | None:
+    """The signed-in user's council, if any (its pages show its own figures)."""
+    if not has_request_context():
+        return None
+    return getattr(current_user, "authority_id", None)
 
 
 def _memo() -> dict[Any, Any]:

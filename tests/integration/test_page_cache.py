@@ -325,3 +325,24 @@ def test_the_headers_count_is_read_with_the_session_and_again_after_a_write(
         assert alerts_service.unread_count(user) == 0
     assert counted == [1]
     assert "Notifications (0)" in text_of(client.get("/compare/?group=type"))
+
+
+def test_each_comparison_page_reads_the_data_state_once(
+    app_context, sign_in_as, session, monkeypatch
+):
+    """A page reads the data state (and the viewer's own newest revision with it) in one
+    query, even when what it reads first does not need the viewer's own figures (the
+    indicator page's kept catalogue)."""
+    councils, indicator, _ = _network(session)
+    client = sign_in_as(Role.STAFF, councils[0])
+    paths = [
+        "/", "/compare/?group=type", f"/compare/indicators/{indicator.code}?group=type",
+        "/compare/norms?group=type",
+    ]  # fmt: skip
+    for path in paths:
+        assert client.get(path).status_code == 200  # built and kept
+    read = _counting(monkeypatch, queries, "data_state")
+    for path in paths:
+        read.clear()
+        assert client.get(path).status_code == 200
+        assert read == [1], path
