@@ -4,6 +4,8 @@ The specs carry what the page's tables carry and nothing more: peers' values to 
 indicator's decimals (never a suppressed one), denominator bands of at least k peers (a
 peer drawn at its band's geometric middle), "<5" for small counts, and no label of any
 kind that names a peer. Every chart has a description (its accessible name) and a table.
+Data that several layers draw (the funnel's limits, the peers' band over time) goes once,
+as a named dataset (Vega-Lite's ``datasets``) that each of those layers names.
 """
 
 from __future__ import annotations
@@ -112,9 +114,9 @@ def main_spec(page: Any) -> dict[str, Any] | None:
     peers = [
         {
             "value": peer.value,
-            "valueText": format_value(peer.value, indicator),
+            "valueText": peer.value_text,
             "denominator": peer.denominator,
-            "denominatorText": band_text(peer.band),
+            "denominatorText": peer.band_text,
             "count": peer.count_text,
             "who": f"Peer {peer.number}",
         }
@@ -145,7 +147,7 @@ def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
     ]
     layers: list[dict[str, Any]] = [
         {
-            "data": {"values": page.funnel},
+            "data": {"name": "limits"},
             "mark": {"type": "line", "color": LIMIT_COLOUR, "strokeDash": dash},
             "encoding": {
                 "x": x,
@@ -161,7 +163,7 @@ def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
     ]
     layers.append(
         {
-            "data": {"values": page.funnel},
+            "data": {"name": "limits"},
             "mark": {"type": "line", "color": PEER_COLOUR, "strokeWidth": 1},
             "encoding": {"x": x, "y": {"field": "target", "type": "quantitative"}},
         }
@@ -219,7 +221,7 @@ def _funnel_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
         f"at the middle of its band of at least {page.min_peers} peers), with 95% and 99.8% "
         f"limits around the group's pooled value {format_value(standing.target, indicator)}."
     )
-    return {**_base(description), "layer": layers}
+    return {**_base(description), "datasets": {"limits": page.funnel}, "layer": layers}
 
 
 def _strip_spec(page: Any, peers: list[dict], own_text: str) -> dict[str, Any]:
@@ -322,7 +324,7 @@ def series_spec(page: Any) -> dict[str, Any] | None:
     if band:
         layers += [
             {
-                "data": {"values": band},
+                "data": {"name": "band"},
                 "mark": {"type": "area", "color": BAND_COLOUR, "opacity": 0.8},
                 "encoding": {
                     "x": x,
@@ -333,7 +335,7 @@ def series_spec(page: Any) -> dict[str, Any] | None:
                 },
             },
             {
-                "data": {"values": band},
+                "data": {"name": "band"},
                 "mark": {"type": "line", "color": PEER_COLOUR, "strokeDash": [4, 3],
                          "point": {"filled": True, "color": PEER_COLOUR}},
                 "encoding": {
@@ -373,7 +375,7 @@ def series_spec(page: Any) -> dict[str, Any] | None:
         "figure (blue line) against the peers' median (dashed line) and middle half (shaded)"
         + (f". {'; '.join(page.breaks)}." if page.breaks else ".")
     )
-    return {**_base(description), "height": 260, "layer": layers}
+    return {**_base(description), "height": 260, "datasets": {"band": band}, "layer": layers}
 
 
 # --- the inspector's network view: every council unlabelled, no "your council" -------------
@@ -459,7 +461,7 @@ def trend_spec(page: Any) -> dict[str, Any] | None:
     detail = {"field": "segment", "type": "nominal"}
     layers = [
         {
-            "data": {"values": rows},
+            "data": {"name": "network"},
             "mark": {"type": "area", "color": BAND_COLOUR, "opacity": 0.8},
             "encoding": {
                 "x": x,
@@ -470,7 +472,7 @@ def trend_spec(page: Any) -> dict[str, Any] | None:
             },
         },
         {
-            "data": {"values": rows},
+            "data": {"name": "network"},
             "mark": {"type": "line", "color": PEER_COLOUR, "strokeWidth": 3,
                      "point": {"filled": True, "color": PEER_COLOUR}},
             "encoding": {
@@ -487,4 +489,4 @@ def trend_spec(page: Any) -> dict[str, Any] | None:
         "with the middle half of councils' figures (shaded)"
         + (f". {'; '.join(page.breaks)}." if page.breaks else ".")
     )
-    return {**_base(description), "height": 260, "layer": layers}
+    return {**_base(description), "height": 260, "datasets": {"network": rows}, "layer": layers}

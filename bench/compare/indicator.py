@@ -37,6 +37,10 @@ class PeerRow:
     count_text: str  # "<5" for 1 to 4
     band: disclosure.DenominatorBand | None  # at least k of the view's peers share it
     suppressed: bool
+    # As the table and the chart's tooltip show them (worked out once a distinct figure
+    # and band: the table and the chart read them, "all councils" lists 400 peers).
+    value_text: str = ""
+    band_text: str = "Not shown"
 
     @property
     def denominator(self) -> float | None:
@@ -211,7 +215,15 @@ def _peers(
     ties.shuffle(hidden)
     shown.sort(key=lambda item: item[0])
     hidden.sort(key=lambda item: item[2].low if item[2] is not None else 0)
+    value_texts: dict[float, str] = {}
+    band_texts: dict[Any, str] = {}
     for number, (value, numerator, band, suppressed) in enumerate(shown + hidden, start=1):
+        if suppressed:
+            value_text = ""
+        elif (value_text := value_texts.get(value)) is None:
+            value_text = value_texts[value] = format_value(value, indicator)
+        if (band_text := band_texts.get(band)) is None:
+            band_text = band_texts[band] = charts.band_text(band)
         page.peers.append(
             PeerRow(
                 number=number,
@@ -221,6 +233,8 @@ def _peers(
                 count_text=disclosure.peer_count_text(numerator) if suppressed else "",
                 band=band,
                 suppressed=suppressed,
+                value_text=value_text,
+                band_text=band_text,
             )
         )
     page.funnel = _funnel(page, results, column)

@@ -1,6 +1,8 @@
 """One indicator in a real browser: Vega draws under the CSP, and the chart agrees with its
 table."""
 
+import json
+
 import pytest
 
 from tests.e2e.conftest import screenshot
@@ -22,6 +24,14 @@ def test_indicator_chart_renders_and_matches_its_table(page, backend):
     peer_marks = chart.locator("g.mark-symbol.role-mark path").count()
     own_marks = 1
     assert peer_marks == peer_rows + own_marks
+    # Layers that draw a named dataset (here the funnel's limits and target, and the
+    # peers' band and median over time) are drawn: each a line or area of its own.
+    for name in ("main-chart", "series-chart"):
+        spec = json.loads(page.locator(f"#{name}-spec").text_content())
+        named = [layer for layer in spec["layer"] if "name" in layer["data"]]
+        assert all(layer["data"]["name"] in spec["datasets"] for layer in named)
+        drawn = page.locator(f"#{name} g.role-mark:is(.mark-line, .mark-area)")
+        assert named and drawn.count() >= len(named), name
     # The chart's accessible name states the viewer's figure, as the table does.
     own = page.locator("#peers-table tr[data-own] td").first.inner_text().strip()
     assert own in (chart.get_attribute("aria-label") or "")

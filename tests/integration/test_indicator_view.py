@@ -17,6 +17,18 @@ def _spec_json(body, name):
     return match.group(1) if match else None
 
 
+def _values(spec, layer):
+    """The rows a layer draws: its own, or the named dataset it draws."""
+    data = layer["data"]
+    return spec["datasets"][data["name"]] if "name" in data else data["values"]
+
+
+def _all_data(spec):
+    """Every set of rows in the spec: each layer's own and each named dataset."""
+    own = [layer["data"]["values"] for layer in spec["layer"] if "values" in layer["data"]]
+    return own + list(spec.get("datasets", {}).values())
+
+
 def _visible(response):
     """The page's text without the chart specs (their funnel grids are long numbers)."""
     body = re.sub(r"<script.*?</script>", "", response.get_data(as_text=True), flags=re.S)
@@ -65,11 +77,10 @@ def test_peers_are_unlabelled_and_ordered_by_value(sign_in_as, session):
     for other in authorities[:5]:
         assert other.name not in body and other.gss_code not in body
     # The spec's data carry figures and their texts only: no id, code or name field.
-    fields = {key for layer in json.loads(spec)["layer"] for row in layer["data"]["values"]
-              for key in row}  # fmt: skip
+    fields = {key for rows in _all_data(json.loads(spec)) for row in rows for key in row}
     assert fields <= {"value", "valueText", "who", "lower", "upper", "count", "denominator",
                       "denominatorText"}  # fmt: skip
-    assert {row["who"] for layer in json.loads(spec)["layer"] for row in layer["data"]["values"]
+    assert {row["who"] for rows in _all_data(json.loads(spec)) for row in rows
             if "who" in row} == {"Your council", *(f"Peer {n}" for n in range(1, 6))}  # fmt: skip
     # Higher than all 5 peers, far from their spread: an exception. The counts are exact,
     # as the table beside them lists every figure (DESIGN.md, Anonymity 11).
@@ -99,11 +110,12 @@ def test_small_counts_are_shown_as_under_5_without_their_rate(sign_in_as, sessio
     spec = _spec_json(body, "main-chart-spec")
     data = json.loads(spec)
     peers = next(layer for layer in data["layer"] if layer["mark"].get("type") == "circle")
-    assert len(peers["data"]["values"]) == 5  # the suppressed peer is not plotted
+    points = _values(data, peers)
+    assert len(points) == 5  # the suppressed peer is not plotted
     # Each peer drawn at its band's geometric middle, sqrt(500 x 2,000) = 1,000.
-    assert [p["denominator"] for p in peers["data"]["values"]] == [1000.0] * 5
-    assert {p["denominatorText"] for p in peers["data"]["values"]} == {"500 to 2,000"}
-    points = json.dumps(peers["data"]["values"])
+    assert [p["denominator"] for p in points] == [1000.0] * 5
+    assert {p["denominatorText"] for p in points} == {"500 to 2,000"}
+    points = json.dumps(points)
     assert "1234" not in points and "1049" not in points and "987" not in points
     # The funnel's limits are drawn around the pooled value.
     assert any(layer["encoding"]["y"]["field"] == "upper998" for layer in data["layer"])
@@ -168,10 +180,10 @@ def test_time_series_band_and_series_break(sign_in_as, session):
     assert "The definition changed from 2023-24: earlier figures are not comparable" in text
     spec = json.loads(_spec_json(response.get_data(as_text=True), "series-chart-spec"))
     own = next(layer for layer in spec["layer"] if layer["encoding"]["y"]["field"] == "value")
-    segments = [point["own"] for point in own["data"]["values"]]
+    segments = [point["own"] for point in _values(spec, own)]
     assert segments[0] == segments[1] != segments[2]  # no line across the break
     band = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "area")
-    assert [p["period"] for p in band["data"]["values"]] == ["2021-22", "2022-23"]
+    assert [p["period"] for p in _values(spec, band)] == ["2021-22", "2022-23"]
 
 
 def test_unknown_indicator_is_404(sign_in_as, session):
