@@ -14,10 +14,17 @@ T = TypeVar("T")
 
 
 def paged(query: Select[tuple[T]], page: int, per_page: int) -> tuple[list[T], int]:
-    """One page of *query* (which must be ordered) and the number of rows on all pages."""
+    """One page of *query* (which must be ordered) and the number of rows on all pages.
+
+    Counted only when the page cannot tell: a page that is not full is the last one (home's
+    overdue actions, most often none, and most lists of the API fit on one page), so the
+    rows before it and on it are all there are."""
+    offset = (page - 1) * per_page
+    rows = list(db.session.scalars(query.limit(per_page).offset(offset)).unique())
+    if len(rows) < per_page and (rows or page == 1):
+        return rows, offset + len(rows)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
-    return list(rows.unique()), int(total or 0)
+    return rows, int(total or 0)
 
 
 def indicators() -> Select[tuple[Indicator]]:
