@@ -7,6 +7,7 @@ plain SQLAlchemy that anyone can read.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import select
@@ -113,10 +114,8 @@ def _configure_postgresql(engine: Engine, timeouts: Timeouts) -> None:
     def _transaction_before_writing(
         connection: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, *_: Any
     ) -> None:
-        if (
-            not _PLAIN_READ.match(statement)
-            or _LOCKS_OR_WRITES.search(statement)
-            or (context is not None and context.execution_options.get("stream_results"))
+        if _may_write_or_lock(statement) or (
+            context is not None and context.execution_options.get("stream_results")
         ):  # a server-side cursor lives in a transaction
             _begin_transaction(connection.connection.dbapi_connection)
 
@@ -126,11 +125,26 @@ def _configure_postgresql(engine: Engine, timeouts: Timeouts) -> None:
 # SELECT ... FOR UPDATE, an advisory lock, a sequence) starts a transaction first. A
 # false alarm costs a BEGIN; a miss would cost atomicity, so the test is wide.
 _PLAIN_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_LOCKING_WORDS = ("FOR", "ADVISORY", "NEXTVAL", "SETVAL", "SET_CONFIG", "INSERT", "UPDATE",
+                  "DELETE", "MERGE")  # fmt: skip
 _LOCKS_OR_WRITES = re.compile(
-    r"\bFOR\s+(?:NO\s+KEY\s+|KEY\s+)?(?:UPDATE|SHARE)\b|pg_advisory|nextval|setval"
+    r"\bFOR\s+(?:NO\s+KEY\s+|KEY\s+)?(?:UPDATE|SHARE)\b|advisory|nextval|setval"
     r"|set_config|\b(?:INSERT|UPDATE|DELETE|MERGE)\b",
     re.IGNORECASE,
 )
+
+
+@functools.lru_cache(maxsize=2048)
+def _may_write_or_lock(statement: str) -> bool:
+    """Whether *statement* is anything but a plain read. Answered once a statement: the
+    statements are SQLAlchemy's compiled strings, the same few hundred over and over, and
+    the search costs 0.1 ms over a long one (home's list of actions)."""
+    if not _PLAIN_READ.match(statement):
+        return True
+    upper = statement.upper()  # the words first, the regex (slow on 10 KB) only then
+    if not any(word in upper for word in _LOCKING_WORDS):
+        return False
+    return bool(_LOCKS_OR_WRITES.search(statement))
 
 
 def _reading_request() -> bool:
