@@ -160,7 +160,7 @@ def from_standing(
     if standing.withheld is None:
         # Ids stay on the server: they only pick rows.
         peer_ids = sorted(page.group.peers)
-        _peers(page, results, peer_ids, ties or _TIES)
+        _peers(page, results, peer_ids, ties or _TIES, view)
     if not series:
         return page
     page.series, page.breaks = _series(indicator, page, view)
@@ -169,12 +169,56 @@ def from_standing(
     return page
 
 
+# Each indicator's peers as a kept Where we stand page lists them, all but the order of
+# ties: their figures, bands and texts in order, and the funnel drawn around them.
+# Building them took most of an indicator page's time against all councils (400 peers).
+PEERS = KeptItems(size=1024)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """The peers in the order they are listed, ties aside: runs of peers that the order
+    cannot tell apart (the same figure as shown; the same band where the count is
+    suppressed), each run in no particular order until it is put in a fresh random one
+    (:func:`_peers`). Each peer as PeerRow's fields after its number."""
+
+    runs: list[list[tuple[Any, ...]]]
+    funnel: list[dict[str, float]]
+
+
 def _peers(
     page: IndicatorPage,
     results: service.PeriodResults,
     peer_ids: list[int],
     ties: random.Random,
+    view: service.Viewing,
 ) -> None:
+    key = None
+    if _from_kept(view):
+        key = service.authority_key(
+            view.now, view.authority_id, "peers", page.indicator.id, page.group.key,
+            page.period.id,
+        )  # fmt: skip
+    listed = PEERS.get(key) if key is not None else None
+    if listed is None:
+        listed = _listed(page, results, peer_ids)
+        if key is not None:
+            PEERS.put(key, listed)
+    # Ties (common once figures are rounded) fall in a fresh random order each time, never
+    # in the order of the authorities' ids (DESIGN.md, Anonymity 2 and 6).
+    number = 0
+    for run in listed.runs:
+        if len(run) > 1:
+            run = run.copy()
+            ties.shuffle(run)
+        for fields in run:
+            number += 1
+            page.peers.append(PeerRow(number, *fields))
+    page.funnel = listed.funnel
+    page.sentence = _sentence(page)
+
+
+def _listed(page: IndicatorPage, results: service.PeriodResults, peer_ids: list[int]) -> _Listed:
     indicator = page.indicator
     column = results.column[indicator.id]
     network = results.network
@@ -185,7 +229,6 @@ def _peers(
             continue
         with_figure.append(
             (
-                authority_id,
                 float(network.value[row, column]),
                 float(network.numerator[row, column]),
                 float(network.denominator[row, column]),
@@ -199,49 +242,34 @@ def _peers(
         [denominator if counted else None for *_, denominator in with_figure],
         disclosure.min_peers(),
     )
-    shown = []
-    hidden = []
-    for (_, value, numerator, _), band in zip(with_figure, bands, strict=True):
-        suppressed = counted and disclosure.is_small(numerator)
+    value_texts: dict[float, str] = {}
+    band_texts: dict[Any, str] = {}
+    shown: dict[float, list[tuple[Any, ...]]] = {}
+    hidden: dict[float, list[tuple[Any, ...]]] = {}
+    for (value, numerator, _), band in zip(with_figure, bands, strict=True):
+        if (band_text := band_texts.get(band)) is None:
+            band_text = band_texts[band] = charts.band_text(band)
+        if counted and disclosure.is_small(numerator):
+            # Only "<5" is shown: a peer's exact count beside its rate would give its
+            # denominator back (DESIGN.md, Anonymity 4). Listed after the others, by band.
+            fields = (None, disclosure.peer_count_text(numerator), band, True, "", band_text)
+            hidden.setdefault(band.low if band is not None else 0, []).append(fields)
+            continue
         # A peer's figure to the indicator's decimals only: at full precision it gives its
         # exact fraction, and so its exact denominator, back. No interval either: its
         # width would tell the denominator that the band hides.
-        item = (disclosure.shown(value, indicator), numerator, band, suppressed)
-        (hidden if suppressed else shown).append(item)
+        figure = disclosure.shown(value, indicator)
+        if (value_text := value_texts.get(figure)) is None:
+            value_text = value_texts[figure] = format_value(figure, indicator)
+        shown.setdefault(figure, []).append((figure, "", band, False, value_text, band_text))
     # Ordered by value (Anonymity 6); suppressed peers last, in an order their rate cannot
-    # be read from (their band). Ties (common once figures are rounded) fall in a fresh
-    # random order each time, never in the order of the authorities' ids.
-    ties.shuffle(shown)
-    ties.shuffle(hidden)
-    shown.sort(key=lambda item: item[0])
-    hidden.sort(key=lambda item: item[2].low if item[2] is not None else 0)
-    value_texts: dict[float, str] = {}
-    band_texts: dict[Any, str] = {}
-    for number, (value, numerator, band, suppressed) in enumerate(shown + hidden, start=1):
-        if suppressed:
-            value_text = ""
-        elif (value_text := value_texts.get(value)) is None:
-            value_text = value_texts[value] = format_value(value, indicator)
-        if (band_text := band_texts.get(band)) is None:
-            band_text = band_texts[band] = charts.band_text(band)
-        page.peers.append(
-            PeerRow(
-                number=number,
-                value=None if suppressed else value,
-                # Only "<5" is shown: a peer's exact count beside its rate would give its
-                # denominator back (DESIGN.md, Anonymity 4).
-                count_text=disclosure.peer_count_text(numerator) if suppressed else "",
-                band=band,
-                suppressed=suppressed,
-                value_text=value_text,
-                band_text=band_text,
-            )
-        )
-    page.funnel = _funnel(page, results, column)
-    page.sentence = _sentence(page)
+    # be read from (their band).
+    runs = [shown[figure] for figure in sorted(shown)] + [hidden[low] for low in sorted(hidden)]
+    shown_bands = [fields[2] for figure in shown for fields in shown[figure] if fields[2]]
+    return _Listed(runs, _funnel(page, shown_bands))
 
 
-def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) -> list[dict]:
+def _funnel(page: IndicatorPage, bands: list[disclosure.DenominatorBand]) -> list[dict]:
     """95% and 99.8% limits around the group's pooled value, over the plotted denominators.
 
     Drawn from the pooled value as shown (to the indicator's decimals), so the limits
@@ -251,7 +279,6 @@ def _funnel(page: IndicatorPage, results: service.PeriodResults, column: int) ->
     target = standing.target
     if not indicator.has_counts or target is None:
         return []
-    bands = [p.band for p in page.shown_peers if p.band is not None]
     if not bands:
         return []  # no band holds k peers: no funnel to draw them on
     denominators = [edge for band in bands for edge in (band.low, band.high)]

@@ -246,3 +246,22 @@ def test_the_network_may_choose_the_additive_adjustment(app_context, sign_in_as,
         CACHE.clear()
     text = _visible(response)
     assert "by adding the variance between councils" in text
+
+
+def test_tied_peers_fall_in_a_fresh_random_order_on_every_page(sign_in_as, session):
+    """Peers whose figures tie as shown are listed in a fresh random order each time
+    (DESIGN.md, Anonymity 2 and 6), also when the peers are read from what a worker keeps
+    (bench.compare.indicator.PEERS): never in the order of their ids, never frozen."""
+    # Ten peers at 10.0%: five with denominators near 1,000, five near 10,000 (two bands
+    # of five), then the viewer. The rows of the tie differ only by their band.
+    counts = [(100, 1000 + n) if n < 5 else (1000, 10000 + n) for n in range(10)]
+    authorities, indicator = _counts_network([*counts, (20, 100)])
+    client = sign_in_as(Role.STAFF, authorities[-1])
+    orders = set()
+    for _ in range(12):
+        text = _visible(client.get(f"/compare/indicators/{indicator.code}?group=type"))
+        rows = re.findall(r"Peer (\d+) 10\.0% – ([\d,]+) to", text)
+        assert [number for number, _ in rows] == [str(n) for n in range(1, 11)]
+        orders.add(tuple(low for _, low in rows))
+    assert len(orders) > 1  # 12 pages in one order by chance: 1 in 252^11
+    assert all(sorted(order) == sorted(next(iter(orders))) for order in orders)

@@ -17,6 +17,7 @@ from sqlalchemy import update
 from bench import series
 from bench.alerts import queries as alerts_queries
 from bench.alerts import service as alerts_service
+from bench.compare import indicator as indicator_module
 from bench.compare import norms, queries, service
 from bench.home import service as home_service
 from bench.kept import request_memo
@@ -346,3 +347,43 @@ def test_each_comparison_page_reads_the_data_state_once(
         read.clear()
         assert client.get(path).status_code == 200
         assert read == [1], path
+
+
+def test_an_indicator_pages_peers_are_kept_per_figures_and_equal_those_built_afresh(
+    app_context, sign_in_as, session, monkeypatch
+):
+    """An indicator page's peers (figures, bands, texts, funnel) are kept per authority,
+    figures version, indicator, group and period (indicator.PEERS): a colleague's page
+    reads them; a figure published since shows at once; a writing request builds them
+    afresh, and builds the same."""
+    councils, indicator, period = _network(session)
+    path = f"/compare/indicators/{indicator.code}?group=type"
+    first = sign_in_as(Role.STAFF, councils[0])
+    assert "£143" in text_of(first.get(path))  # Council 6's 101 + 7 x 6
+    listed = _counting(monkeypatch, indicator_module, "_listed")
+    colleague = sign_in_as(Role.STAFF, councils[0])
+    assert "£143" in text_of(colleague.get(path))
+    assert listed == []  # kept
+
+    council = councils[6]  # corrects its figure, visible to peers at once
+    current = session.query(Value).filter_by(authority_id=council.id).one()
+    current.is_latest = False
+    session.commit()
+    factories.value(council, indicator, period, value=999.0, revision=2)
+    session.commit()
+    shown = text_of(colleague.get(path))
+    assert "£999" in shown and "£143" not in shown
+    assert listed == [1]
+
+    user = factories.user(Role.STAFF, councils[0])
+    with app_context.test_request_context(path):
+        view = service.viewing(user)
+        kept = indicator_module.indicator_page(view, indicator.code, "type", None)
+    with app_context.test_request_context(path, method="POST"):
+        view = service.viewing(user)
+        afresh = indicator_module.indicator_page(view, indicator.code, "type", None)
+    assert listed == [1, 1]  # only the writing request built them
+    assert [(p.value_text, p.band_text, p.count_text) for p in kept.peers] == [
+        (p.value_text, p.band_text, p.count_text) for p in afresh.peers
+    ]
+    assert (kept.funnel, kept.sentence) == (afresh.funnel, afresh.sentence)
