@@ -339,17 +339,16 @@ def _staff(
             time.sleep(rng.expovariate(1 / think))
 
 
-def _cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU used so far by the server (gunicorn's master and workers), by PostgreSQL's
-    processes and by this load generator (with wrk, once it has ended): read from /proc
-    (Linux), so that a phase can say where the two cores went. Empty where /proc cannot be
-    read."""
+def _processes(server_pid: int) -> dict[int, tuple[str, float]]:
+    """Each server process (gunicorn's master and workers) and PostgreSQL process now
+    running, with the CPU it has used so far: read from /proc (Linux; empty where it cannot
+    be read)."""
     tick = os.sysconf("SC_CLK_TCK")
-    used = {"server": 0.0, "postgres": 0.0}
+    found: dict[int, tuple[str, float]] = {}
     try:
         entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
     except OSError:
-        return {}
+        return found
     for entry in entries:
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
@@ -359,12 +358,51 @@ def _cpu_seconds(server_pid: int) -> dict[str, float]:
         fields = stat[stat.rindex(")") + 2 :].split()
         seconds = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
         if int(entry) == server_pid or int(fields[1]) == server_pid:  # master or a worker
-            used["server"] += seconds
+            found[int(entry)] = ("server", seconds)
         elif name.startswith("postgres"):
-            used["postgres"] += seconds
+            found[int(entry)] = ("postgres", seconds)
+    return found
+
+
+class CpuMeter:
+    """The CPU the server, PostgreSQL and this load generator (with wrk, once it has
+    ended) use during a phase, so that it can say where the two cores went.
+
+    Processes are looked at every half second, so that one that ends meanwhile still
+    counts what it used until then: gunicorn replaces a worker after max_requests (10,000
+    pages, so every minute or two a worker here), and its PostgreSQL connections end with
+    it; reading /proc only at the start and the end lost their CPU (and once gave a
+    negative figure)."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.start = _processes(server_pid)
+        self.last = dict(self.start)
+        self.own = _own_cpu()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            self.last.update(_processes(self.server_pid))
+
+    def used(self) -> dict[str, float]:
+        """Seconds of CPU since the start, by part: server, postgres, load."""
+        self._stop.set()
+        self._thread.join()
+        self.last.update(_processes(self.server_pid))
+        used = {"server": 0.0, "postgres": 0.0}
+        for pid, (part, seconds) in self.last.items():
+            before = self.start.get(pid)
+            used[part] += seconds - (before[1] if before is not None else 0.0)
+        used["load"] = _own_cpu() - self.own
+        return used
+
+
+def _own_cpu() -> float:
     own = os.times()  # with wrk's, once it has ended (the only child waited for)
-    used["load"] = own.user + own.system + own.children_user + own.children_system
-    return used
+    return own.user + own.system + own.children_user + own.children_system
 
 
 # wrk drives the staff's pages when it is installed (Debian's package `wrk`): a C client
@@ -467,7 +505,7 @@ def phase(
     staff's pages driven by wrk or by Python's threads (*driver*)."""
     codes, period, inspected = people["codes"], people["period"], people["inspected"]
     tally = Tally()
-    cpu_before = _cpu_seconds(server_pid)
+    cpu = CpuMeter(server_pid)
     stop = time.monotonic() + seconds
     threads = [
         threading.Thread(target=_staff, args=(user, codes, n, think, tally, stop))
@@ -487,7 +525,7 @@ def phase(
     for thread in threads:
         thread.join(timeout=seconds + 120)
     elapsed = time.monotonic() - started
-    cpu_after = _cpu_seconds(server_pid)
+    cpu_used = cpu.used()
     pages = [t for kind, times in tally.times.items() if kind in PAGES for t in times]
     served = wrk["requests"] if wrk else len(pages)
     report: dict[str, Any] = {
@@ -505,8 +543,7 @@ def phase(
         },
         # CPU milliseconds per page served, by process: where the machine's cores went.
         "cpu_ms_per_request": {
-            part: round(1000 * (cpu_after[part] - cpu_before[part]) / max(1, served), 1)
-            for part in cpu_after
+            part: round(1000 * seconds / max(1, served), 1) for part, seconds in cpu_used.items()
         },
         "kinds": {
             kind: {
