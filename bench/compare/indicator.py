@@ -39,8 +39,8 @@ class PeerRow:
     suppressed: bool
     # As the table and the chart's tooltip show them (worked out once a distinct figure
     # and band: the table and the chart read them, "all councils" lists 400 peers).
-    value_text: str = ""
-    band_text: str = "Not shown"
+    value_text: str  # "" where the count is suppressed
+    band_text: str
 
     @property
     def denominator(self) -> float | None:
@@ -243,9 +243,10 @@ def _listed(page: IndicatorPage, results: service.PeriodResults, peer_ids: list[
         disclosure.min_peers(),
     )
     value_texts: dict[float, str] = {}
-    band_texts: dict[Any, str] = {}
+    band_texts: dict[disclosure.DenominatorBand | None, str] = {}
     shown: dict[float, list[tuple[Any, ...]]] = {}
     hidden: dict[float, list[tuple[Any, ...]]] = {}
+    shown_bands: list[disclosure.DenominatorBand] = []
     for (value, numerator, _), band in zip(with_figure, bands, strict=True):
         if (band_text := band_texts.get(band)) is None:
             band_text = band_texts[band] = charts.band_text(band)
@@ -262,10 +263,11 @@ def _listed(page: IndicatorPage, results: service.PeriodResults, peer_ids: list[
         if (value_text := value_texts.get(figure)) is None:
             value_text = value_texts[figure] = format_value(figure, indicator)
         shown.setdefault(figure, []).append((figure, "", band, False, value_text, band_text))
+        if band is not None:
+            shown_bands.append(band)
     # Ordered by value (Anonymity 6); suppressed peers last, in an order their rate cannot
     # be read from (their band).
     runs = [shown[figure] for figure in sorted(shown)] + [hidden[low] for low in sorted(hidden)]
-    shown_bands = [fields[2] for figure in shown for fields in shown[figure] if fields[2]]
     return _Listed(runs, _funnel(page, shown_bands))
 
 
