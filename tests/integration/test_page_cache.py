@@ -375,15 +375,25 @@ def test_an_indicator_pages_peers_are_kept_per_figures_and_equal_those_built_afr
     assert "£999" in shown and "£143" not in shown
     assert listed == [1]
 
+    # With counts: bands, a suppressed peer and a funnel, kept and afresh alike.
+    counted = factories.indicator(title="Take-up", multiplier=100)
+    for n, council in enumerate(councils):
+        factories.value(council, counted, period, numerator=3 if n == 5 else 100 + 9 * n,
+                        denominator=1000 + 50 * n)  # fmt: skip
+    session.commit()
     user = factories.user(Role.STAFF, councils[0])
+    path = f"/compare/indicators/{counted.code}?group=type"
+    listed.clear()
     with app_context.test_request_context(path):
         view = service.viewing(user)
-        kept = indicator_module.indicator_page(view, indicator.code, "type", None)
+        kept = indicator_module.indicator_page(view, counted.code, "type", None)
+        again = indicator_module.indicator_page(view, counted.code, "type", None)
     with app_context.test_request_context(path, method="POST"):
         view = service.viewing(user)
-        afresh = indicator_module.indicator_page(view, indicator.code, "type", None)
-    assert listed == [1, 1]  # only the writing request built them
-    assert [(p.value_text, p.band_text, p.count_text) for p in kept.peers] == [
-        (p.value_text, p.band_text, p.count_text) for p in afresh.peers
-    ]
-    assert (kept.funnel, kept.sentence) == (afresh.funnel, afresh.sentence)
+        afresh = indicator_module.indicator_page(view, counted.code, "type", None)
+    assert listed == [1, 1]  # the second reading page read them kept; the writing built them
+    rows = [(p.value_text, p.band_text, p.count_text, p.suppressed) for p in kept.peers]
+    assert rows == [(p.value_text, p.band_text, p.count_text, p.suppressed) for p in again.peers]
+    assert rows == [(p.value_text, p.band_text, p.count_text, p.suppressed) for p in afresh.peers]
+    assert rows[-1] == ("", "1,000 to 2,000", "<5", True) and len(rows) == 6
+    assert kept.funnel and (kept.funnel, kept.sentence) == (afresh.funnel, afresh.sentence)
